@@ -1,0 +1,32 @@
+"""Small formatting helpers shared by reprs and error messages."""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["fmt_number", "fmt_value"]
+
+
+def fmt_number(value: float) -> str:
+    """Format a number for people: thousands separators, about seven significant digits.
+
+    >>> fmt_number(1_200_000.0), fmt_number(1_333_333.33), fmt_number(0.35), fmt_number(-2.5e-7)
+    ('1,200,000', '1,333,333', '0.35', '-2.5e-07')
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return repr(value)
+    if not math.isfinite(value):
+        return str(value)
+    if float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    if 1e3 <= abs(value) < 1e15:
+        decimals = max(0, 6 - int(math.log10(abs(value))))
+        return f"{value:,.{decimals}f}".rstrip("0").rstrip(".")
+    return f"{value:.7g}"
+
+
+def fmt_value(value: object) -> str:
+    """Format any received value for an error message (numbers readably, the rest with ``repr``)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return fmt_number(value)
+    return repr(value)

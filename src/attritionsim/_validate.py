@@ -1,0 +1,99 @@
+"""One validator per kind of argument.
+
+Each returns the cleaned value or raises :class:`~attritionsim.errors.InputError` with a message
+that names the argument, shows the value received and says what is valid.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import numbers
+from collections.abc import Iterable
+
+import numpy as np
+
+from ._format import fmt_value
+from ._typing import ArrayLike, FloatArray
+from .errors import InputError
+
+__all__ = [
+    "choice",
+    "finite_array",
+    "finite_real",
+    "level",
+    "positive_int",
+    "probability_array",
+]
+
+
+def finite_real(name: str, value: object) -> float:
+    """Return ``value`` as a finite float, or raise naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InputError(f"{name} must be a finite number; got {value!r}")
+    out = float(value)
+    if not math.isfinite(out):
+        raise InputError(f"{name} must be a finite number; got {out}")
+    return out
+
+
+def level(value: object, *, name: str = "level") -> float:
+    """Return a credible level in (0, 1]."""
+    out = finite_real(name, value)
+    if not 0.0 < out <= 1.0:
+        raise InputError(f"{name} must be in (0, 1] (e.g. 0.9 for a 90% interval); got {out:g}")
+    return out
+
+
+def positive_int(name: str, value: object) -> int:
+    """Return a positive integer (``numpy`` integers accepted, ``bool`` refused)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) <= 0:
+        raise InputError(f"{name} must be a positive integer; got {fmt_value(value)}")
+    return int(value)
+
+
+def choice(name: str, value: object, valid: Iterable[str]) -> str:
+    """Return ``value`` if it is one of ``valid``; otherwise say which are valid, and the nearest."""
+    options = list(valid)
+    if isinstance(value, str) and value in options:
+        return value
+    hint = ""
+    if isinstance(value, str):
+        close = difflib.get_close_matches(value, options, n=1)
+        if close:
+            hint = f" (did you mean {close[0]!r}?)"
+    listed = ", ".join(repr(opt) for opt in options)
+    raise InputError(f"{name}={value!r} is not one of {listed}{hint}")
+
+
+def finite_array(name: str, values: ArrayLike) -> FloatArray:
+    """Return ``values`` as a float array with no NaN, or raise naming ``name``.
+
+    Infinities are allowed: a CDF is well defined at plus or minus infinity.
+    """
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise InputError(f"{name} must be numbers; got {values!r}") from err
+    if np.isnan(arr).any():
+        raise InputError(f"{name} contains NaN at index {_first(np.isnan(arr))}")
+    return arr
+
+
+def probability_array(name: str, values: ArrayLike) -> FloatArray:
+    """Return ``values`` as a float array of probabilities in [0, 1]."""
+    arr = finite_array(name, values)
+    bad = (arr < 0.0) | (arr > 1.0)
+    if bad.any():
+        where = _first(bad)
+        raise InputError(
+            f"{name} must lie in [0, 1]; got {float(arr[where] if arr.ndim else arr):g}"
+            + (f" at index {where}" if arr.ndim else "")
+        )
+    return arr
+
+
+def _first(mask: np.ndarray) -> tuple[int, ...] | int:
+    """Index of the first True in ``mask`` (an int for 1-d, a tuple otherwise)."""
+    idx = tuple(int(i) for i in np.argwhere(mask)[0]) if mask.ndim else ()
+    return idx[0] if len(idx) == 1 else idx

@@ -1,0 +1,37 @@
+"""Probability distributions, each an immutable value sampled through its inverse CDF.
+
+The families: :class:`Uniform`, :class:`Triangular`, :class:`PERT`, :class:`Normal`,
+:class:`TruncNormal`, :class:`LogNormal`, :class:`Gamma`, :class:`Beta`, :class:`Metalog` and
+:class:`Mixture`. Most users build them through :mod:`attritionsim.elicit`.
+"""
+
+from ._base import Distribution, from_spec
+from ._families import (
+    PERT,
+    RANGE_FAMILIES,
+    Beta,
+    Gamma,
+    LogNormal,
+    Normal,
+    Triangular,
+    TruncNormal,
+    Uniform,
+)
+from ._metalog import Metalog
+from ._mixture import Mixture
+
+__all__ = [
+    "PERT",
+    "RANGE_FAMILIES",
+    "Beta",
+    "Distribution",
+    "Gamma",
+    "LogNormal",
+    "Metalog",
+    "Mixture",
+    "Normal",
+    "Triangular",
+    "TruncNormal",
+    "Uniform",
+    "from_spec",
+]
