@@ -7,6 +7,7 @@ the quantities people quote.
 
 Examples
 --------
+>>> import numpy as np
 >>> import attritionsim as asim
 >>> ua = asim.from_range(500_000, 600_000)
 >>> ru = asim.approximately(1_200_000)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["fmt_number", "fmt_value"]
+__all__ = ["fmt_number", "fmt_sig", "fmt_value"]
 
 
 def fmt_number(value: float) -> str:
@@ -30,3 +30,18 @@ def fmt_value(value: object) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return fmt_number(value)
     return repr(value)
+
+
+def fmt_sig(value: float, digits: int = 3) -> str:
+    """Format a number rounded to ``digits`` significant digits, with thousands separators.
+
+    >>> fmt_sig(547_722.557), fmt_sig(0.012345), fmt_sig(2.0), fmt_sig(-1_234_567.0, 2)
+    ('548,000', '0.0123', '2', '-1,200,000')
+    """
+    if not math.isfinite(value) or value == 0.0:
+        return fmt_number(float(value))
+    place = digits - 1 - math.floor(math.log10(abs(value)))
+    rounded = round(value, place)
+    if place <= 0:
+        return f"{int(rounded):,}"
+    return f"{rounded:,.{place}f}".rstrip("0").rstrip(".")

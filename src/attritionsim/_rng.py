@@ -27,13 +27,14 @@ def as_generator(rng: SeedLike) -> np.random.Generator:
     >>> as_generator(7).random() == as_generator(7).random()
     True
     """
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, bool) or not isinstance(rng, numbers.Integral) or int(rng) < 0:
+    value: object = rng  # typed loosely: callers outside mypy can pass anything
+    if isinstance(value, np.random.Generator):
+        return value
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < 0:
         raise InputError(
-            f"rng must be a non-negative integer seed or a numpy.random.Generator; got {rng!r}"
+            f"rng must be a non-negative integer seed or a numpy.random.Generator; got {value!r}"
         )
-    return np.random.default_rng(int(rng))
+    return np.random.default_rng(int(value))
 
 
 def open_uniforms(rng: np.random.Generator, shape: int | tuple[int, ...]) -> FloatArray:

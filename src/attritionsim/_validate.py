@@ -53,7 +53,7 @@ def positive_int(name: str, value: object) -> int:
 
 
 def choice(name: str, value: object, valid: Iterable[str]) -> str:
-    """Return ``value`` if it is one of ``valid``; otherwise say which are valid, and the nearest."""
+    """Return ``value`` if it is one of ``valid``; else say which are valid, and the nearest."""
     options = list(valid)
     if isinstance(value, str) and value in options:
         return value

@@ -9,6 +9,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from ._format import fmt_sig
 from ._version import __version__
 from .errors import InputError
 
@@ -56,17 +57,16 @@ def _elicit(args: argparse.Namespace) -> str:
     }
     expected = 2 if args.qualifier == "range" else 1
     if len(args.values) != expected:
-        raise InputError(
-            f"'{args.qualifier}' takes {expected} value(s); got {len(args.values)}"
-        )
+        raise InputError(f"'{args.qualifier}' takes {expected} value(s); got {len(args.values)}")
     if args.qualifier == "range":
         dist = elicit.from_range(*args.values, **options)
     else:
         dist = getattr(elicit, args.qualifier)(args.values[0], **options)
-    rows = [repr(dist), f"  median  {dist.median():,.6g}", f"  mean    {dist.mean():,.6g}"]
+    rows = [repr(dist), f"  median        {fmt_sig(dist.median(), 4)}"]
+    rows.append(f"  mean          {fmt_sig(dist.mean(), 4)}")
     for level in (0.5, 0.9, 0.95):
         low, high = dist.interval(level)
-        rows.append(f"  {level:.0%} interval  [{low:,.6g}, {high:,.6g}]")
+        rows.append(f"  {level:.0%} interval  [{fmt_sig(low, 4)}, {fmt_sig(high, 4)}]")
     return "\n".join(rows)
 
 

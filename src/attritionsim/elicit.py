@@ -136,7 +136,7 @@ def approximately(
     family: RangeFamily = "lognormal",
     rounding: float | None = None,
 ) -> Distribution:
-    """"Approximately / about / around X": a distribution centred on ``X``.
+    """“Approximately / about / around X”: a distribution centred on ``X``.
 
     Parameters
     ----------
@@ -163,7 +163,7 @@ def approximately(
     >>> import attritionsim as asim
     >>> ru = asim.approximately(1_200_000)
     >>> ru
-    LogNormal(approximately 1,200,000; 90% in [1,080,000, 1,333,333.33])
+    LogNormal(approximately 1,200,000; 90% in [1,080,000, 1,333,333])
     >>> round(ru.median())
     1200000
     >>> asim.approximately(1_000, rel=0.2, family="normal").interval(0.9)
@@ -196,7 +196,7 @@ def up_to(
     level: float | None = None,
     family: RangeFamily = "uniform",
 ) -> Distribution:
-    """"Up to / as many as X": ``X`` is an upper bound.
+    """“Up to / as many as X”: ``X`` is an upper bound.
 
     Parameters
     ----------
@@ -233,7 +233,7 @@ def at_least(
     level: float | None = None,
     family: RangeFamily = "uniform",
 ) -> Distribution:
-    """"At least X": ``X`` is a lower bound (a floor such as a count of named dead).
+    """“At least X”: ``X`` is a lower bound (a floor such as a count of named dead).
 
     Parameters
     ----------
@@ -268,7 +268,7 @@ def nearly(
     level: float | None = None,
     family: RangeFamily = "uniform",
 ) -> Distribution:
-    """"Nearly / almost X": just below ``X``, within ``rel`` of it.
+    """“Nearly / almost X”: just below ``X``, within ``rel`` of it.
 
     Parameters
     ----------
@@ -303,7 +303,7 @@ def more_than(
     level: float | None = None,
     family: RangeFamily = "uniform",
 ) -> Distribution:
-    """"More than / over X": just above ``X``, within ``rel`` of it.
+    """“More than / over X”: just above ``X``, within ``rel`` of it.
 
     Parameters
     ----------
@@ -460,7 +460,9 @@ def rounding_unit(value: float) -> float:
 
 
 # ---------------------------------------------------------------------- shared machinery
-def _fit(low: float, high: float, level: float, family: str, origin: dict[str, Any]) -> Distribution:
+def _fit(
+    low: float, high: float, level: float, family: str, origin: dict[str, Any]
+) -> Distribution:
     """Fit ``family`` to the central ``level`` interval ``[low, high]`` and record the origin."""
     if not low < high:
         raise InputError(f"low={fmt_number(low)} must be below high={fmt_number(high)}")
@@ -490,4 +492,3 @@ def _positive(name: str, value: object) -> float:
     if out <= 0.0:
         raise InputError(f"{name} must be > 0; got {fmt_number(out)}")
     return out
-

@@ -210,7 +210,9 @@ class Distribution(ABC):
     def params(self) -> dict[str, Any]:
         """The family's parameters, by name."""
         return {
-            f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "origin"
+            f.name: getattr(self, f.name)
+            for f in dataclasses.fields(self)
+            if f.init and f.name != "origin"
         }
 
     def to_spec(self) -> dict[str, Any]:
@@ -314,11 +316,12 @@ def from_spec(spec: Mapping[str, Any]) -> Distribution:
     params = spec.get("params")
     if not isinstance(params, Mapping):
         raise InputError(f"spec['params'] for family {family!r} must be a mapping; got {params!r}")
-    names = [f.name for f in dataclasses.fields(cls) if f.name != "origin"]
+    names = [f.name for f in dataclasses.fields(cls) if f.init and f.name != "origin"]
     required = [
         f.name
         for f in dataclasses.fields(cls)
-        if f.name != "origin"
+        if f.init
+        and f.name != "origin"
         and f.default is dataclasses.MISSING
         and f.default_factory is dataclasses.MISSING
     ]

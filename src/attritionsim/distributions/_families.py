@@ -246,7 +246,7 @@ class Normal(Distribution):
         self._positive("sigma")
 
     def _ppf(self, q: FloatArray) -> FloatArray:
-        return self.mu + self.sigma * special.ndtri(q)
+        return np.asarray(self.mu + self.sigma * special.ndtri(q), dtype=float)
 
     def _cdf(self, x: FloatArray) -> FloatArray:
         return np.asarray(special.ndtr((x - self.mu) / self.sigma))
@@ -288,7 +288,7 @@ class LogNormal(Distribution):
         self._positive("sigma")
 
     def _ppf(self, q: FloatArray) -> FloatArray:
-        return np.exp(self.mu + self.sigma * special.ndtri(q))
+        return np.exp(self.mu + self.sigma * np.asarray(special.ndtri(q), dtype=float))
 
     def _cdf(self, x: FloatArray) -> FloatArray:
         return np.asarray(special.ndtr((np.log(x) - self.mu) / self.sigma))
@@ -341,9 +341,11 @@ class TruncNormal(Distribution):
     def _std_ppf(q: FloatArray, t: float) -> FloatArray:
         """Quantiles of N(t, 1) truncated to y > 0, stable for any t."""
         if t >= 0.0:  # lower form: P(Y <= y) = (Phi(y - t) - Phi(-t)) / Phi(t)
-            return t + special.ndtri(special.ndtr(-t) + q * special.ndtr(t))
+            return np.asarray(
+                t + special.ndtri(special.ndtr(-t) + q * special.ndtr(t)), dtype=float
+            )
         # survival form in logs: P(Y > y) = Phi(t - y) / Phi(t)
-        return t - special.ndtri_exp(np.log1p(-q) + special.log_ndtr(t))
+        return np.asarray(t - special.ndtri_exp(np.log1p(-q) + special.log_ndtr(t)), dtype=float)
 
     def _ppf(self, q: FloatArray) -> FloatArray:
         return self.sigma * self._std_ppf(q, self.mu / self.sigma)
@@ -351,8 +353,11 @@ class TruncNormal(Distribution):
     def _cdf(self, x: FloatArray) -> FloatArray:
         t, y = self.mu / self.sigma, x / self.sigma
         if t >= 0.0:
-            return (special.ndtr(y - t) - special.ndtr(-t)) / special.ndtr(t)
-        return -np.expm1(special.log_ndtr(t - y) - special.log_ndtr(t))
+            return np.asarray(
+                (special.ndtr(y - t) - special.ndtr(-t)) / special.ndtr(t), dtype=float
+            )
+        log_gap: FloatArray = np.asarray(special.log_ndtr(t - y) - special.log_ndtr(t), dtype=float)
+        return -np.expm1(log_gap)
 
     @property
     def support(self) -> tuple[float, float]:
@@ -415,7 +420,7 @@ class Gamma(Distribution):
         self._positive("scale")
 
     def _ppf(self, q: FloatArray) -> FloatArray:
-        return self.scale * special.gammaincinv(self.shape, q)
+        return np.asarray(self.scale * special.gammaincinv(self.shape, q), dtype=float)
 
     def _cdf(self, x: FloatArray) -> FloatArray:
         return np.asarray(special.gammainc(self.shape, x / self.scale))
@@ -504,7 +509,7 @@ class Beta(Distribution):
                 "use level < 1, or family 'pert' or 'uniform' for hard bounds"
             )
         q_low, q_high = _tails(level)
-        logit_low, logit_high = special.logit(low), special.logit(high)
+        logit_low, logit_high = float(special.logit(low)), float(special.logit(high))
 
         def log_beta_for(log_alpha: float) -> float:
             alpha = math.exp(log_alpha)

@@ -77,6 +77,9 @@ class Metalog(Distribution):
     values: tuple[float, ...]
     lower: float | None = None
     upper: float | None = None
+    # Coefficients by power of (y - 1/2), set by __post_init__: plain terms and logit terms.
+    _plain: np.ndarray = dataclasses.field(init=False, repr=False, compare=False)
+    _logit: np.ndarray = dataclasses.field(init=False, repr=False, compare=False)
 
     family: ClassVar[str] = "metalog"
     #: The most terms (quantiles) fitted; more make an ill-conditioned linear system.
@@ -85,7 +88,8 @@ class Metalog(Distribution):
     def __post_init__(self) -> None:
         super().__post_init__()
         probs = tuple(
-            _validate.finite_real(f"probabilities[{i}]", p) for i, p in enumerate(self.probabilities)
+            _validate.finite_real(f"probabilities[{i}]", p)
+            for i, p in enumerate(self.probabilities)
         )
         vals = tuple(_validate.finite_real(f"values[{i}]", v) for i, v in enumerate(self.values))
         self._set("probabilities", probs)
@@ -118,9 +122,7 @@ class Metalog(Distribution):
                 f"metalog needs as many values as probabilities; got {len(probs)} and {len(vals)}"
             )
         if not 3 <= len(probs) <= self.MAX_TERMS:
-            raise InputError(
-                f"metalog needs 3 to {self.MAX_TERMS} quantiles; got {len(probs)}"
-            )
+            raise InputError(f"metalog needs 3 to {self.MAX_TERMS} quantiles; got {len(probs)}")
         if not all(0.0 < p < 1.0 for p in probs) or any(np.diff(probs) <= 0):
             raise InputError(
                 f"metalog probabilities must increase strictly inside (0, 1); got {list(probs)}"

@@ -75,7 +75,7 @@ class Mixture(Distribution):
             (lo, np.where(same, lo + 1.0, hi)),
             args=(q,),
         )
-        return np.where(same, lo, res.x)
+        return np.where(same, lo, np.asarray(res.x, dtype=float))
 
     @property
     def support(self) -> tuple[float, float]:
