@@ -31,20 +31,28 @@ from .elicit import (
     up_to,
 )
 from .errors import InputError
+from .expr import Expression, dependencies, parse, register_function
+from .model import Model, simulate
 
 __all__ = [
     "Distribution",
+    "Expression",
     "InputError",
+    "Model",
     "__version__",
     "approximately",
     "at_least",
+    "dependencies",
     "from_range",
     "from_spec",
     "metalog",
     "mixture",
     "more_than",
     "nearly",
+    "parse",
     "pert",
+    "register_function",
     "rounding_unit",
+    "simulate",
     "up_to",
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from ._format import fmt_sig
 from ._version import __version__
@@ -26,8 +27,15 @@ examples:
 _QUALIFIERS = ("range", "approximately", "up_to", "at_least", "nearly", "more_than")
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are :class:`InputError`: one line, exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise InputError(f"{message} (see '{self.prog} --help')")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="attritionsim",
         description="Monte Carlo credible intervals for contested figures of war losses.",
         epilog=_EPILOG,
@@ -81,8 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     0
     """
     parser = _parser()
-    args = parser.parse_args(argv)
     try:
+        args = parser.parse_args(argv)
         if args.command == "elicit":
             print(_elicit(args))
         else:

@@ -496,7 +496,8 @@ class Beta(Distribution):
 
         For a given ``alpha`` the low end fixes ``beta`` (the low quantile falls as ``beta``
         grows); the high end then fixes ``alpha`` (with the low quantile held, the high quantile
-        falls as ``alpha`` grows). Both are bracketed roots on log scales.
+        falls as ``alpha`` grows). Both are bracketed roots on log scales. A range centred above
+        one half is fitted as its mirror image ``[1 - high, 1 - low]``.
         """
         if not 0.0 < low < high < 1.0:
             raise InputError(
@@ -508,6 +509,11 @@ class Beta(Distribution):
                 "level=1 would make the range the support, but family 'beta' lives on (0, 1); "
                 "use level < 1, or family 'pert' or 'uniform' for hard bounds"
             )
+        if low + high > 1.0:
+            # Fit the mirror image 1 - X ~ Beta(beta, alpha): floats resolve shares near 0 far
+            # more finely than shares near 1, where narrow ranges would find no root.
+            mirror = cls.fit_central(1.0 - high, 1.0 - low, level)
+            return cls(mirror.beta, mirror.alpha)
         q_low, q_high = _tails(level)
         logit_low, logit_high = float(special.logit(low)), float(special.logit(high))
 

@@ -8,6 +8,8 @@ component quantile at the same probability (the mixture's quantile always lies b
 from __future__ import annotations
 
 import dataclasses
+import math
+import sys
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -56,9 +58,15 @@ class Mixture(Distribution):
         clean = [_validate.finite_real(f"weights[{i}]", w) for i, w in enumerate(weights)]
         if min(clean) <= 0.0:
             raise InputError(f"mixture weights must be > 0; got {clean}")
-        total = sum(clean)
+        peak = max(clean)
+        scaled = [w / peak for w in clean]  # summed without overflow, whatever the weights
+        share = math.fsum(scaled)
+        # Weights that already sum to one (to rounding) are kept as they are: normalising twice
+        # must change nothing, or a spec round trip would not give back an equal mixture.
+        if abs(peak * share - 1.0) > 4.0 * len(clean) * sys.float_info.epsilon:
+            clean = [w / share for w in scaled]
         self._set("components", comps)
-        self._set("weights", tuple(w / total for w in clean))
+        self._set("weights", tuple(clean))
 
     def _cdf(self, x: FloatArray) -> FloatArray:
         out = np.zeros_like(x)

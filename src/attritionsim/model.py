@@ -1,0 +1,479 @@
+"""A model of uncertain inputs and derived quantities, and :func:`simulate` into a Dataset.
+
+Inputs are distributions (sampled), numbers or dates (constants). Derived quantities are safe
+expression strings (see :mod:`attritionsim.expr`) or callables on the draws computed so far.
+:func:`simulate` draws every input through its inverse CDF from name-keyed counter-based streams
+(see :mod:`attritionsim._rng`), imposes rank correlations by a Gaussian copula and evaluates the
+derived quantities, block by block, into an :class:`xarray.Dataset` with a ``draw`` dimension.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import keyword
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from types import MappingProxyType
+from typing import Any, TypeAlias, cast
+
+import numpy as np
+import xarray as xr
+
+from . import _rng, _validate
+from ._version import __version__
+from .design import METHODS, Copula, Method, uniforms
+from .distributions import Distribution
+from .errors import InputError
+from .expr import Expression, dependencies, parse
+
+__all__ = ["Constant", "DerivedSpec", "InputSpec", "Model", "simulate"]
+
+#: A constant input: a number or a date (``"2025-06-01"``, :class:`datetime.date`,
+#: :class:`numpy.datetime64`).
+Constant: TypeAlias = float | int | str | dt.date | np.datetime64
+InputSpec: TypeAlias = Distribution | Constant
+#: A derived quantity: an expression string, or a callable taking the draws computed so far.
+DerivedSpec: TypeAlias = str | Callable[[Mapping[str, Any]], Any]
+Progress: TypeAlias = Callable[[int, int], None]
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Model:
+    """Uncertain inputs, the quantities derived from them, and how the inputs are correlated.
+
+    Parameters
+    ----------
+    inputs : mapping of str to Distribution, number or date
+        Sampled inputs (distributions) and constants (numbers, ISO date strings, dates).
+    derived : mapping of str to str or callable, optional
+        Expressions such as ``"ru / ua"`` (parsed, never ``eval``-ed), or callables taking a
+        read-only mapping of the quantities computed before them. Expressions may use each
+        other in any order; a callable sees the inputs and the derived quantities listed before it.
+    correlations : mapping of (str, str) to float, optional
+        Spearman rank correlations between sampled inputs, imposed by a Gaussian copula.
+    units, long_names : mapping of str to str, optional
+        Labels recorded on the result's variables (``units`` defaults to ``""``).
+    sources : mapping of str to sequence of str, optional
+        Catalogue ids each quantity rests on, recorded as provenance.
+    title : str, optional
+        A title recorded on the result.
+
+    Raises
+    ------
+    InputError
+        A name that is not an identifier or is used twice, an input that is neither a
+        distribution nor a number nor a date, an expression that does not parse or reads an
+        unknown name, derived quantities that depend on each other in a cycle, a correlation of
+        a constant or unknown input, or correlations that cannot hold together.
+
+    Examples
+    --------
+    >>> import attritionsim as asim
+    >>> m = asim.Model(
+    ...     inputs={"ru": asim.from_range(1.1e6, 1.3e6), "ua": asim.from_range(5e5, 6e5)},
+    ...     derived={"ratio": "ru / ua"},
+    ...     correlations={("ru", "ua"): 0.3},
+    ...     units={"ru": "people", "ua": "people", "ratio": "ratio"},
+    ... )
+    >>> m.random_inputs, m.derived_order
+    (('ru', 'ua'), ('ratio',))
+    """
+
+    inputs: Mapping[str, InputSpec]
+    derived: Mapping[str, DerivedSpec] = dataclasses.field(default_factory=dict)
+    correlations: Mapping[tuple[str, str], float] = dataclasses.field(default_factory=dict)
+    units: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    long_names: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    sources: Mapping[str, Sequence[str]] = dataclasses.field(default_factory=dict)
+    title: str = ""
+
+    random_inputs: tuple[str, ...] = dataclasses.field(init=False)
+    constants: Mapping[str, float | np.datetime64] = dataclasses.field(init=False)
+    expressions: Mapping[str, Expression] = dataclasses.field(init=False)
+    derived_order: tuple[str, ...] = dataclasses.field(init=False)
+    copula: Copula = dataclasses.field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        inputs = _mapping("inputs", self.inputs)
+        derived = _mapping("derived", self.derived)
+        for name in [*inputs, *derived]:
+            _check_name(name)
+        both = sorted(set(inputs) & set(derived))
+        if both:
+            raise InputError(f"{both[0]!r} is both an input and a derived quantity; rename one")
+        random_inputs, constants = [], {}
+        for name, value in inputs.items():
+            if isinstance(value, Distribution):
+                random_inputs.append(name)
+            else:
+                constants[name] = _constant(name, value)
+        expressions = {}
+        for name, spec in derived.items():
+            if isinstance(spec, str):
+                expressions[name] = parse(spec, where=f"derived quantity {name!r}")
+            elif not callable(spec):
+                raise InputError(
+                    f"derived quantity {name!r} must be an expression string or a callable; "
+                    f"got {type(spec).__name__}"
+                )
+        known = [*inputs, *derived]
+        for name, expr in expressions.items():
+            for ref in sorted(expr.names):
+                if ref not in known:
+                    _validate.choice(f"derived quantity {name!r} reads a name: {ref}", ref, known)
+        order = _evaluation_order(derived, expressions)
+        copula = Copula(_mapping("correlations", self.correlations))
+        for name in copula.names:
+            if name not in inputs:
+                _validate.choice("correlations: an input", name, random_inputs)
+            if name not in random_inputs:
+                raise InputError(
+                    f"correlations: {name!r} is a constant; only sampled inputs can be correlated"
+                )
+        for field in ("units", "long_names", "sources"):
+            for name in _mapping(field, getattr(self, field)):
+                if name not in known:
+                    _validate.choice(f"{field}: a quantity", name, known)
+        frozen = {
+            "inputs": MappingProxyType(dict(inputs)),
+            "derived": MappingProxyType(dict(derived)),
+            "correlations": MappingProxyType(dict(self.correlations)),
+            "units": MappingProxyType(dict(self.units)),
+            "long_names": MappingProxyType(dict(self.long_names)),
+            "sources": MappingProxyType({k: tuple(v) for k, v in self.sources.items()}),
+            "random_inputs": tuple(random_inputs),
+            "constants": MappingProxyType(constants),
+            "expressions": MappingProxyType(expressions),
+            "derived_order": order,
+            "copula": copula,
+        }
+        for key, value in frozen.items():
+            object.__setattr__(self, key, value)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every quantity: the inputs, then the derived quantities in their given order."""
+        return (*self.inputs, *self.derived)
+
+    def to_spec(self) -> dict[str, Any]:
+        """A JSON-ready description of the model (callables appear by their qualified name).
+
+        Examples
+        --------
+        >>> import attritionsim as asim
+        >>> asim.Model({"x": asim.from_range(1, 2)}, {"y": "2 * x"}).to_spec()["derived"]
+        {'y': '2 * x'}
+        """
+        return {
+            "title": self.title,
+            "inputs": {name: _input_spec(value) for name, value in self.inputs.items()},
+            "derived": {name: _derived_text(spec) for name, spec in self.derived.items()},
+            "correlations": [[a, b, float(rho)] for (a, b), rho in self.correlations.items()],
+            "units": dict(self.units),
+            "sources": {name: list(ids) for name, ids in self.sources.items()},
+        }
+
+    def digest(self) -> str:
+        """A SHA-256 of :meth:`to_spec`: equal models (as data) have equal digests.
+
+        >>> import attritionsim as asim
+        >>> m = asim.Model({"x": asim.from_range(1, 2)})
+        >>> m.digest() == asim.Model({"x": asim.from_range(1, 2)}).digest()
+        True
+        """
+        text = json.dumps(self.to_spec(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def simulate(
+    model: Model,
+    draws: int,
+    seed: int,
+    *,
+    method: Method = "mc",
+    chunk_size: int | None = None,
+    keep: Iterable[str] | None = None,
+    progress: Progress | None = None,
+) -> xr.Dataset:
+    """Draw the model's inputs and compute its derived quantities into a Dataset.
+
+    Parameters
+    ----------
+    model : Model
+        What to simulate.
+    draws : int
+        Number of Monte Carlo draws (positive).
+    seed : int
+        Non-negative seed. The same ``(seed, draws, method)`` gives bit-identical results
+        whatever ``chunk_size``; an input's draws depend only on the seed, its name and the draw
+        index (not on the other inputs, unless correlated with them or ``method="sobol"``).
+    method : {"mc", "lhs", "sobol"}
+        Plain Monte Carlo, Latin hypercube or scrambled Sobol (see :mod:`attritionsim.design`).
+    chunk_size : int, optional
+        Draws computed at a time; bounds the working memory at about
+        ``chunk_size * (inputs + derived) * 8`` bytes plus the kept output. ``None``: all at once.
+    keep : iterable of str, optional
+        The quantities to keep in the result (default: all). Others are computed as needed and
+        dropped chunk by chunk.
+    progress : callable, optional
+        Called as ``progress(done, draws)`` after each chunk.
+
+    Returns
+    -------
+    xarray.Dataset
+        One variable per kept quantity on dimension ``draw`` (constants are 0-d); dates are
+        ``datetime64``, conditions ``bool``, date differences float days. Variable attrs:
+        ``units``, ``long_name``, ``kind`` and provenance (``distribution`` spec as JSON,
+        ``expression``, ``value``, ``sources``). Dataset attrs: ``seed``, ``draws``, ``method``,
+        ``attritionsim_version``, ``model_digest``, ``rng_layout``, ``title``.
+
+    Raises
+    ------
+    InputError
+        Bad ``draws``, ``seed``, ``method``, ``chunk_size`` or ``keep``; a derived quantity that
+        does not give one value per draw.
+
+    Examples
+    --------
+    >>> import attritionsim as asim
+    >>> m = asim.Model({"ru": asim.from_range(1.1e6, 1.3e6), "ua": asim.from_range(5e5, 6e5)},
+    ...                {"ratio": "ru / ua"})
+    >>> ds = asim.simulate(m, draws=10_000, seed=1)
+    >>> ds.sizes["draw"], ds.attrs["method"]
+    (10000, 'mc')
+    >>> 2.0 < float(ds["ratio"].median()) < 2.2
+    True
+    """
+    if not isinstance(model, Model):
+        raise InputError(f"model must be an attritionsim.Model; got {type(model).__name__}")
+    draws = _validate.positive_int("draws", draws)
+    seed = _rng.check_seed(seed)
+    method = _validate.choice("method", method, METHODS)  # type: ignore[assignment]
+    chunk = draws if chunk_size is None else _validate.positive_int("chunk_size", chunk_size)
+    chunk = min(chunk, draws)
+    kept = model.names if keep is None else _kept(model, keep)
+    if method == "sobol" and draws & (draws - 1):
+        warnings.warn(
+            f"Sobol points are balanced only for a power of two draws; got {draws:,} "
+            f"(try {1 << (draws - 1).bit_length():,})",
+            UserWarning,
+            stacklevel=2,
+        )
+    needed = _needed(model, kept)
+    random_inputs = [name for name in model.random_inputs if name in needed]
+    copula_names = set(model.copula.names)
+    if copula_names & set(random_inputs):  # a correlated group is drawn whole
+        random_inputs = [n for n in model.random_inputs if n in needed or n in copula_names]
+
+    out: dict[str, np.ndarray] = {}
+    scalars: dict[str, Any] = {}
+    for start in range(0, draws, chunk):
+        stop = min(start + chunk, draws)
+        values = _chunk(model, method, seed, random_inputs, start, stop, draws, needed)
+        for name in kept:
+            value = values[name]
+            if np.ndim(value) == 0:
+                scalars[name] = value
+                continue
+            if chunk == draws:
+                out[name] = value
+                continue
+            if name not in out:
+                out[name] = np.empty(draws, dtype=value.dtype)
+            out[name][start:stop] = value
+        if progress is not None:
+            progress(stop, draws)
+    data_vars = {}
+    for name in kept:
+        dims, data = (("draw",), out[name]) if name in out else ((), scalars[name])
+        attrs = _attrs(model, name)
+        if np.asarray(data).dtype.kind == "M":  # netCDF keeps a date's calendar in "units"
+            attrs.pop("units")
+        data_vars[name] = xr.Variable(dims, data, attrs=attrs)
+    attrs = {
+        "title": model.title,
+        "seed": seed,
+        "draws": draws,
+        "method": method,
+        "attritionsim_version": __version__,
+        "model_digest": model.digest(),
+        "rng_layout": _rng.LAYOUT,
+    }
+    return xr.Dataset(data_vars, attrs=attrs)
+
+
+# ------------------------------------------------------------------------------ the chunk kernel
+def _chunk(
+    model: Model,
+    method: Method,
+    seed: int,
+    random_inputs: Sequence[str],
+    start: int,
+    stop: int,
+    draws: int,
+    needed: frozenset[str],
+) -> dict[str, Any]:
+    u = uniforms(method, seed, random_inputs, start, stop, draws)
+    if model.copula.names and model.copula.names[0] in u:  # the group is drawn whole, or not at all
+        u.update(model.copula.apply(u))
+    values: dict[str, Any] = {}
+    for name in random_inputs:
+        dist = model.inputs[name]
+        assert isinstance(dist, Distribution)
+        values[name] = dist._ppf(u.pop(name))
+    values.update(model.constants)
+    view = MappingProxyType(values)
+    size = stop - start
+    for name in model.derived_order:
+        if name not in needed:
+            continue
+        spec = model.derived[name]
+        where = f"derived quantity {name!r}"
+        if isinstance(spec, str):
+            result = model.expressions[name].evaluate(values)
+        else:
+            try:
+                with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                    result = spec(view)
+            except KeyError as err:
+                raise InputError(f"{where}: the function read an unknown name {err}") from None
+        values[name] = _as_draws(where, result, size)
+    return values
+
+
+def _as_draws(where: str, value: Any, size: int) -> Any:
+    """Check and normalise a derived value: a scalar, or one value per draw."""
+    if isinstance(value, xr.DataArray):
+        value = value.values
+    arr = np.asarray(value)
+    if arr.dtype.kind == "m":  # a date difference: float days
+        arr = arr / np.timedelta64(1, "D")
+    elif arr.dtype.kind in "iu":
+        arr = arr.astype(np.float64)
+    elif arr.dtype.kind not in "fbM":
+        raise InputError(
+            f"{where} gave values of type {arr.dtype}; expected numbers, dates or bools"
+        )
+    if arr.ndim == 0:
+        return arr[()]
+    if arr.shape != (size,):
+        raise InputError(f"{where} gave an array of shape {arr.shape}; expected one value per draw")
+    return arr
+
+
+# ------------------------------------------------------------------------------ validation
+def _mapping(field: str, value: object) -> Mapping[Any, Any]:
+    if not isinstance(value, Mapping):
+        raise InputError(f"{field} must be a mapping; got {type(value).__name__}")
+    return value
+
+
+def _check_name(name: object) -> None:
+    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+        raise InputError(
+            f"quantity name {name!r} is not valid: use letters, digits and underscores, "
+            "not starting with a digit (e.g. 'ru_killed')"
+        )
+
+
+def _constant(name: str, value: object) -> float | np.datetime64:
+    if isinstance(value, np.datetime64):
+        if np.isnat(value):
+            raise InputError(f"input {name!r} is NaT; give a date")
+        return _day(value)
+    if isinstance(value, dt.date):
+        return _day(value)
+    if isinstance(value, str):
+        try:
+            return np.datetime64(dt.date.fromisoformat(value), "D")
+        except ValueError:
+            raise InputError(
+                f"input {name!r}: {value!r} is neither a number nor an ISO date (YYYY-MM-DD)"
+            ) from None
+    return _validate.finite_real(f"input {name!r}", value)
+
+
+def _day(value: dt.date | np.datetime64) -> np.datetime64:
+    """A date as a day-resolution ``datetime64``."""
+    return cast(np.datetime64, np.asarray(value).astype("datetime64[D]")[()])
+
+
+def _evaluation_order(
+    derived: Mapping[str, DerivedSpec], expressions: Mapping[str, Expression]
+) -> tuple[str, ...]:
+    """Expressions after what they read; callables after the quantities listed before them."""
+    graph: dict[str, frozenset[str]] = {}
+    before: list[str] = []
+    for name, spec in derived.items():
+        reads = expressions[name].names if isinstance(spec, str) else set(before)
+        graph[name] = frozenset(ref for ref in reads if ref in derived)
+        before.append(name)
+    return tuple(dependencies(graph))
+
+
+def _needed(model: Model, kept: Sequence[str]) -> frozenset[str]:
+    """The quantities that must be computed to produce ``kept``."""
+    needed: set[str] = set()
+    stack = list(kept)
+    order = list(model.derived)
+    while stack:
+        name = stack.pop()
+        if name in needed:
+            continue
+        needed.add(name)
+        if name in model.expressions:
+            stack.extend(model.expressions[name].names)
+        elif name in model.derived:  # a callable may read anything listed before it
+            stack.extend(model.inputs)
+            stack.extend(order[: order.index(name)])
+    return frozenset(needed)
+
+
+def _kept(model: Model, keep: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(keep, str):
+        keep = [keep]
+    chosen = [_validate.choice("keep", name, model.names) for name in keep]
+    if not chosen:
+        raise InputError("keep must name at least one quantity")
+    return tuple(name for name in model.names if name in chosen)
+
+
+# ------------------------------------------------------------------------------ provenance
+def _input_spec(value: InputSpec) -> Any:
+    if isinstance(value, Distribution):
+        return value.to_spec()
+    if isinstance(value, np.datetime64 | dt.date):
+        return str(_day(value))
+    return value
+
+
+def _derived_text(spec: DerivedSpec) -> str:
+    if isinstance(spec, str):
+        return spec
+    module = getattr(spec, "__module__", "")
+    return f"callable {module}.{getattr(spec, '__qualname__', type(spec).__name__)}"
+
+
+def _attrs(model: Model, name: str) -> dict[str, Any]:
+    attrs: dict[str, Any] = {
+        "units": model.units.get(name, ""),
+        "long_name": model.long_names.get(name, name.replace("_", " ")),
+    }
+    if name in model.inputs:
+        value = model.inputs[name]
+        if isinstance(value, Distribution):
+            attrs["kind"] = "input"
+            attrs["distribution"] = json.dumps(value.to_spec(), sort_keys=True)
+            attrs["description"] = repr(value)
+        else:
+            attrs["kind"] = "constant"
+            attrs["value"] = str(_input_spec(value))
+    else:
+        attrs["kind"] = "derived"
+        attrs["expression"] = _derived_text(model.derived[name])
+    if name in model.sources:
+        attrs["sources"] = ", ".join(model.sources[name])
+    return attrs

@@ -1,0 +1,164 @@
+"""Tests for the command line: what it prints, and its exit statuses (0, 2 bad input, 1 internal)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import attritionsim as asim
+from attritionsim import cli, elicit
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = cli.main(list(argv))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_elicit_range(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = _run(capsys, "elicit", "range", "500000", "600000")
+    assert status == 0
+    assert err == ""
+    lines = out.splitlines()
+    assert lines[0] == "LogNormal(90% in [500,000, 600,000])"
+    assert lines[1] == "  median        547,700"  # sqrt(500,000 * 600,000) to 4 digits
+    assert lines[2] == "  mean          548,600"
+    assert lines[3] == "  50% interval  [527,600, 568,600]"
+    assert lines[4] == "  90% interval  [500,000, 600,000]"
+    assert lines[5].startswith("  95% interval  [")
+    assert len(lines) == 6
+
+
+@pytest.mark.parametrize(
+    ("argv", "first_line"),
+    [
+        (
+            ["elicit", "approximately", "1200000"],
+            "LogNormal(approximately 1,200,000; 90% in [1,080,000, 1,333,333])",
+        ),
+        (
+            ["elicit", "up_to", "250000", "--family", "uniform"],
+            "Uniform(up to 250,000; 100% in [200,000, 250,000])",
+        ),
+        (
+            ["elicit", "up_to", "250000", "--family", "lognormal"],
+            "LogNormal(up to 250,000; 90% in [200,000, 250,000])",
+        ),
+        (["elicit", "at_least", "200000"], "Uniform(at least 200,000; 100% in [200,000, 250,000])"),
+        (["elicit", "nearly", "400000"], "Uniform(nearly 400,000; 100% in [360,000, 400,000])"),
+        (
+            ["elicit", "more_than", "1000000"],
+            "Uniform(more than 1,000,000; 100% in [1,000,000, 1,100,000])",
+        ),
+        (
+            ["elicit", "range", "60000", "100000", "--level", "0.8", "--family", "pert"],
+            "PERT(80% in [60,000, 100,000])",
+        ),
+        (["elicit", "range", "0.2", "0.35", "--family", "beta"], "Beta(90% in [0.2, 0.35])"),
+    ],
+)
+def test_elicit_prints_the_distribution_first(
+    capsys: pytest.CaptureFixture[str], argv: list[str], first_line: str
+) -> None:
+    status, out, err = _run(capsys, *argv)
+    assert status == 0
+    assert err == ""
+    assert out.splitlines()[0] == first_line
+
+
+def test_elicit_intervals_follow_the_level(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = _run(capsys, "elicit", "range", "100", "200", "--level", "0.5")
+    assert status == 0
+    assert "  50% interval  [100, 200]" in out.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["elicit", "range", "600000", "500000"], "low=600,000 must be below high=500,000"),
+        (["elicit", "range", "500000", "600000", "--family", "nope"], "family='nope'"),
+        (["elicit", "range", "1", "2", "--family", "lognorml"], "did you mean 'lognormal'"),
+        (["elicit", "range", "500000"], "'range' takes 2 value(s); got 1"),
+        (["elicit", "range", "1", "2", "3"], "'range' takes 2 value(s); got 3"),
+        (["elicit", "approximately", "1", "2"], "'approximately' takes 1 value(s); got 2"),
+        (["elicit", "range", "nan", "5"], "low"),
+        (["elicit", "range", "1", "inf"], "high"),
+        (["elicit", "range", "1", "2", "--level", "1.5"], "level"),
+        (["elicit", "range", "1", "2", "--level", "1"], "level"),
+        (["elicit", "approximately", "0"], "value"),
+        (["elicit", "range", "0", "5"], "low"),
+        (["elicit", "range", "1", "abc"], "invalid float value: 'abc'"),
+        (["elicit", "between", "1", "2"], "invalid choice: 'between'"),
+        (["elicit"], "required"),
+        (["elicit", "range", "1", "2", "--level", "high"], "--level"),
+        (["--bogus"], "unrecognized arguments: --bogus"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], argv: list[str], fragment: str
+) -> None:
+    status, out, err = _run(capsys, *argv)
+    assert status == 2
+    assert out == ""
+    assert err.endswith("\n")
+    lines = err.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("attritionsim: error: ")
+    assert fragment in lines[0]
+    assert "Traceback" not in err
+
+
+def test_internal_errors_exit_1(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(elicit, "from_range", broken)
+    status, out, err = _run(capsys, "elicit", "range", "1", "2")
+    assert status == 1
+    assert out == ""
+    assert err == "attritionsim: internal error: RuntimeError: boom\n"
+
+
+def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = _run(capsys)
+    assert status == 0
+    assert out.startswith("usage: attritionsim")
+    assert "elicit range 500000 600000" in out
+    assert err == ""
+
+
+def test_version_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out == f"attritionsim {asim.__version__}\n"
+
+
+def test_python_dash_m_version() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "attritionsim", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert result.stdout == f"attritionsim {asim.__version__}\n"
+    assert result.stderr == ""
+
+
+def test_python_dash_m_bad_input_has_no_traceback() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "attritionsim", "elicit", "range", "600000", "500000"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == "attritionsim: error: low=600,000 must be below high=500,000\n"

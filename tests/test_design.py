@@ -1,0 +1,179 @@
+"""Random streams, sampling designs and the Gaussian copula."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import stats
+
+from attritionsim import InputError, _rng, design
+
+
+# ------------------------------------------------------------------------------ stream layout
+def test_stream_layout_matches_its_documentation() -> None:
+    # Rebuild the documented layout by hand: blake2b key, Philox 4x64, 53-bit grid + half a step.
+    message = b"attritionsim\x00draws\x0042\x00ru_casualties"
+    key = np.frombuffer(hashlib.blake2b(message, digest_size=16).digest(), dtype="<u8")
+    words = np.random.Philox(key=key.astype(np.uint64)).random_raw(10)
+    expected = ((words >> np.uint64(11)).astype(np.float64) + 0.5) * 2.0**-53
+    assert np.array_equal(_rng.stream_uniforms(42, "ru_casualties", 0, 10), expected)
+
+
+def test_stream_layout_is_pinned() -> None:
+    # Changing these values is a breaking change: every published result would move.
+    assert _rng.stream_words(0, "x", 0, 3).tolist() == [
+        13086219012717721196,
+        9270432541523550948,
+        17422545568847932305,
+    ]
+    assert _rng.stream_uniforms(20250604, "ru_casualties", 0, 3).tolist() == [
+        0.9086353875350957,
+        0.9035988606105703,
+        0.4525594441208391,
+    ]
+
+
+@given(start=st.integers(0, 300), length=st.integers(0, 100))
+def test_any_block_of_a_stream_is_reached_directly(start: int, length: int) -> None:
+    whole = _rng.stream_uniforms(7, "a", 0, 400)
+    assert np.array_equal(
+        _rng.stream_uniforms(7, "a", start, start + length), whole[start:][:length]
+    )
+
+
+def test_streams_differ_by_seed_name_and_purpose() -> None:
+    base = _rng.stream_words(1, "a", 0, 4)
+    for other in (
+        _rng.stream_words(2, "a", 0, 4),
+        _rng.stream_words(1, "b", 0, 4),
+        _rng.stream_words(1, "a", 0, 4, purpose="lhs-strata"),
+    ):
+        assert not np.array_equal(base, other)
+
+
+def test_uniforms_are_strictly_inside_the_unit_interval() -> None:
+    u = _rng.stream_uniforms(3, "x", 0, 200_000)
+    assert u.min() > 0.0 and u.max() < 1.0
+    # Uniformity: a Kolmogorov-Smirnov test that a broken conversion would fail.
+    assert stats.kstest(u, "uniform").pvalue > 1e-4
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "1", True, None])
+def test_bad_seeds_are_refused(seed: object) -> None:
+    with pytest.raises(InputError, match="seed"):
+        _rng.check_seed(seed)
+
+
+# ------------------------------------------------------------------------------ designs
+@pytest.mark.parametrize("method", design.METHODS)
+@given(data=st.data())
+def test_blocks_of_every_design_match_the_whole(method: design.Method, data: st.DataObject) -> None:
+    draws = data.draw(st.integers(1, 600))
+    start = data.draw(st.integers(0, draws))
+    stop = data.draw(st.integers(start, draws))
+    whole = design.uniforms(method, 5, ["a", "b"], 0, draws, draws)
+    part = design.uniforms(method, 5, ["a", "b"], start, stop, draws)
+    for name in ("a", "b"):
+        assert np.array_equal(part[name], whole[name][start:stop])
+
+
+@given(draws=st.integers(1, 5000), seed=st.integers(0, 2**32))
+def test_latin_hypercube_has_one_draw_per_stratum(draws: int, seed: int) -> None:
+    u = design.uniforms("lhs", seed, ["a", "b"], 0, draws, draws)
+    for values in u.values():
+        assert values.min() > 0.0 and values.max() < 1.0
+        strata = np.floor(values * draws).astype(np.int64)
+        assert np.array_equal(np.sort(strata), np.arange(draws))
+    # Different inputs are paired at random, not in the same order.
+    if draws > 20:
+        assert not np.array_equal(np.argsort(u["a"]), np.argsort(u["b"]))
+
+
+def test_latin_hypercube_permutation_is_not_the_identity_pattern() -> None:
+    strata = design.lhs_strata(11, "x", 0, 10_000, 10_000).astype(np.float64)
+    # A random permutation has rank correlation ~ N(0, 1/n) with the index.
+    assert abs(stats.spearmanr(strata, np.arange(10_000)).statistic) < 0.04
+
+
+@pytest.mark.parametrize("m", [4, 10])
+def test_sobol_points_are_balanced(m: int) -> None:
+    n = 2**m
+    u = design.uniforms("sobol", 3, ["c", "a", "b"], 0, n, n)
+    for values in u.values():
+        for k in range(1, m + 1):  # every dyadic interval of length 2**-k holds n / 2**k points
+            counts = np.bincount(np.floor(values * 2**k).astype(np.int64), minlength=2**k)
+            assert (counts == n // 2**k).all()
+    # The first two dimensions (by name: a, b) form a (0, m, 2)-net.
+    for ka in range(m + 1):
+        kb = m - ka
+        cells = np.floor(u["a"] * 2**ka).astype(np.int64) * 2**kb + np.floor(u["b"] * 2**kb)
+        assert (np.bincount(cells.astype(np.int64), minlength=n) == 1).all()
+
+
+def test_sobol_ignores_the_order_of_inputs() -> None:
+    one = design.uniforms("sobol", 3, ["a", "b"], 0, 64, 64)
+    two = design.uniforms("sobol", 3, ["b", "a"], 0, 64, 64)
+    assert all(np.array_equal(one[k], two[k]) for k in ("a", "b"))
+
+
+def test_unknown_method_is_refused() -> None:
+    with pytest.raises(InputError, match="method"):
+        design.uniforms("qmc", 1, ["a"], 0, 2, 2)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------------ copula
+def test_spearman_to_pearson_closed_form() -> None:
+    rho = np.array([-0.9, -0.3, 0.0, 0.5, 0.99])
+    # Pearson's inverse formula: rho_S = (6 / pi) arcsin(r / 2).
+    r = design.spearman_to_pearson(rho)
+    assert np.allclose(6.0 / np.pi * np.arcsin(np.asarray(r) / 2.0), rho, rtol=0, atol=1e-15)
+
+
+@pytest.mark.parametrize("rho", [-0.8, -0.2, 0.3, 0.7])
+def test_copula_gives_the_asked_rank_correlation(rho: float) -> None:
+    n = 40_000
+    u = design.uniforms("mc", 9, ["a", "b"], 0, n, n)
+    out = design.Copula({("a", "b"): rho}).apply(u)
+    achieved = stats.spearmanr(out["a"], out["b"]).statistic
+    se = (1 - rho**2) / np.sqrt(n)  # asymptotic standard error of Spearman's rho (normal data)
+    assert abs(achieved - rho) < 5 * se
+    # Margins stay uniform, and the first input of the group is untouched.
+    assert np.array_equal(out["a"], u["a"])
+    assert stats.kstest(out["b"], "uniform").pvalue > 1e-4
+
+
+def test_copula_refuses_impossible_correlations_and_names_the_group() -> None:
+    corr = {("a", "b"): 0.9, ("b", "c"): 0.9, ("a", "c"): -0.9, ("c", "d"): 0.1}
+    with pytest.raises(InputError, match=r"among a, b, c") as err:
+        design.Copula(corr)
+    assert "d" not in str(err.value).split("among")[1].split(":")[0]
+
+
+@pytest.mark.parametrize(
+    ("corr", "match"),
+    [
+        ({("a", "b"): 1.0}, r"\(-1, 1\)"),
+        ({("a", "b"): -1.5}, r"\(-1, 1\)"),
+        ({("a", "b"): float("nan")}, r"\(-1, 1\)"),
+        ({("a", "a"): 0.5}, "itself"),
+        ({("a", "b"): 0.5, ("b", "a"): 0.2}, "twice"),
+        ({"ab": 0.5}, "pairs"),
+    ],
+)
+def test_copula_bad_input(corr: dict[object, float], match: str) -> None:
+    with pytest.raises(InputError, match=match):
+        design.Copula(corr)  # type: ignore[arg-type]
+
+
+def test_copula_of_three_keeps_every_pair() -> None:
+    n = 40_000
+    corr = {("a", "b"): 0.5, ("a", "c"): -0.3, ("b", "c"): 0.2}
+    out = design.Copula(corr).apply(design.uniforms("mc", 2, ["a", "b", "c"], 0, n, n))
+    for (x, y), rho in corr.items():
+        assert abs(stats.spearmanr(out[x], out[y]).statistic - rho) < 5 / np.sqrt(n)
+    assert set(itertools.chain(*corr)) == set(out)
