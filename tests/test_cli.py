@@ -1,4 +1,4 @@
-"""Tests for the command line: what it prints, and its exit statuses (0, 2 bad input, 1 internal)."""
+"""Tests for the command line: its output and exit statuses (0 ok, 2 bad input, 1 internal)."""
 
 from __future__ import annotations
 

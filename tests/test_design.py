@@ -20,8 +20,15 @@ def test_stream_layout_matches_its_documentation() -> None:
     message = b"attritionsim\x00draws\x0042\x00ru_casualties"
     key = np.frombuffer(hashlib.blake2b(message, digest_size=16).digest(), dtype="<u8")
     words = np.random.Philox(key=key.astype(np.uint64)).random_raw(10)
-    expected = ((words >> np.uint64(11)).astype(np.float64) + 0.5) * 2.0**-53
-    assert np.array_equal(_rng.stream_uniforms(42, "ru_casualties", 0, 10), expected)
+    expected = [((int(w) >> 12) + 0.5) * 2.0**-52 for w in words]  # exact in float64
+    assert _rng.stream_uniforms(42, "ru_casualties", 0, 10).tolist() == expected
+
+
+def test_uniforms_reach_neither_end_even_for_extreme_words() -> None:
+    words = np.array([0, 1, 2**63, 2**64 - 1], dtype=np.uint64)
+    u = (np.bitwise_or(words >> np.uint64(12), np.uint64(0x3FF0000000000000))).view(np.float64)
+    u = u - (1.0 - 2.0**-53)
+    assert u.tolist() == [2.0**-53, 2.0**-53, 0.5 + 2.0**-53, 1.0 - 2.0**-53]
 
 
 def test_stream_layout_is_pinned() -> None:
@@ -32,9 +39,9 @@ def test_stream_layout_is_pinned() -> None:
         17422545568847932305,
     ]
     assert _rng.stream_uniforms(20250604, "ru_casualties", 0, 3).tolist() == [
-        0.9086353875350957,
-        0.9035988606105703,
-        0.4525594441208391,
+        0.9086353875350958,
+        0.9035988606105704,
+        0.45255944412083904,
     ]
 
 

@@ -316,7 +316,7 @@ def test_bad_rng_seed(seed: Any) -> None:
     ],
 )
 def test_bad_parameters_name_themselves(make: Callable[[], Distribution], name: str) -> None:
-    with pytest.raises(InputError, match=name):
+    with pytest.raises(InputError, match=rf"\b{name}\b"):
         make()
 
 
@@ -547,7 +547,7 @@ def test_mixture_normalising_is_idempotent(weights: list[float]) -> None:
     ],
 )
 def test_bad_mixture(comps: tuple[Any, ...], weights: tuple[Any, ...], name: str) -> None:
-    with pytest.raises(InputError, match=name):
+    with pytest.raises(InputError, match=rf"\b{name}\b"):
         Mixture(comps, weights)
 
 

@@ -651,7 +651,7 @@ BAD_INPUTS: list[tuple[str, Callable[[], object], str]] = [
 def test_bad_input_raises_input_error_naming_the_argument(
     case: str, make: Callable[[], object], name: str
 ) -> None:
-    with pytest.raises(InputError, match=name) as info:
+    with pytest.raises(InputError, match=rf"\b{name}\b") as info:
         make()
     assert isinstance(info.value, ValueError)
     assert "\n" not in str(info.value)

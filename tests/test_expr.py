@@ -530,24 +530,24 @@ def test_no_eval_exec_or_code_compilation(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_register_and_call(registry: list[str]) -> None:
-    with pytest.raises(InputError, match="unknown function 'prob_between'"):
-        parse("prob_between(x, 2, 2.5)")
+    with pytest.raises(InputError, match="unknown function 'in_band_test'"):
+        parse("in_band_test(x, 2, 2.5)")
 
     @register_function()
-    def prob_between(x: Any, lo: Any, hi: Any, *, closed: Any = True) -> Any:
+    def in_band_test(x: Any, lo: Any, hi: Any, *, closed: Any = True) -> Any:
         return (lo <= x) & (x <= hi) if closed else (lo < x) & (x < hi)
 
-    registry.append("prob_between")
-    assert FUNCTIONS["prob_between"] is prob_between
+    registry.append("in_band_test")
+    assert FUNCTIONS["in_band_test"] is in_band_test
     x = np.array([1.0, 2.0, 2.2, 2.5, 3.0])
-    assert_same(evaluate("prob_between(x, 2, 2.5)", x=x), np.array([0, 1, 1, 1, 0], dtype=bool))
-    got = evaluate("prob_between(x, 2, 2.5, closed=False)", x=x)
+    assert_same(evaluate("in_band_test(x, 2, 2.5)", x=x), np.array([0, 1, 1, 1, 0], dtype=bool))
+    got = evaluate("in_band_test(x, 2, 2.5, closed=False)", x=x)
     assert_same(got, np.array([0, 0, 1, 0, 0], dtype=bool))
-    assert parse("prob_between(x, 2, 2.5)").functions == frozenset({"prob_between"})
+    assert parse("in_band_test(x, 2, 2.5)").functions == frozenset({"in_band_test"})
     with pytest.raises(InputError, match="unexpected keyword argument 'open'"):
-        parse("prob_between(x, 2, 2.5, open=False)")
+        parse("in_band_test(x, 2, 2.5, open=False)")
     with pytest.raises(InputError, match="too many positional arguments"):
-        parse("prob_between(x, 2, 2.5, False)")
+        parse("in_band_test(x, 2, 2.5, False)")
 
 
 def test_register_under_another_name_and_overwrite(registry: list[str]) -> None:

@@ -16,7 +16,24 @@ Examples
 True
 """
 
+# Importing attrition registers its functions for expressions; plots, the ".asim" accessor.
 from ._version import __version__
+from .attrition import (
+    consistency,
+    crossing_date,
+    crossing_from_trajectory,
+    fit_trajectory,
+    implied_rate,
+    multiple_of,
+    per_area,
+    prob_between,
+    prob_crossed_by,
+    prob_greater,
+    ratio,
+    share_of,
+    split,
+    trajectory,
+)
 from .distributions import Distribution, from_spec
 from .elicit import (
     approximately,
@@ -33,26 +50,83 @@ from .elicit import (
 from .errors import InputError
 from .expr import Expression, dependencies, parse, register_function
 from .model import Model, simulate
+from .plots import (
+    plot_crossing_cdf,
+    plot_distribution,
+    plot_fan,
+    plot_forest,
+    plot_tornado,
+    save_figure,
+)
+from .pooling import pool, pool_draws
+from .scenario import Scenario, load_scenario, run_scenario
+from .summary import (
+    cite,
+    interval,
+    mcse_interval,
+    mcse_mean,
+    mcse_probability,
+    mcse_quantile,
+    summarize,
+    to_csv,
+    to_latex,
+    to_markdown,
+)
 
 __all__ = [
     "Distribution",
     "Expression",
     "InputError",
     "Model",
+    "Scenario",
     "__version__",
     "approximately",
     "at_least",
+    "cite",
+    "consistency",
+    "crossing_date",
+    "crossing_from_trajectory",
     "dependencies",
+    "fit_trajectory",
     "from_range",
     "from_spec",
+    "implied_rate",
+    "interval",
+    "load_scenario",
+    "mcse_interval",
+    "mcse_mean",
+    "mcse_probability",
+    "mcse_quantile",
     "metalog",
     "mixture",
     "more_than",
+    "multiple_of",
     "nearly",
     "parse",
+    "per_area",
     "pert",
+    "plot_crossing_cdf",
+    "plot_distribution",
+    "plot_fan",
+    "plot_forest",
+    "plot_tornado",
+    "pool",
+    "pool_draws",
+    "prob_between",
+    "prob_crossed_by",
+    "prob_greater",
+    "ratio",
     "register_function",
     "rounding_unit",
+    "run_scenario",
+    "save_figure",
+    "share_of",
     "simulate",
+    "split",
+    "summarize",
+    "to_csv",
+    "to_latex",
+    "to_markdown",
+    "trajectory",
     "up_to",
 ]

@@ -15,8 +15,10 @@ for seed ``seed`` is fixed by ``(seed, name, i)`` alone:
 2. **Counter.** numpy's :class:`~numpy.random.Philox` (4x64, 10 rounds) with that key yields four
    64-bit words per counter value; word ``i`` is word ``i % 4`` of counter ``i // 4``, so any
    block of draws is reached directly, without generating the ones before it.
-3. **Uniform.** ``u_i = ((word_i >> 11) + 0.5) * 2**-53``: the 53-bit grid shifted by half a
-   step, so ``0 < u_i < 1`` and every inverse CDF is finite.
+3. **Uniform.** ``u_i = ((word_i >> 12) + 0.5) * 2**-52``, exactly: the 52-bit grid shifted by
+   half a step, so ``2**-53 <= u_i <= 1 - 2**-53`` and every inverse CDF is finite. (It is
+   computed as the float with exponent 0 and mantissa ``word_i >> 12``, minus ``1 - 2**-53``,
+   which is exact by Sterbenz's lemma.)
 
 Because a block depends only on ``(seed, name, block position)``, results are bit-identical
 whatever the chunk size, whatever the number of workers, and whatever other inputs the model has.
@@ -49,6 +51,8 @@ LAYOUT = "philox4x64-blake2b/1"
 # inverse CDF is -inf; 2**-54 sits below every other value numpy can return and keeps the order.
 _TINY = 2.0**-54
 _WORDS_PER_COUNTER = 4
+_ONE_BITS = np.uint64(0x3FF0000000000000)  # the bits of 1.0
+_ONE_MINUS_HALF_STEP = 1.0 - 2.0**-53
 
 
 def check_seed(seed: object, *, name: str = "seed") -> int:
@@ -111,7 +115,7 @@ def stream_words(seed: int, name: str, start: int, stop: int, purpose: str = "dr
     first = start // _WORDS_PER_COUNTER
     skip = start - first * _WORDS_PER_COUNTER
     words = _philox_at(stream_key(seed, name, purpose), first).random_raw(stop - start + skip)
-    return np.asarray(words[skip:], dtype=np.uint64)
+    return np.ascontiguousarray(words[skip:], dtype=np.uint64)
 
 
 def stream_uniforms(
@@ -126,9 +130,10 @@ def stream_uniforms(
     True
     """
     words = stream_words(seed, name, start, stop, purpose)
-    u = (words >> np.uint64(11)).astype(np.float64)
-    u += 0.5
-    u *= 2.0**-53
+    np.right_shift(words, np.uint64(12), out=words)
+    np.bitwise_or(words, _ONE_BITS, out=words)  # 1 + m * 2**-52, in [1, 2)
+    u: FloatArray = words.view(np.float64)
+    u -= _ONE_MINUS_HALF_STEP
     return u
 
 

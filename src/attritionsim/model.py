@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import difflib
 import hashlib
 import json
 import keyword
@@ -123,7 +124,11 @@ class Model:
         for name, expr in expressions.items():
             for ref in sorted(expr.names):
                 if ref not in known:
-                    _validate.choice(f"derived quantity {name!r} reads a name: {ref}", ref, known)
+                    close = difflib.get_close_matches(ref, known, n=1)
+                    hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}"
+                    raise InputError(
+                        f"derived quantity {name!r} reads an unknown name {ref!r} ({hint})"
+                    )
         order = _evaluation_order(derived, expressions)
         copula = Copula(_mapping("correlations", self.correlations))
         for name in copula.names:

@@ -288,7 +288,10 @@ class LogNormal(Distribution):
         self._positive("sigma")
 
     def _ppf(self, q: FloatArray) -> FloatArray:
-        return np.exp(self.mu + self.sigma * np.asarray(special.ndtri(q), dtype=float))
+        z: FloatArray = np.asarray(special.ndtri(q), dtype=float)
+        z *= self.sigma
+        z += self.mu
+        return np.exp(z, out=z)
 
     def _cdf(self, x: FloatArray) -> FloatArray:
         return np.asarray(special.ndtr((np.log(x) - self.mu) / self.sigma))

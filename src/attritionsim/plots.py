@@ -1,0 +1,1498 @@
+"""Publication-ready figures of simulated quantities, and the ``.asim`` xarray accessor.
+
+Every plot takes the draws (an :class:`xarray.DataArray` with a ``draw`` dimension, as
+:func:`attritionsim.simulate` returns them) and ``ax=None``: given an
+:class:`~matplotlib.axes.Axes` it draws into it, otherwise it makes a new figure. It returns the
+:class:`~matplotlib.figure.Figure` it drew on. New figures are plain
+:class:`matplotlib.figure.Figure` objects with constrained layout, made without
+:mod:`matplotlib.pyplot`: nothing is registered with pyplot, so nothing needs closing and nothing
+is ever shown. Nothing here changes ``matplotlib.rcParams``.
+
+* :func:`plot_distribution` - the density of one quantity, its credible interval shaded and its
+  median marked (a probability bar for a yes/no quantity; a date axis for dates).
+* :func:`plot_forest` - the published figures for one measure, one row per source, against the
+  model's credible interval.
+* :func:`plot_fan` - a fan chart of a trajectory (dimensions ``draw`` and ``date``), with
+  anchor estimates, a threshold and an observed series.
+* :func:`plot_crossing_cdf` - the probability that a threshold has been crossed by each date
+  (``NaT`` draws never cross, so the curve may top out below 1), with quoted dates marked.
+* :func:`plot_tornado` - which inputs drive a quantity (Spearman rank correlations, or
+  precomputed indices such as Sobol indices).
+* :func:`save_figure` - write a figure as PNG, SVG and PDF.
+
+Labels come from the variables' ``long_name`` and ``units`` attributes ("Russian casualties
+(people)"); number axes carry thousands separators and date axes concise date labels. Colours
+come from :data:`PALETTE`, the Okabe-Ito palette, which stays distinguishable under the common
+forms of colour blindness.
+
+Importing this module registers the accessor ``asim`` on :class:`xarray.DataArray`
+(``da.asim.plot_distribution()``, ``.plot_fan()``, ``.plot_crossing_cdf()``) and on
+:class:`xarray.Dataset` (``ds.asim.plot_tornado("target")``). Importing it again (or reloading
+it) re-registers the same accessors without a warning; xarray still warns if some other package
+has taken the name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Literal, TypeAlias
+
+import matplotlib as mpl
+import numpy as np
+import numpy.typing as npt
+import xarray as xr
+from matplotlib import colors as mcolors
+from matplotlib import dates as mdates
+from matplotlib import ticker, transforms
+from matplotlib.axes import Axes
+from matplotlib.axis import Axis, XAxis
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from scipy import stats
+
+from . import _validate
+from ._format import fmt_number, fmt_sig
+from ._typing import FloatArray
+from ._version import __version__
+from .errors import InputError
+
+__all__ = [
+    "ACCESSOR",
+    "PALETTE",
+    "DataArrayPlots",
+    "DatasetPlots",
+    "plot_crossing_cdf",
+    "plot_distribution",
+    "plot_fan",
+    "plot_forest",
+    "plot_tornado",
+    "save_figure",
+]
+
+#: The name under which the xarray accessors are registered: ``da.asim``, ``ds.asim``.
+ACCESSOR = "asim"
+
+#: The Okabe-Ito colour-blind-safe palette, by name; every plot here draws from it.
+PALETTE: Mapping[str, str] = MappingProxyType(
+    {
+        "blue": "#0072B2",
+        "orange": "#E69F00",
+        "sky": "#56B4E9",
+        "green": "#009E73",
+        "vermillion": "#D55E00",
+        "purple": "#CC79A7",
+        "yellow": "#F0E442",
+        "black": "#000000",
+        "grey": "#7F7F7F",
+    }
+)
+
+#: Which interval: equal-tailed (``"eti"``) or highest-density (``"hdi"``).
+IntervalKind: TypeAlias = Literal["eti", "hdi"]
+#: A date as it may be passed in: an ISO string, a :class:`datetime.date` or ``datetime64``.
+DateLike: TypeAlias = str | dt.date | np.datetime64
+
+_KIND_NAMES = {"eti": "equal-tailed", "hdi": "highest-density"}
+#: Colours for secondary elements (quoted dates, sources), in order.
+_ACCENTS = ("orange", "vermillion", "green", "purple", "sky", "black")
+_UPPER = frozenset(
+    {
+        "up to",
+        "at most",
+        "as many as",
+        "nearly",
+        "almost",
+        "less than",
+        "fewer than",
+        "under",
+        "below",
+        "no more than",
+        "upper bound",
+    }
+)
+_LOWER = frozenset(
+    {
+        "at least",
+        "more than",
+        "over",
+        "above",
+        "in excess of",
+        "no fewer than",
+        "no less than",
+        "lower bound",
+    }
+)
+#: Points kept on an empirical CDF curve before it is evaluated on a grid instead.
+_CDF_POINTS = 4000
+
+
+# --------------------------------------------------------------------------------------------
+# Figures, axes and labels
+# --------------------------------------------------------------------------------------------
+
+
+def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
+    """The figure and axes to draw on: ``ax`` and its figure, or a new constrained figure."""
+    if ax is None:
+        fig = Figure(figsize=figsize, layout="constrained")
+        return fig, fig.add_subplot()
+    if not isinstance(ax, Axes):
+        raise InputError(f"ax must be a matplotlib Axes or None; got {type(ax).__name__}")
+    root = ax.get_figure(root=True)
+    if root is None:  # pragma: no cover - an Axes is always made on a figure
+        raise InputError("ax is not attached to a figure")
+    return root, ax
+
+
+def _tidy(ax: Axes, grid: Literal["x", "y", "both"] | None = None) -> None:
+    """Light styling of one Axes: no top and right spines, an optional faint grid."""
+    ax.spines[["top", "right"]].set_visible(False)
+    if grid is not None:
+        ax.grid(True, axis=grid, color="#DDDDDD", linewidth=0.8)
+        ax.set_axisbelow(True)
+
+
+def _title(ax: Axes, title: str | None, default: str) -> None:
+    text = default if title is None else title
+    if text:
+        ax.set_title(text, loc="left", fontsize="large")
+
+
+def _tint(color: str, strength: float) -> tuple[float, float, float]:
+    """``color`` mixed with white: ``strength`` 1 is the colour itself, 0 is white."""
+    red, green, blue = mcolors.to_rgb(color)
+    return (
+        1.0 - strength * (1.0 - red),
+        1.0 - strength * (1.0 - green),
+        1.0 - strength * (1.0 - blue),
+    )
+
+
+def _percent(level: float) -> str:
+    return f"{100.0 * level:g}%"
+
+
+def _decimals(values: Iterable[float]) -> int:
+    """The fewest decimals (up to 6) that show every finite value of ``values`` exactly."""
+    finite = [v for v in values if math.isfinite(v)]
+    for places in range(7):
+        scaled = [v * 10.0**places for v in finite]
+        if all(abs(s - round(s)) <= 1e-6 * max(1.0, abs(s)) for s in scaled):
+            return places
+    return 6
+
+
+class _Thousands(ticker.Formatter):
+    """Tick labels with thousands separators and just the decimals the ticks need."""
+
+    def __init__(self) -> None:
+        self._places = 0
+
+    def set_locs(self, locs: list[float]) -> None:
+        super().set_locs(locs)
+        self._places = _decimals(locs)
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return self.fix_minus(f"{x:,.{self._places}f}")
+
+
+class _SpacedTicks(ticker.MaxNLocator):
+    """Ticks on a horizontal number axis, as many as fit without long labels touching.
+
+    matplotlib's default spacing assumes labels about three characters wide; "1,200,000" is
+    nine. The label width is estimated from the characters (DejaVu Sans: digits and the minus
+    sign about 0.64 em, comma and point 0.32 em), with one em between labels.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(nbins=9, steps=[1, 2, 2.5, 5, 10])
+
+    def tick_values(self, vmin: float, vmax: float) -> Sequence[float]:
+        ticks: Sequence[float] = []
+        if not isinstance(self.axis, Axis) or vmin == vmax:
+            return super().tick_values(vmin, vmax)
+        ax = self.axis.axes
+        width = ax.bbox.width * 72.0 / ax.figure.dpi
+        size = FontProperties(size=mpl.rcParams["xtick.labelsize"]).get_size_in_points()
+        text = f"{max(abs(vmin), abs(vmax)):,.0f}" + ("-" if min(vmin, vmax) < 0 else "")
+        text += ".00" if abs(vmax - vmin) < 10 else ""
+        ems = 0.64 * sum(c not in ",." for c in text) + 0.32 * sum(c in ",." for c in text)
+        for nbins in range(9, 0, -1):
+            self.set_params(nbins=nbins)
+            ticks = super().tick_values(vmin, vmax)
+            step = abs(ticks[1] - ticks[0]) if len(ticks) > 1 else abs(vmax - vmin)
+            if step / abs(vmax - vmin) * width >= size * (ems + 1.0):
+                break
+        return ticks
+
+
+def _number_axis(axis: Axis) -> None:
+    axis.set_major_formatter(_Thousands())
+    if isinstance(axis, XAxis):
+        axis.set_major_locator(_SpacedTicks())
+
+
+def _date_axis(axis: Axis) -> None:
+    """Make ``axis`` a date axis (matplotlib's date converter) with concise date labels."""
+    axis.axis_date()
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
+    axis.set_major_locator(locator)
+    axis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
+
+
+def _datenum(values: npt.ArrayLike) -> FloatArray:
+    """Dates as matplotlib date numbers (days since its epoch); ``NaT`` becomes NaN."""
+    arr = np.asarray(values)
+    if arr.dtype.kind != "M":
+        arr = arr.astype("datetime64[ns]")
+    nums = mdates.date2num(arr)  # type: ignore[no-untyped-call]
+    return np.asarray(nums, dtype=np.float64)
+
+
+def _date_text(num: float) -> str:
+    """A matplotlib date number as a day: ``"12 Jul 2025"``."""
+    day = mdates.num2date(num)  # type: ignore[no-untyped-call]
+    return f"{day.day} {day:%b %Y}"
+
+
+def _one_date(name: str, value: object) -> float:
+    """A date given as a string, :class:`datetime.date` or ``datetime64``, as a date number."""
+    try:
+        stamp = np.datetime64(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        stamp = np.datetime64("NaT")
+    if np.isnat(stamp):
+        raise InputError(f"{name} must be a date such as '2025-06-30'; got {value!r}")
+    return float(_datenum(stamp))
+
+
+def _label(da: xr.DataArray, units: bool = True) -> str:
+    """The variable's long name (or name), followed by its units in brackets."""
+    name = str(da.attrs.get("long_name") or (da.name if da.name is not None else "value"))
+    unit = str(da.attrs.get("units", "")) if units else ""
+    return f"{name} ({unit})" if unit else name
+
+
+def _long_name(da: xr.DataArray) -> str:
+    return _label(da, units=False)
+
+
+# --------------------------------------------------------------------------------------------
+# Draws: validation, intervals
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Draws:
+    """The draws of one quantity, their kind, and their values on the plot's axis.
+
+    On a date axis the values are matplotlib date numbers, with NaN for ``NaT``.
+    """
+
+    da: xr.DataArray
+    kind: Literal["number", "date", "bool"]
+    raw: np.ndarray
+    x: FloatArray
+
+    @property
+    def n(self) -> int:
+        return int(self.raw.size)
+
+
+def _draws(da: object, name: str) -> _Draws:
+    """Validate one quantity's draws: a 1-d DataArray (or array) of numbers, dates or bools."""
+    if isinstance(da, xr.Dataset):
+        raise InputError(
+            f"{name} must be one quantity (a DataArray such as ds['name']); got a Dataset "
+            f"with variables {', '.join(map(repr, da.data_vars))}"
+        )
+    if not isinstance(da, xr.DataArray):
+        try:
+            da = xr.DataArray(np.asarray(da), dims="draw")
+        except (TypeError, ValueError) as err:
+            raise InputError(f"{name} must be a DataArray of draws; got {da!r}") from err
+    if da.ndim != 1:
+        raise InputError(
+            f"{name} has dimensions {da.dims}; one value per draw is needed, so select the "
+            "other dimensions first (e.g. da.isel(date=-1))"
+        )
+    raw = np.asarray(da.values)
+    if raw.size == 0:
+        raise InputError(f"{name} has no draws; need at least one")
+    if raw.dtype.kind == "b":
+        return _Draws(da, "bool", raw, raw.astype(np.float64))
+    if raw.dtype.kind == "M":
+        return _Draws(da, "date", raw, _datenum(raw))
+    if raw.dtype.kind not in "iuf":
+        raise InputError(
+            f"{name} must hold numbers, dates (datetime64) or booleans; got dtype {raw.dtype}"
+        )
+    x = raw.astype(np.float64)
+    bad = int(np.count_nonzero(~np.isfinite(x)))
+    if bad:
+        raise InputError(
+            f"{name} has {bad:,} NaN or infinite draws out of {x.size:,}; drop them before plotting"
+        )
+    return _Draws(da, "number", raw, x)
+
+
+def _level(value: object, name: str = "level") -> float:
+    out = _validate.finite_real(name, value)
+    if not 0.0 < out < 1.0:
+        raise InputError(f"{name} must be in (0, 1) (e.g. 0.9 for a 90% interval); got {out:g}")
+    return out
+
+
+def _kind(value: object) -> IntervalKind:
+    return "hdi" if _validate.choice("kind", value, _KIND_NAMES) == "hdi" else "eti"
+
+
+def _sorted_x(draws: _Draws) -> FloatArray:
+    """The plotted values sorted, with ``NaT`` ("never") as ``+inf``, after every date."""
+    return np.sort(np.where(np.isnan(draws.x), np.inf, draws.x))
+
+
+def _quantile(xs: FloatArray, p: float) -> float:
+    """The ``p`` quantile of sorted ``xs`` (numpy's linear rule); equal infinities stay."""
+    position = p * (xs.size - 1)
+    lo, hi = math.floor(position), math.ceil(position)
+    if xs[lo] == xs[hi]:
+        return float(xs[lo])
+    return float(xs[lo] + (position - lo) * (xs[hi] - xs[lo]))
+
+
+def _summary_interval() -> Callable[..., tuple[Any, Any]] | None:
+    """:func:`attritionsim.summary.interval`, when that module is available."""
+    try:
+        from .summary import interval
+    except ImportError:  # pragma: no cover - plots work without the summary module
+        return None
+    return interval
+
+
+def _own_interval(xs: FloatArray, level: float, kind: IntervalKind) -> tuple[float, float]:
+    """The interval of sorted ``xs`` by the rules of :func:`attritionsim.summary.interval`."""
+    if kind == "eti":
+        return _quantile(xs, (1.0 - level) / 2.0), _quantile(xs, (1.0 + level) / 2.0)
+    k = max(1, math.ceil(level * xs.size))  # the narrowest window of k sorted draws
+    with np.errstate(invalid="ignore"):
+        widths = np.nan_to_num(xs[k - 1 :] - xs[: xs.size - k + 1], nan=np.inf)
+    start = int(np.argmin(widths))
+    return float(xs[start]), float(xs[start + k - 1])
+
+
+def _interval(draws: _Draws, level: float, kind: IntervalKind) -> tuple[float, float]:
+    """The credible interval on the plot's axis (``+inf`` for a ``NaT`` bound)."""
+    summary_interval = _summary_interval()
+    if summary_interval is None:
+        return _own_interval(_sorted_x(draws), level, kind)
+    low, high = summary_interval(draws.raw, level, kind=kind)
+    if draws.kind != "date":
+        return float(low), float(high)
+    low_x = math.inf if np.isnat(low) else float(_datenum(low))
+    high_x = math.inf if np.isnat(high) else float(_datenum(high))
+    return low_x, high_x
+
+
+def _value_text(draws: _Draws, value: float) -> str:
+    if draws.kind == "date":
+        return "never" if math.isinf(value) else _date_text(value)
+    return fmt_sig(value)
+
+
+# --------------------------------------------------------------------------------------------
+# Distribution
+# --------------------------------------------------------------------------------------------
+
+
+def plot_distribution(
+    da: xr.DataArray,
+    *,
+    level: float = 0.9,
+    kind: IntervalKind = "eti",
+    bins: int | Sequence[float] = 60,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Histogram of one quantity's draws, its credible interval shaded and its median marked.
+
+    Parameters
+    ----------
+    da : xarray.DataArray
+        The draws (dimension ``draw``): numbers, dates (``datetime64``; ``NaT`` means "never")
+        or booleans. The axis label comes from the ``long_name`` and ``units`` attributes.
+    level : float, default 0.9
+        Probability inside the shaded interval, in (0, 1).
+    kind : {"eti", "hdi"}, default "eti"
+        Equal-tailed or highest-density interval (see :func:`attritionsim.summary.interval`).
+    bins : int or sequence of float, default 60
+        Number of histogram bins over the range of the draws, or the bin edges (on a date axis,
+        in matplotlib date numbers).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; by default a new figure.
+    title : str, optional
+        Title; by default the quantity's name and the interval; ``""`` for none.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn on (``ax``'s figure when ``ax`` is given).
+
+    Notes
+    -----
+    The histogram of all draws is drawn light; the part of it inside the interval is drawn
+    again, darker, as a step patch whose edges run exactly from the lower to the upper bound.
+    Dates that never occur (``NaT``) cannot be drawn on a date axis: the legend says what share
+    of the draws they are. A boolean quantity is drawn as a bar of the probability that it is
+    true.
+
+    Examples
+    --------
+    >>> import numpy as np, xarray as xr
+    >>> from attritionsim.plots import plot_distribution
+    >>> da = xr.DataArray(np.random.default_rng(1).normal(1.2e6, 5e4, 2_000), dims="draw",
+    ...                   attrs={"long_name": "Russian casualties", "units": "people"})
+    >>> fig = plot_distribution(da)
+    >>> fig.axes[0].get_xlabel()
+    'Russian casualties (people)'
+    """
+    level = _level(level)
+    kind = _kind(kind)
+    draws = _draws(da, "da")
+    if draws.kind == "bool":
+        return _plot_probability(draws, ax=ax, title=title)
+    fig, ax = _axes(ax, (6.4, 4.0))
+    finite = np.sort(draws.x[~np.isnan(draws.x)])
+    if finite.size == 0:
+        raise InputError(f"{_long_name(draws.da)!r}: every draw is NaT (never); nothing to plot")
+    if draws.kind == "date":
+        _date_axis(ax.xaxis)
+    density, edges = np.histogram(finite, bins=bins, range=(finite[0], finite[-1]))
+    density = density / (draws.n * np.diff(edges))  # NaT draws keep their share of the mass
+    blue = PALETTE["blue"]
+    ax.stairs(density, edges, fill=True, color=_tint(blue, 0.3), label="draws (histogram)")
+
+    low, high = _interval(draws, level, kind)
+    shown_low, shown_high = max(low, edges[0]), min(high, edges[-1])
+    inside = edges[(edges > shown_low) & (edges < shown_high)]
+    seg_edges = np.concatenate([[shown_low], inside, [shown_high]])
+    seg_bins = np.clip(
+        np.searchsorted(edges, seg_edges[:-1], side="right") - 1, 0, density.size - 1
+    )
+    ax.stairs(
+        density[seg_bins],
+        seg_edges,
+        fill=True,
+        color=_tint(blue, 0.85),
+        gid="interval",
+        label=(
+            f"{_percent(level)} CrI ({_KIND_NAMES[kind]}): "
+            f"{_value_text(draws, low)} – {_value_text(draws, high)}"
+        ),
+    )
+    ax.stairs(density, edges, color=blue, linewidth=0.8)
+    median = _quantile(_sorted_x(draws), 0.5)
+    if math.isfinite(median):
+        ax.axvline(
+            median,
+            color=PALETTE["black"],
+            linewidth=1.6,
+            gid="median",
+            label=f"median: {_value_text(draws, median)}",
+        )
+    never = draws.n - finite.size
+    if never:
+        ax.plot([], [], " ", label=f"never (NaT): {never / draws.n:.1%} of draws, not shown")
+
+    ax.set_xlabel(_label(draws.da))
+    ax.set_ylabel("Probability density")
+    ax.set_yticks([])
+    ax.set_ylim(bottom=0.0, top=float(density.max()) * 1.25)
+    ax.set_xmargin(0.02)
+    if draws.kind == "number":
+        _number_axis(ax.xaxis)
+    _tidy(ax)
+    ax.legend(loc="upper right", frameon=False, fontsize="small")
+    _title(ax, title, f"{_long_name(draws.da)}: median and {_percent(level)} credible interval")
+    return fig
+
+
+def _plot_probability(draws: _Draws, *, ax: Axes | None, title: str | None) -> Figure:
+    """A yes/no quantity: one bar of the probability that it is true."""
+    fig, ax = _axes(ax, (6.4, 1.9))
+    p = float(draws.x.mean())
+    ax.barh([0], [1.0], height=0.6, color=_tint(PALETTE["grey"], 0.25))
+    ax.barh([0], [p], height=0.6, color=PALETTE["blue"], gid="probability")
+    for share, at, side, colour in (
+        (p, p - 0.01, "right", "white"),
+        (1.0 - p, p + 0.01, "left", PALETTE["black"]),
+    ):
+        if share >= 0.2:  # room for the words inside the bar
+            word = "true" if colour == "white" else "false"
+            ax.text(at, 0, f"{word}: {share:.1%}", ha=side, va="center", color=colour)
+    ax.set_xlim(0.0, 1.0)
+    ax.set_ylim(-0.5, 0.5)
+    ax.set_yticks([])
+    ax.xaxis.set_major_formatter(ticker.PercentFormatter(xmax=1.0))
+    ax.set_xlabel(f"Probability ({draws.n:,} draws)")
+    _tidy(ax, grid="x")
+    ax.spines["left"].set_visible(False)
+    _title(ax, title, f"P({_long_name(draws.da)}) = {p:.1%}")
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Forest plot of sources against the model
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Record:
+    label: str
+    value: float | None
+    low: float | None
+    high: float | None
+    qualifier: str
+    measure: str = ""
+    units: str = ""
+
+    @property
+    def side(self) -> Literal["upper", "lower", ""]:
+        """Which bound a one-sided qualifier gives ("up to X": an upper bound)."""
+        if self.qualifier in _UPPER:
+            return "upper"
+        if self.qualifier in _LOWER:
+            return "lower"
+        return ""
+
+    def text(self) -> str:
+        """The figure as stated: "275,000–325,000", "up to 250,000", "about 950,000"."""
+        if self.low is not None and self.high is not None:
+            span = f"{fmt_number(self.low)}–{fmt_number(self.high)}"
+            if self.value is not None:
+                span = f"{fmt_number(self.value)} ({span})"
+            return span
+        point = next((v for v in (self.value, self.high, self.low) if v is not None), None)
+        if point is None:
+            return ""
+        word = self.qualifier if self.qualifier not in {"", "range", "point", "exact"} else ""
+        return f"{word} {fmt_number(point)}".strip()
+
+
+def _field(record: object, name: str) -> Any:
+    if isinstance(record, Mapping):
+        return record.get(name)
+    return getattr(record, name, None)
+
+
+def _number_field(record: object, name: str, where: str) -> float | None:
+    value = _field(record, name)
+    if value is None:
+        return None
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{where}: {name} must be a number; got {value!r}") from None
+    return out if math.isfinite(out) else None
+
+
+def _date_field_text(value: object) -> str:
+    if isinstance(value, np.datetime64):
+        return str(np.datetime_as_string(value, unit="D"))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)[:10]
+
+
+def _records(records: object, name: str) -> list[_Record]:
+    """Generic source records (mappings or objects) as plot rows."""
+    if isinstance(records, str | bytes | Mapping) or not isinstance(records, Iterable):
+        raise InputError(
+            f"{name} must be a sequence of records (mappings or objects with value/low/high); "
+            f"got {type(records).__name__}"
+        )
+    rows = []
+    for i, record in enumerate(records):
+        where = f"{name}[{i}]"
+        value = _number_field(record, "value", where)
+        low = _number_field(record, "low", where)
+        high = _number_field(record, "high", where)
+        if value is None and low is None and high is None:
+            raise InputError(f"{where} has no value, low or high; got {record!r}")
+        qualifier = _field(record, "qualifier")
+        qualifier = getattr(qualifier, "value", qualifier)  # an Enum's value
+        qualifier = "" if qualifier is None else str(qualifier).replace("_", " ").strip().lower()
+        label = _field(record, "label")
+        if not label:
+            who = _field(record, "publisher") or _field(record, "id") or f"source {i + 1}"
+            as_of = _field(record, "as_of")
+            label = f"{who} ({_date_field_text(as_of)})" if as_of is not None else str(who)
+        measure = str(_field(record, "measure") or "").replace("_", " ")
+        units = str(_field(record, "units") or "")
+        rows.append(_Record(str(label), value, low, high, qualifier, measure, units))
+    if not rows:
+        raise InputError(f"{name} is empty; give at least one record")
+    return rows
+
+
+def _records_label(rows: Sequence[_Record]) -> str:
+    """The measure and units the records share ("casualties (people)"), else "Value"."""
+    measures, units = {row.measure for row in rows}, {row.units for row in rows}
+    if len(measures) != 1 or not rows[0].measure:
+        return "Value"
+    return (
+        f"{rows[0].measure} ({rows[0].units})"
+        if len(units) == 1 and rows[0].units
+        else rows[0].measure
+    )
+
+
+def _model_interval(
+    model_interval: object, level: float, kind: IntervalKind
+) -> tuple[float, float, float | None, str | None]:
+    """``(low, high, median or None, axis label or None)`` from draws or a ``(low, high)`` pair."""
+    if isinstance(model_interval, xr.DataArray) or (
+        isinstance(model_interval, np.ndarray) and model_interval.size != 2
+    ):
+        draws = _draws(model_interval, "model_interval")
+        if draws.kind != "number":
+            raise InputError("model_interval must be numeric draws or a (low, high) pair")
+        low, high = _interval(draws, level, kind)
+        median = _quantile(_sorted_x(draws), 0.5)
+        label = _label(draws.da) if isinstance(model_interval, xr.DataArray) else None
+        return low, high, median, label
+    try:
+        low, high = (float(v) for v in model_interval)  # type: ignore[attr-defined]
+    except (TypeError, ValueError):
+        raise InputError(
+            "model_interval must be the model's draws or a (low, high) pair; "
+            f"got {model_interval!r}"
+        ) from None
+    if not (math.isfinite(low) and math.isfinite(high) and low <= high):
+        raise InputError(f"model_interval must be finite with low <= high; got ({low}, {high})")
+    return low, high, None, None
+
+
+def plot_forest(
+    records: Iterable[object],
+    model_interval: xr.DataArray | tuple[float, float] | None = None,
+    *,
+    level: float = 0.9,
+    kind: IntervalKind = "eti",
+    label: str = "Model",
+    xlabel: str | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Forest plot: one row per published figure for one measure, against the model's interval.
+
+    Parameters
+    ----------
+    records : iterable of mapping or object
+        The source figures, one row each, top to bottom in the given order. Each is a mapping
+        or an object (such as a catalogue record) with any of ``value``, ``low`` and ``high``
+        (numbers, at least one), and optionally ``qualifier`` ("approximately", "up to",
+        "at least", ...), ``label``, or ``publisher`` / ``id`` and ``as_of`` from which a label
+        is made ("CSIS (2025-12-31)").
+    model_interval : xarray.DataArray or (float, float), optional
+        The model's draws of the measure (its credible interval at ``level`` and its median are
+        drawn) or an interval already computed.
+    level : float, default 0.9
+        Probability inside the model's interval, when draws are given.
+    kind : {"eti", "hdi"}, default "eti"
+        Equal-tailed or highest-density interval, when draws are given.
+    label : str, default "Model"
+        Label of the model's row.
+    xlabel : str, optional
+        Axis label; by default the draws' long name and units, else the ``measure`` and
+        ``units`` that all records share, else "Value".
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; by default a new figure.
+    title : str, optional
+        Title; by default "Sources and model"; ``""`` for none.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn on.
+
+    Notes
+    -----
+    A stated range is a bar with end caps; a stated value a dot. A one-sided figure ("up to",
+    "nearly", "at most": an upper bound; "at least", "more than", "over": a lower bound) with no
+    range is drawn as an arrow pointing from the bound towards where the true value lies. The
+    figures as stated are listed at the right. The model's interval is a band across all rows
+    and a diamond in its own row at the bottom (its widest point at the median; a bar when only
+    the interval is given).
+
+    Examples
+    --------
+    >>> from attritionsim.plots import plot_forest
+    >>> records = [{"label": "CSIS", "low": 275_000, "high": 325_000},
+    ...            {"label": "CNN", "value": 250_000, "qualifier": "up_to"}]
+    >>> fig = plot_forest(records, (270_000, 330_000), xlabel="Russian killed (people)")
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    ['CSIS', 'CNN', 'Model']
+    """
+    level = _level(level)
+    kind = _kind(kind)
+    rows = _records(records, "records")
+    model = None if model_interval is None else _model_interval(model_interval, level, kind)
+    n = len(rows)
+    fig, ax = _axes(ax, (7.5, 1.3 + 0.42 * (n + (model is not None))))
+
+    numbers = [v for row in rows for v in (row.value, row.low, row.high) if v is not None]
+    if model is not None:
+        numbers += [model[0], model[1]]
+    span = max(numbers) - min(numbers) or max(abs(max(numbers)), 1.0)
+    arrow = 0.12 * span
+    range_colour, point_colour, model_colour = PALETTE["blue"], PALETTE["black"], PALETTE["orange"]
+    kinds_drawn: set[str] = set()
+    for y, row in enumerate(rows):
+        if row.low is not None and row.high is not None:
+            ax.plot(
+                [row.low, row.high],
+                [y, y],
+                color=range_colour,
+                linewidth=2.5,
+                marker="|",
+                markersize=10,
+                markeredgewidth=2,
+                solid_capstyle="butt",
+                gid="range",
+            )
+            kinds_drawn.add("range")
+        elif row.side:
+            bound = next(v for v in (row.value, row.high, row.low) if v is not None)
+            tail = bound - arrow if row.side == "upper" else bound + arrow
+            ax.annotate(
+                "",
+                xy=(tail, y),
+                xytext=(bound, y),
+                arrowprops={"arrowstyle": "-|>", "color": range_colour, "linewidth": 2.0},
+                gid=f"{row.side} bound",
+            )
+            ax.plot([bound], [y], marker="|", markersize=10, markeredgewidth=2, color=range_colour)
+            ax.update_datalim([(tail, y)])
+            kinds_drawn.add(row.side)
+        elif (lone := row.low if row.low is not None else row.high) is not None:
+            ax.plot([lone], [y], marker="|", markersize=10, markeredgewidth=2, color=range_colour)
+        if row.value is not None:
+            ax.plot([row.value], [y], marker="o", markersize=6, color=point_colour, gid="value")
+            kinds_drawn.add("value")
+        ax.annotate(
+            row.text(),
+            xy=(1.02, y),
+            xycoords=("axes fraction", "data"),
+            va="center",
+            ha="left",
+            fontsize="small",
+            color="#333333",
+        )
+
+    ticks = [row.label for row in rows]
+    if model is not None:
+        low, high, median, model_label = model
+        model_y = n + 0.2
+        ax.axhline(n - 0.4, color="#BBBBBB", linewidth=0.8)
+        ax.axvspan(low, high, color=model_colour, alpha=0.15, linewidth=0, zorder=0, gid="band")
+        if median is not None:
+            corners = (
+                [low, median, high, median],
+                [model_y, model_y - 0.3, model_y, model_y + 0.3],
+            )
+            text = f"{fmt_sig(median)} ({fmt_sig(low)}–{fmt_sig(high)})"
+        else:
+            top, bottom = model_y - 0.15, model_y + 0.15
+            corners = ([low, high, high, low], [top, top, bottom, bottom])
+            text = f"{fmt_sig(low)}–{fmt_sig(high)}"
+        ax.fill(*corners, color=model_colour, gid="model")
+        ax.annotate(
+            text,
+            xy=(1.02, model_y),
+            xycoords=("axes fraction", "data"),
+            va="center",
+            ha="left",
+            fontsize="small",
+            color="#333333",
+            fontweight="bold",
+        )
+        ticks.append(f"{label} ({_percent(level)} CrI)" if median is not None else label)
+        xlabel = xlabel or model_label
+    positions = [*range(n), *([n + 0.2] if model is not None else [])]
+    ax.set_yticks(positions, ticks)
+    ax.set_ylim(positions[-1] + 0.7, -0.7)  # first record on top
+    ax.set_xlabel(xlabel or _records_label(rows))
+    _number_axis(ax.xaxis)
+    ax.set_xmargin(0.06)
+    ax.autoscale_view()
+    _tidy(ax, grid="x")
+    ax.tick_params(axis="y", length=0)
+
+    marks: dict[str, Any] = {"marker": "|", "markersize": 10, "markeredgewidth": 2}
+    legend = {
+        "range": Line2D([], [], color=range_colour, linewidth=2.5, label="stated range", **marks),
+        "value": Line2D([], [], color=point_colour, marker="o", ls="none", label="stated value"),
+        "upper": Line2D(
+            [], [], color=range_colour, marker="<", label="upper bound (up to, nearly)"
+        ),
+        "lower": Line2D(
+            [], [], color=range_colour, marker=">", label="lower bound (at least, over)"
+        ),
+    }
+    handles: list[Any] = [
+        legend[k] for k in ("range", "value", "upper", "lower") if k in kinds_drawn
+    ]
+    if model is not None:
+        handles.append(Patch(color=model_colour, alpha=0.5, label=f"{label} interval"))
+    if handles:
+        ax.legend(
+            handles=handles,
+            loc="upper center",
+            bbox_to_anchor=(0.5, 0.0),
+            bbox_transform=transforms.offset_copy(ax.transAxes, fig=fig, y=-36, units="points"),
+            ncols=min(len(handles), 3),
+            frameon=False,
+            fontsize="small",
+        )
+    _title(ax, title, "Sources and model")
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Fan chart of a trajectory
+# --------------------------------------------------------------------------------------------
+
+
+def _levels(levels: object) -> list[float]:
+    if isinstance(levels, int | float):
+        levels = [levels]
+    if not isinstance(levels, Iterable) or isinstance(levels, str):
+        raise InputError(f"levels must be a sequence of probabilities; got {levels!r}")
+    out = [_level(v, "levels") for v in levels]
+    if not out:
+        raise InputError("levels is empty; give at least one level, e.g. (0.5, 0.8, 0.95)")
+    if len(set(out)) != len(out):
+        raise InputError(f"levels must differ from each other; got {out}")
+    return sorted(out, reverse=True)
+
+
+def _anchor_points(anchors: object) -> list[tuple[float, float, float, float]]:
+    """``(date, value, low, high)`` for each anchor estimate."""
+    points = []
+    if isinstance(anchors, Mapping):
+        for date, value in anchors.items():
+            v = _validate.finite_real(f"anchors[{date!r}]", value)
+            points.append((_one_date("anchors: a date", date), v, v, v))
+        return points
+    if not isinstance(anchors, Iterable) or isinstance(anchors, str):
+        raise InputError(
+            f"anchors must map dates to values or be a sequence of records; got {anchors!r}"
+        )
+    for i, record in enumerate(anchors):
+        where = f"anchors[{i}]"
+        date = _field(record, "as_of")
+        date = _field(record, "date") if date is None else date
+        value = _number_field(record, "value", where)
+        low = _number_field(record, "low", where)
+        high = _number_field(record, "high", where)
+        if value is None:
+            if low is None or high is None:
+                raise InputError(f"{where} needs a value, or both low and high; got {record!r}")
+            value = (low + high) / 2.0
+        points.append((_one_date(f"{where}: as_of", date), value, low or value, high or value))
+    return points
+
+
+def plot_fan(
+    traj: xr.DataArray,
+    *,
+    levels: Sequence[float] = (0.5, 0.8, 0.95),
+    anchors: Mapping[DateLike, float] | Iterable[object] | None = None,
+    threshold: float | None = None,
+    observed: xr.DataArray | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Fan chart of a trajectory: nested equal-tailed bands around the median, by date.
+
+    Parameters
+    ----------
+    traj : xarray.DataArray
+        Draws of a quantity over time, dimensions ``draw`` and ``date`` (``datetime64``).
+    levels : sequence of float, default (0.5, 0.8, 0.95)
+        One band per level: the equal-tailed interval holding that probability at each date.
+    anchors : mapping or iterable of records, optional
+        Dated estimates to mark: a mapping of date to value, or records with ``as_of`` (or
+        ``date``) and ``value`` and/or ``low`` and ``high`` (drawn as error bars).
+    threshold : float, optional
+        A level to draw as a horizontal line (for instance one million).
+    observed : xarray.DataArray, optional
+        An observed series on dimension ``date`` (for instance the General Staff's reported
+        totals), drawn as a line; its legend entry is its ``long_name`` or name.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; by default a new figure.
+    title : str, optional
+        Title; by default the quantity's name; ``""`` for none.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn on. The bands are its only filled areas: exactly ``len(levels)``
+        :class:`~matplotlib.collections.PolyCollection` objects.
+
+    Examples
+    --------
+    >>> import numpy as np, xarray as xr
+    >>> from attritionsim.plots import plot_fan
+    >>> dates = np.arange("2025-01-01", "2025-04-01", dtype="datetime64[D]")
+    >>> rate = np.random.default_rng(1).normal(1_000, 100, (500, 1))
+    >>> traj = xr.DataArray(8e5 + rate * np.arange(dates.size), dims=("draw", "date"),
+    ...                     coords={"date": dates}, attrs={"long_name": "Russian casualties"})
+    >>> fig = plot_fan(traj, threshold=9e5)
+    >>> len(fig.axes[0].collections)
+    3
+    """
+    if not isinstance(traj, xr.DataArray) or set(traj.dims) != {"draw", "date"}:
+        dims = traj.dims if isinstance(traj, xr.DataArray) else type(traj).__name__
+        raise InputError(f"traj must be a DataArray with dimensions ('draw', 'date'); got {dims}")
+    if "date" not in traj.coords or traj["date"].dtype.kind != "M":
+        raise InputError("traj needs a 'date' coordinate of datetime64 dates")
+    values = np.asarray(traj.transpose("draw", "date").values, dtype=np.float64)
+    if np.isnan(values).any():
+        raise InputError("traj has NaN draws; drop or fill them before plotting")
+    wanted = _levels(levels)
+    x = _datenum(traj["date"].values)
+
+    fig, ax = _axes(ax, (7.5, 4.5))
+    _date_axis(ax.xaxis)
+    probs = [p for lv in wanted for p in ((1.0 - lv) / 2.0, (1.0 + lv) / 2.0)]
+    quantiles = np.quantile(values, [*probs, 0.5], axis=0)
+    blue = PALETTE["blue"]
+    for i, lv in enumerate(wanted):
+        strength = 0.25 + 0.45 * (i + 1) / len(wanted) if len(wanted) > 1 else 0.45
+        ax.fill_between(
+            x,
+            quantiles[2 * i],
+            quantiles[2 * i + 1],
+            color=_tint(blue, strength),
+            linewidth=0,
+            label=f"{_percent(lv)} credible band",
+        )
+    ax.plot(x, quantiles[-1], color=blue, linewidth=2, label="median", gid="median")
+    if observed is not None:
+        if not isinstance(observed, xr.DataArray) or observed.dims != ("date",):
+            raise InputError("observed must be a DataArray on dimension 'date'")
+        if "date" not in observed.coords or observed["date"].dtype.kind != "M":
+            raise InputError("observed needs a 'date' coordinate of datetime64 dates")
+        ax.plot(
+            _datenum(observed["date"].values),
+            np.asarray(observed.values, dtype=np.float64),
+            color=PALETTE["black"],
+            linewidth=1.3,
+            label=_long_name(observed) if observed.attrs.get("long_name") or observed.name
+            else "observed",
+            gid="observed",
+        )  # fmt: skip
+    if anchors is not None:
+        points = _anchor_points(anchors)
+        if points:
+            px, py, plo, phi = (np.array(c, dtype=np.float64) for c in zip(*points, strict=True))
+            ax.errorbar(
+                px,
+                py,
+                yerr=np.vstack([py - plo, phi - py]),
+                fmt="D",
+                color=PALETTE["vermillion"],
+                markersize=5,
+                capsize=3,
+                linewidth=1.2,
+                label="source estimates",
+                zorder=3,
+            )
+    if threshold is not None:
+        level_value = _validate.finite_real("threshold", threshold)
+        ax.axhline(
+            level_value,
+            color=PALETTE["orange"],
+            linestyle="--",
+            linewidth=1.4,
+            label=f"threshold: {fmt_number(level_value)}",
+            gid="threshold",
+        )
+    ax.set_xmargin(0.0)
+    ax.set_xlabel("Date")
+    ax.set_ylabel(_label(traj))
+    _number_axis(ax.yaxis)
+    _tidy(ax, grid="y")
+    ax.legend(loc="upper left", frameon=False, fontsize="small")
+    _title(ax, title, f"{_long_name(traj)}: median and credible bands")
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# When a threshold is crossed
+# --------------------------------------------------------------------------------------------
+
+
+def plot_crossing_cdf(
+    dates: xr.DataArray,
+    *,
+    quoted: Mapping[str, DateLike] | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Probability that a threshold has been crossed by each date (an empirical CDF).
+
+    Parameters
+    ----------
+    dates : xarray.DataArray
+        Crossing dates, one per draw (``datetime64``); ``NaT`` means the threshold is never
+        crossed within the horizon.
+    quoted : mapping of str to date, optional
+        Dates quoted in sources ("CSIS: by summer 2025" -> ``"2025-08-31"``), each drawn as a
+        vertical line; the legend gives the probability of having crossed by then.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; by default a new figure.
+    title : str, optional
+        Title; by default the quantity's name; ``""`` for none.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn on.
+
+    Notes
+    -----
+    The curve is the share of *all* draws that have crossed by each date, so when some draws
+    never cross it ends below 1, at the share that do; a dotted line and the legend say so.
+
+    Examples
+    --------
+    >>> import numpy as np, xarray as xr
+    >>> from attritionsim.plots import plot_crossing_cdf
+    >>> days = np.random.default_rng(1).integers(0, 120, 1_000).astype("timedelta64[D]")
+    >>> crossing = np.datetime64("2025-05-01") + days
+    >>> crossing[:100] = np.datetime64("NaT")
+    >>> da = xr.DataArray(crossing, dims="draw", attrs={"long_name": "Date of 1 million"})
+    >>> fig = plot_crossing_cdf(da, quoted={"CSIS": "2025-06-30"})
+    >>> float(fig.axes[0].get_lines()[0].get_ydata()[-1])
+    0.9
+    """
+    draws = _draws(dates, "dates")
+    if draws.kind != "date":
+        raise InputError(
+            "dates must hold datetime64 crossing dates (NaT for never); "
+            f"got dtype {draws.raw.dtype}"
+        )
+    fig, ax = _axes(ax, (7.0, 4.2))
+    _date_axis(ax.xaxis)
+    n = draws.n
+    xs = np.sort(draws.x[~np.isnan(draws.x)])
+    crossed = xs.size / n
+    blue = PALETTE["blue"]
+    label = f"P(crossed by date), reaching {crossed:.1%}"
+    if xs.size == 0:
+        ax.plot([], [], color=blue, label="no draw crosses the threshold")
+    else:
+        unique, counts = np.unique(xs, return_counts=True)
+        if unique.size <= _CDF_POINTS:
+            cx, cy = unique, np.cumsum(counts) / n
+            drawstyle = "steps-post"
+        else:
+            cx = np.linspace(xs[0], xs[-1], _CDF_POINTS)
+            cy = np.searchsorted(xs, cx, side="right") / n
+            drawstyle = "default"
+        ax.plot(
+            np.concatenate([[cx[0]], cx]),
+            np.concatenate([[0.0], cy]),
+            color=blue,
+            linewidth=2,
+            drawstyle=drawstyle,
+            label=label,
+            gid="cdf",
+        )
+    if crossed < 1.0:
+        ax.axhline(
+            crossed,
+            color=PALETTE["grey"],
+            linestyle=":",
+            linewidth=1.2,
+            label=f"never crossed (NaT): {1.0 - crossed:.1%} of draws",
+            gid="never",
+        )
+    if quoted is not None:
+        if not isinstance(quoted, Mapping):
+            raise InputError(f"quoted must map labels to dates; got {type(quoted).__name__}")
+        for i, (name, date) in enumerate(quoted.items()):
+            x = _one_date(f"quoted[{name!r}]", date)
+            p = np.searchsorted(xs, x, side="right") / n
+            colour = PALETTE[_ACCENTS[i % len(_ACCENTS)]]
+            ax.axvline(
+                x,
+                color=colour,
+                linestyle="--",
+                linewidth=1.4,
+                label=f"{name} ({_date_text(x)}): P = {p:.0%}",
+                gid=f"quoted {name}",
+            )
+            ax.plot([x], [p], marker="o", color=colour, markersize=5)
+    ax.set_ylim(0.0, 1.04)
+    ax.yaxis.set_major_formatter(ticker.PercentFormatter(xmax=1.0))
+    ax.set_xlabel(_label(draws.da))
+    ax.set_ylabel("Probability crossed by date")
+    _tidy(ax, grid="both")
+    ax.legend(loc="lower right", frameon=False, fontsize="small")
+    _title(ax, title, f"{_long_name(draws.da)}: probability crossed by each date")
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Tornado chart of input influence
+# --------------------------------------------------------------------------------------------
+
+
+def _ranked(da: xr.DataArray, name: str) -> FloatArray:
+    """Ranks of one quantity's draws (dates with ``NaT`` last, booleans as 0/1)."""
+    draws = _draws(da, name)
+    values = np.where(np.isnan(draws.x), np.inf, draws.x)
+    return np.asarray(stats.rankdata(values), dtype=np.float64)
+
+
+def _spearman(a: FloatArray, b: FloatArray) -> float:
+    """Spearman correlation from ranks; 0 when either is constant (it cannot drive anything)."""
+    da, db = a - a.mean(), b - b.mean()
+    scale = math.sqrt(float(np.dot(da, da)) * float(np.dot(db, db)))
+    return float(np.dot(da, db)) / scale if scale > 0.0 else 0.0
+
+
+def plot_tornado(
+    ds: xr.Dataset,
+    target: str,
+    *,
+    inputs: Iterable[str] | None = None,
+    values: Mapping[str, float] | None = None,
+    top: int | None = None,
+    xlabel: str | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Tornado chart: how strongly each input drives ``target``, strongest on top.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Simulation results (dimension ``draw``).
+    target : str
+        The quantity whose drivers are shown.
+    inputs : iterable of str, optional
+        The inputs to rank; by default every variable with attribute ``kind == "input"`` and
+        dimension ``draw`` (other than ``target``).
+    values : mapping of str to float, optional
+        Precomputed influence of each input (for instance Sobol indices), drawn instead of the
+        rank correlations; the keys are variable names (labelled by their ``long_name`` when
+        ``ds`` has them).
+    top : int, optional
+        Show only the ``top`` most influential inputs.
+    xlabel : str, optional
+        Axis label; by default "Spearman rank correlation with <target>" (or "Influence on
+        <target>" when ``values`` is given).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; by default a new figure.
+    title : str, optional
+        Title; by default "What drives <target>"; ``""`` for none.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn on: one horizontal bar per input, top to bottom by decreasing absolute
+        value, positive in blue and negative in vermillion.
+
+    Notes
+    -----
+    The Spearman rank correlation is the Pearson correlation of the ranks (ties averaged,
+    ``NaT`` ranked after every date), so it measures monotone influence whatever the scale.
+
+    Examples
+    --------
+    >>> import numpy as np, xarray as xr
+    >>> from attritionsim.plots import plot_tornado
+    >>> rng = np.random.default_rng(1)
+    >>> a, b = rng.normal(size=500), rng.normal(size=500)
+    >>> ds = xr.Dataset({"a": ("draw", a, {"kind": "input"}), "b": ("draw", b, {"kind": "input"}),
+    ...                  "y": ("draw", 3 * a + b, {"kind": "derived"})})
+    >>> fig = plot_tornado(ds, "y")
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    ['a', 'b']
+    """
+    if not isinstance(ds, xr.Dataset):
+        raise InputError(f"ds must be an xarray Dataset of results; got {type(ds).__name__}")
+    names = [str(k) for k in ds.data_vars]
+    target = _validate.choice("target", target, names)
+    if values is not None:
+        if not isinstance(values, Mapping) or not values:
+            raise InputError("values must be a non-empty mapping of input name to influence")
+        influence = {str(k): _validate.finite_real(f"values[{k!r}]", v) for k, v in values.items()}
+    else:
+        if inputs is None:
+            chosen = [
+                name
+                for name in names
+                if name != target
+                and ds[name].attrs.get("kind") == "input"
+                and ds[name].dims == ("draw",)
+            ]
+        else:
+            chosen = [_validate.choice("inputs", name, names) for name in inputs]
+            for name in chosen:
+                if ds[name].dims != ("draw",):
+                    raise InputError(
+                        f"input {name!r} has dimensions {ds[name].dims}; need ('draw',)"
+                    )
+        if not chosen:
+            raise InputError(
+                "no inputs to rank: ds has no variable with kind='input' on dimension 'draw'; "
+                "pass inputs=[...]"
+            )
+        target_ranks = _ranked(ds[target], f"target {target!r}")
+        influence = {name: _spearman(_ranked(ds[name], name), target_ranks) for name in chosen}
+
+    order = sorted(influence, key=lambda k: -abs(influence[k]))
+    if top is not None:
+        order = order[: _validate.positive_int("top", top)]
+    widths = [influence[k] for k in order]
+    labels = [_long_name(ds[k]) if k in ds.data_vars else k for k in order]
+
+    fig, ax = _axes(ax, (6.8, 1.4 + 0.45 * len(order)))
+    colours = [PALETTE["blue"] if w >= 0 else PALETTE["vermillion"] for w in widths]
+    ax.barh(range(len(order)), widths, height=0.6, color=colours)
+    reach = max((abs(w) for w in widths), default=0.0) or 1.0
+    for y, w in enumerate(widths):
+        pad = 0.02 * reach
+        ax.text(
+            w + pad if w >= 0 else w - pad,
+            y,
+            ticker.Formatter.fix_minus(f"{w:+.2f}"),
+            va="center",
+            ha="left" if w >= 0 else "right",
+            fontsize="small",
+        )
+    ax.axvline(0.0, color=PALETTE["black"], linewidth=0.8)
+    ax.set_yticks(range(len(order)), labels)
+    ax.set_ylim(len(order) - 0.4, -0.6)  # strongest on top
+    left = -1.25 * reach if min(widths) < 0 else 0.0
+    right = 1.25 * reach if max(widths) > 0 else 0.1 * reach
+    ax.set_xlim(left, right)
+    what = _long_name(ds[target])
+    default = f"Spearman rank correlation with {what}" if values is None else f"Influence on {what}"
+    ax.set_xlabel(xlabel or default)
+    ax.tick_params(axis="y", length=0)
+    _tidy(ax, grid="x")
+    _title(ax, title, f"What drives {what}")
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Saving
+# --------------------------------------------------------------------------------------------
+
+
+def save_figure(
+    fig: Figure,
+    path: str | os.PathLike[str],
+    *,
+    formats: str | Sequence[str] = ("png", "svg"),
+    dpi: int = 200,
+) -> list[Path]:
+    """Write a figure once per format, next to each other: ``path.png``, ``path.svg``, ...
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure (as returned by the plots here).
+    path : str or path-like
+        The file path without suffix; a suffix that is one of matplotlib's formats (``.png``)
+        is dropped. Missing folders are created.
+    formats : str or sequence of str, default ("png", "svg")
+        File formats: any matplotlib can write (``"png"``, ``"svg"``, ``"pdf"``, ...).
+    dpi : int, default 200
+        Resolution of raster formats.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in the order of ``formats``.
+
+    Raises
+    ------
+    InputError
+        An unknown format or a bad ``dpi``.
+
+    Notes
+    -----
+    Each file is written to a temporary name and renamed into place, so no half-written file is
+    left behind. SVG and PDF files carry no creation date and SVG ids are salted with a fixed
+    string, so the same figure gives the same bytes.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from matplotlib.figure import Figure
+    >>> from attritionsim.plots import save_figure
+    >>> fig = Figure()
+    >>> _ = fig.add_subplot().plot([1, 2], [3, 4])
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     [p.name for p in save_figure(fig, f"{tmp}/figure")]
+    ['figure.png', 'figure.svg']
+    """
+    if not isinstance(fig, Figure):
+        raise InputError(f"fig must be a matplotlib Figure; got {type(fig).__name__}")
+    dpi = _validate.positive_int("dpi", dpi)
+    wanted = [formats] if isinstance(formats, str) else list(formats)
+    supported = fig.canvas.get_supported_filetypes()
+    chosen = [_validate.choice("formats", str(f).lower().lstrip("."), supported) for f in wanted]
+    if not chosen:
+        raise InputError("formats is empty; give at least one, e.g. ('png', 'svg')")
+    target = Path(path)
+    if target.suffix.lower().lstrip(".") in supported:
+        target = target.with_suffix("")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    creator = f"attritionsim {__version__}, matplotlib {mpl.__version__}"
+    metadata: dict[str, dict[str, Any]] = {
+        "png": {"Software": creator},
+        "svg": {"Creator": creator, "Date": None},
+        "pdf": {"Creator": creator, "CreationDate": None},
+    }
+    written = []
+    for fmt in chosen:
+        final = target.with_name(f"{target.name}.{fmt}")
+        temp = final.with_name(f".{final.name}.{os.getpid()}.partial")
+        try:
+            with mpl.rc_context({"svg.hashsalt": "attritionsim"}):
+                fig.savefig(temp, format=fmt, dpi=dpi, metadata=metadata.get(fmt))
+            os.replace(temp, final)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+        written.append(final)
+    return written
+
+
+# --------------------------------------------------------------------------------------------
+# xarray accessors
+# --------------------------------------------------------------------------------------------
+
+
+class DataArrayPlots:
+    """The plots of one quantity, as ``da.asim.<plot>(...)`` (registered on import).
+
+    Examples
+    --------
+    >>> import numpy as np, xarray as xr
+    >>> import attritionsim.plots
+    >>> da = xr.DataArray(np.arange(100.0), dims="draw", attrs={"long_name": "x"})
+    >>> fig = da.asim.plot_distribution(level=0.8)
+    """
+
+    def __init__(self, da: xr.DataArray) -> None:
+        self._da = da
+
+    def plot_distribution(
+        self,
+        *,
+        level: float = 0.9,
+        kind: IntervalKind = "eti",
+        bins: int | Sequence[float] = 60,
+        ax: Axes | None = None,
+        title: str | None = None,
+    ) -> Figure:
+        """Histogram with the credible interval shaded: see :func:`plot_distribution`."""
+        return plot_distribution(self._da, level=level, kind=kind, bins=bins, ax=ax, title=title)
+
+    def plot_fan(
+        self,
+        *,
+        levels: Sequence[float] = (0.5, 0.8, 0.95),
+        anchors: Mapping[DateLike, float] | Iterable[object] | None = None,
+        threshold: float | None = None,
+        observed: xr.DataArray | None = None,
+        ax: Axes | None = None,
+        title: str | None = None,
+    ) -> Figure:
+        """Fan chart of a trajectory (``draw`` x ``date``): see :func:`plot_fan`."""
+        return plot_fan(
+            self._da,
+            levels=levels,
+            anchors=anchors,
+            threshold=threshold,
+            observed=observed,
+            ax=ax,
+            title=title,
+        )
+
+    def plot_crossing_cdf(
+        self,
+        *,
+        quoted: Mapping[str, DateLike] | None = None,
+        ax: Axes | None = None,
+        title: str | None = None,
+    ) -> Figure:
+        """Probability crossed by each date: see :func:`plot_crossing_cdf`."""
+        return plot_crossing_cdf(self._da, quoted=quoted, ax=ax, title=title)
+
+
+class DatasetPlots:
+    """The plots of a results Dataset, as ``ds.asim.<plot>(...)`` (registered on import)."""
+
+    def __init__(self, ds: xr.Dataset) -> None:
+        self._ds = ds
+
+    def plot_tornado(
+        self,
+        target: str,
+        *,
+        inputs: Iterable[str] | None = None,
+        values: Mapping[str, float] | None = None,
+        top: int | None = None,
+        xlabel: str | None = None,
+        ax: Axes | None = None,
+        title: str | None = None,
+    ) -> Figure:
+        """Tornado chart of the inputs driving ``target``: see :func:`plot_tornado`."""
+        return plot_tornado(
+            self._ds,
+            target,
+            inputs=inputs,
+            values=values,
+            top=top,
+            xlabel=xlabel,
+            ax=ax,
+            title=title,
+        )
+
+
+def _register() -> None:
+    """Register the accessors; replace (without xarray's warning) only our own earlier ones."""
+    for cls, accessor in ((xr.DataArray, DataArrayPlots), (xr.Dataset, DatasetPlots)):
+        earlier = getattr(cls.__dict__.get(ACCESSOR), "_accessor", None)
+        if earlier is not None and (
+            getattr(earlier, "__qualname__", None) == accessor.__qualname__
+            and str(getattr(earlier, "__module__", "")).rsplit(".", 1)[-1]
+            == __name__.rsplit(".", 1)[-1]
+        ):
+            delattr(cls, ACCESSOR)
+    xr.register_dataarray_accessor(ACCESSOR)(DataArrayPlots)  # type: ignore[no-untyped-call]
+    xr.register_dataset_accessor(ACCESSOR)(DatasetPlots)  # type: ignore[no-untyped-call]
+
+
+_register()

@@ -1,0 +1,540 @@
+"""Scenario files: a model and its run settings in TOML.
+
+A scenario names its inputs (each with one qualifier, as a source would word it), the
+quantities derived from them, their correlations and units, and how to run it::
+
+    [scenario]
+    title  = "Russian losses by mid-2025"
+    draws  = 200_000
+    seed   = 20250604
+    level  = 0.9
+    method = "mc"                       # mc | lhs | sobol
+
+    [inputs.ru_casualties]
+    range  = [900_000, 1_000_000]       # central `level` interval
+    family = "lognormal"
+    units  = "people"
+
+    [inputs.ua_casualties]
+    source = "csis-2025-06-ukraine-casualties"   # a catalogue id: its figure and its rule
+
+    [derived]
+    ratio = "ru_casualties / ua_casualties"
+
+Each input takes exactly one of ``range = [low, high]``, ``approximately = X`` (``rel``),
+``up_to = X`` (``low``), ``at_least = X`` (``high``), ``nearly = X`` and ``more_than = X``
+(``rel``), ``pert = [low, mode, high]`` (``shape``), ``metalog = {0.1 = .., 0.5 = .., 0.9 = ..}``
+(``lower``, ``upper``), ``value = X`` (a constant; an ISO date string is a date) or
+``source = "catalogue-id"``; optionally ``family``, ``level``, ``units``, ``long_name``.
+``[correlations] pairs = [[a, b, rho], ...]`` sets Spearman rank correlations; ``[units]`` and
+``[long_names]`` label derived quantities; ``[report] headline = [...]`` picks the quantities
+the report leads with, in order.
+
+Every problem is an :class:`~attritionsim.errors.InputError` whose one-line message starts with
+``file:line:`` and the key, and says what would be valid.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import xarray as xr
+
+from . import _rng, _validate, elicit
+from .design import METHODS
+from .distributions import Distribution
+from .errors import InputError
+from .model import Model, simulate
+
+__all__ = ["Scenario", "load_scenario", "run_scenario"]
+
+_SECTIONS = ("scenario", "inputs", "correlations", "derived", "units", "long_names", "report")
+_SETTINGS = ("title", "description", "draws", "seed", "level", "method", "chunk_size")
+_KINDS = (
+    "range",
+    "approximately",
+    "up_to",
+    "at_least",
+    "nearly",
+    "more_than",
+    "pert",
+    "metalog",
+    "value",
+    "source",
+)
+_OPTIONS: dict[str, tuple[str, ...]] = {
+    "range": ("family", "level"),
+    "approximately": ("rel", "family", "level"),
+    "up_to": ("low", "family", "level"),
+    "at_least": ("high", "family", "level"),
+    "nearly": ("rel", "family", "level"),
+    "more_than": ("rel", "family", "level"),
+    "pert": ("shape",),
+    "metalog": ("lower", "upper"),
+    "value": (),
+    "source": ("family", "level"),
+}
+_LABELS = ("units", "long_name")
+_REPORT = ("headline", "digits")
+
+
+@dataclasses.dataclass(frozen=True)
+class Scenario:
+    """A loaded scenario: the model and how to run it.
+
+    Attributes
+    ----------
+    model : Model
+        The inputs, derived quantities, correlations and labels.
+    title : str
+        The scenario's title.
+    draws, seed : int
+        Default run size and seed.
+    level : float
+        Credible level of reported intervals.
+    method : str
+        ``"mc"``, ``"lhs"`` or ``"sobol"``.
+    chunk_size : int or None
+        Draws per block (``None``: all at once).
+    headline : tuple of str
+        Quantities the report leads with, in order.
+    path : Path or None
+        Where it was read from.
+    """
+
+    model: Model
+    title: str = ""
+    draws: int = 100_000
+    seed: int = 0
+    level: float = 0.9
+    method: str = "mc"
+    chunk_size: int | None = None
+    headline: tuple[str, ...] = ()
+    description: str = ""
+    path: Path | None = None
+
+    def run(self, **overrides: Any) -> xr.Dataset:
+        """Simulate with the scenario's settings, any of them overridden by keyword.
+
+        Parameters
+        ----------
+        **overrides
+            ``draws``, ``seed``, ``method``, ``chunk_size``, ``keep`` or ``progress``.
+
+        Returns
+        -------
+        xarray.Dataset
+            As :func:`attritionsim.simulate`, with ``scenario``, ``level`` and ``headline`` attrs.
+        """
+        allowed = ("draws", "seed", "method", "chunk_size", "keep", "progress")
+        for key in overrides:
+            _validate.choice("run option", key, allowed)
+        options: dict[str, Any] = {
+            "draws": self.draws,
+            "seed": self.seed,
+            "method": self.method,
+            "chunk_size": self.chunk_size,
+        }
+        options.update({k: v for k, v in overrides.items() if v is not None})
+        ds = simulate(self.model, **options)
+        ds.attrs["level"] = self.level
+        ds.attrs["headline"] = ", ".join(self.headline)
+        if self.path is not None:
+            ds.attrs["scenario"] = self.path.name
+        return ds
+
+
+def load_scenario(path: str | Path, *, catalogue: Any = None) -> Scenario:
+    """Read a scenario file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The TOML file.
+    catalogue : Catalogue, optional
+        Where ``source = "id"`` inputs are looked up (default: the bundled catalogue).
+
+    Returns
+    -------
+    Scenario
+        Its ``model`` is an :class:`attritionsim.Model`; ``run()`` simulates it.
+
+    Raises
+    ------
+    InputError
+        With ``file:line: key: problem``: TOML syntax, an unknown key (with "did you mean"), a
+        wrong type, an unknown source id, an unknown name or function in an expression, a
+        cycle, a date where a number is needed, an impossible range, impossible correlations.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import attritionsim as asim
+    >>> text = '''
+    ... [scenario]
+    ... draws = 1000
+    ... seed = 1
+    ... [inputs.ru]
+    ... range = [900_000, 1_000_000]
+    ... [inputs.ua]
+    ... approximately = 400_000
+    ... [derived]
+    ... ratio = "ru / ua"
+    ... '''
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp, "s.toml")
+    ...     _ = path.write_text(text)
+    ...     scenario = asim.load_scenario(path)
+    >>> scenario.model.random_inputs, scenario.draws
+    (('ru', 'ua'), 1000)
+    """
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as err:
+        raise InputError(f"{file}: cannot read the scenario ({err.strerror})") from None
+    return parse_scenario(text, name=str(file), catalogue=catalogue, path=file)
+
+
+def parse_scenario(
+    text: str, *, name: str = "<scenario>", catalogue: Any = None, path: Path | None = None
+) -> Scenario:
+    """Parse scenario TOML text (see :func:`load_scenario`); ``name`` labels the errors."""
+    where = _Locator(text, name)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        found = re.search(r"line (\d+)", str(err))
+        at = f"{name}:{found.group(1)}" if found else name
+        raise InputError(f"{at}: TOML syntax error: {err}") from None
+    _known_keys(where, "", data, _SECTIONS)
+    settings = _table(where, "scenario", data.get("scenario", {}))
+    _known_keys(where, "scenario", settings, _SETTINGS)
+    inputs_table = _table(where, "inputs", data.get("inputs", {}))
+    if not inputs_table:
+        raise InputError(f"{where('inputs')}: a scenario needs at least one [inputs.NAME] table")
+    inputs: dict[str, Any] = {}
+    units: dict[str, str] = {}
+    long_names: dict[str, str] = {}
+    sources: dict[str, list[str]] = {}
+    default_level = _level(where, "scenario.level", settings.get("level", 0.9))
+    for key, spec in inputs_table.items():
+        section = f"inputs.{key}"
+        table = _table(where, section, spec)
+        inputs[key] = _input(where, section, table, catalogue, sources, key)
+        for label, store in (("units", units), ("long_name", long_names)):
+            if label in table:
+                store[key] = _string(where, f"{section}.{label}", table[label])
+    derived = {
+        key: _string(where, f"derived.{key}", value)
+        for key, value in _table(where, "derived", data.get("derived", {})).items()
+    }
+    for section, store in (("units", units), ("long_names", long_names)):
+        for key, value in _table(where, section, data.get(section, {})).items():
+            store[key] = _string(where, f"{section}.{key}", value)
+    correlations = _correlations(where, data.get("correlations", {}))
+    report = _table(where, "report", data.get("report", {}))
+    _known_keys(where, "report", report, _REPORT)
+    headline = tuple(
+        _string(where, "report.headline", item)
+        for item in _list(where, "report.headline", report.get("headline", []))
+    )
+    try:
+        model = Model(
+            inputs=inputs,
+            derived=derived,
+            correlations=correlations,
+            units=units,
+            long_names=long_names,
+            sources=sources,
+            title=_string(where, "scenario.title", settings.get("title", "")),
+        )
+    except InputError as err:
+        raise InputError(f"{where(_blame(str(err), derived, inputs))}: {err}") from None
+    for item in headline:
+        if item not in model.names:
+            _validate.choice(f"{where('report.headline')}: report.headline", item, model.names)
+    return Scenario(
+        model=model,
+        title=model.title,
+        description=_string(where, "scenario.description", settings.get("description", "")),
+        draws=_int(where, "scenario.draws", settings.get("draws", 100_000)),
+        seed=_seed(where, settings.get("seed", 0)),
+        level=default_level,
+        method=_choice(where, "scenario.method", settings.get("method", "mc"), METHODS),
+        chunk_size=(
+            None
+            if settings.get("chunk_size") is None
+            else _int(where, "scenario.chunk_size", settings["chunk_size"])
+        ),
+        headline=headline,
+        path=path,
+    )
+
+
+def run_scenario(path: str | Path, **overrides: Any) -> xr.Dataset:
+    """Load a scenario file and simulate it; keywords override its settings.
+
+    Parameters
+    ----------
+    path : str or Path
+        The TOML file.
+    **overrides
+        ``draws``, ``seed``, ``method``, ``chunk_size``, ``keep``, ``progress``.
+
+    Returns
+    -------
+    xarray.Dataset
+        See :func:`attritionsim.simulate`.
+    """
+    return load_scenario(path).run(**overrides)
+
+
+# ------------------------------------------------------------------------------ one input
+def _input(
+    where: _Locator,
+    section: str,
+    table: Mapping[str, Any],
+    catalogue: Any,
+    sources: dict[str, list[str]],
+    name: str,
+) -> Distribution | float | str:
+    every = (*_KINDS, *sorted({o for opts in _OPTIONS.values() for o in opts}), *_LABELS)
+    _known_keys(where, section, table, every)
+    kinds = [kind for kind in _KINDS if kind in table]
+    if len(kinds) != 1:
+        got = "none" if not kinds else " and ".join(kinds)
+        raise InputError(
+            f"{where(section)}: {section} needs exactly one of {', '.join(_KINDS)}; got {got}"
+        )
+    kind = kinds[0]
+    _known_keys(where, section, table, (kind, *_OPTIONS[kind], *_LABELS))
+    options = {key: table[key] for key in _OPTIONS[kind] if key in table}
+    for key in ("family",):
+        if key in options:
+            options[key] = _string(where, f"{section}.{key}", options[key])
+    for key in ("level",):
+        if key in options:
+            options[key] = _level(where, f"{section}.{key}", options[key])
+    for key in ("rel", "low", "high", "shape", "lower", "upper"):
+        if key in options:
+            options[key] = _number(where, f"{section}.{key}", options[key])
+    value = table[kind]
+    at = f"{where(section + '.' + kind)}: {section}"
+    try:
+        if kind == "value":
+            if isinstance(value, str):
+                return value  # the Model reads it as an ISO date and says so if it is not
+            return _number(where, f"{section}.value", value)
+        if kind == "source":
+            ident = _string(where, f"{section}.source", value)
+            sources[name] = [ident]
+            return _from_catalogue(at, ident, catalogue, options)
+        if kind == "range":
+            low, high = _numbers(where, f"{section}.range", value, 2)
+            return elicit.from_range(low, high, **options)
+        if kind == "pert":
+            low, mode, high = _numbers(where, f"{section}.pert", value, 3)
+            return elicit.pert(low, mode, high, **options)
+        if kind == "metalog":
+            quantiles = _quantiles(where, f"{section}.metalog", value)
+            return elicit.metalog(quantiles, **options)
+        figure = _number(where, f"{section}.{kind}", value)
+        rule = getattr(elicit, kind)
+        result: Distribution = rule(figure, **options)
+        return result
+    except InputError as err:
+        if str(err).startswith(where.name):
+            raise
+        blamed = [key for key in options if re.match(rf"{key}\b", str(err))]
+        if blamed:
+            at = f"{where(section + '.' + blamed[0])}: {section}"
+        raise InputError(f"{at}: {err}") from None
+
+
+def _from_catalogue(
+    at: str, ident: str, catalogue: Any, options: Mapping[str, Any]
+) -> Distribution | float:
+    if catalogue is None:
+        from .catalogue import load_catalogue
+
+        catalogue = load_catalogue()
+    result: Distribution | float = catalogue.input_for(ident, **options)
+    return result
+
+
+# ------------------------------------------------------------------------------ typed values
+def _known_keys(
+    where: _Locator, section: str, table: Mapping[str, Any], valid: Sequence[str]
+) -> None:
+    for key in table:
+        if key not in valid:
+            close = difflib.get_close_matches(key, valid, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else f"; valid: {', '.join(valid)}"
+            full = f"{section}.{key}" if section else key
+            place = "the file" if not section else f"[{section}]"
+            raise InputError(f"{where(full)}: unknown key {key!r} in {place}{hint}")
+
+
+def _table(where: _Locator, key: str, value: object) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InputError(f"{where(key)}: {key} must be a table; got {_type(value)}")
+    return value
+
+
+def _list(where: _Locator, key: str, value: object) -> list[Any]:
+    if not isinstance(value, list):
+        raise InputError(f"{where(key)}: {key} must be a list; got {_type(value)}")
+    return value
+
+
+def _string(where: _Locator, key: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise InputError(f"{where(key)}: {key} must be a string; got {_type(value)}")
+    return value
+
+
+def _number(where: _Locator, key: str, value: object) -> float:
+    if isinstance(value, str) and _looks_like_date(value):
+        raise InputError(f"{where(key)}: {key} must be a number; got the date {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"{where(key)}: {key} must be a number; got {_type(value)}")
+    return _validate.finite_real(key, value)
+
+
+def _numbers(where: _Locator, key: str, value: object, count: int) -> list[float]:
+    items = _list(where, key, value)
+    if len(items) != count:
+        raise InputError(f"{where(key)}: {key} must list {count} numbers; got {len(items)}")
+    return [_number(where, key, item) for item in items]
+
+
+def _int(where: _Locator, key: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise InputError(f"{where(key)}: {key} must be a positive integer; got {value!r}")
+    return value
+
+
+def _seed(where: _Locator, value: object) -> int:
+    try:
+        return _rng.check_seed(value, name="scenario.seed")
+    except InputError as err:
+        raise InputError(f"{where('scenario.seed')}: {err}") from None
+
+
+def _level(where: _Locator, key: str, value: object) -> float:
+    try:
+        return _validate.level(value, name=key)
+    except InputError as err:
+        raise InputError(f"{where(key)}: {err}") from None
+
+
+def _choice(where: _Locator, key: str, value: object, valid: Sequence[str]) -> str:
+    try:
+        return _validate.choice(key, value, valid)
+    except InputError as err:
+        raise InputError(f"{where(key)}: {err}") from None
+
+
+def _quantiles(where: _Locator, key: str, value: object) -> dict[float, float]:
+    """``{0.1 = .., 0.5 = ..}``: TOML reads the bare key ``0.1`` as the dotted ``"0"."1"``."""
+    table = _table(where, key, value)
+    flat: dict[float, float] = {}
+
+    def walk(prefix: str, node: Mapping[str, Any]) -> None:
+        for part, item in node.items():
+            text = f"{prefix}.{part}" if prefix else part
+            if isinstance(item, dict):
+                walk(text, item)
+                continue
+            try:
+                prob = float(text)
+            except ValueError:
+                raise InputError(
+                    f"{where(key)}: {key} keys must be probabilities like 0.1; got {text!r}"
+                ) from None
+            flat[prob] = _number(where, f"{key}.{text}", item)
+
+    walk("", table)
+    return flat
+
+
+def _correlations(where: _Locator, value: object) -> dict[tuple[str, str], float]:
+    table = _table(where, "correlations", value)
+    _known_keys(where, "correlations", table, ("pairs",))
+    out: dict[tuple[str, str], float] = {}
+    for item in _list(where, "correlations.pairs", table.get("pairs", [])):
+        if not (isinstance(item, list) and len(item) == 3):
+            raise InputError(
+                f"{where('correlations.pairs')}: each pair must be [name, name, rho]; got {item!r}"
+            )
+        a = _string(where, "correlations.pairs", item[0])
+        b = _string(where, "correlations.pairs", item[1])
+        out[(a, b)] = _number(where, "correlations.pairs", item[2])
+    return out
+
+
+def _looks_like_date(text: str) -> bool:
+    return re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) is not None
+
+
+def _type(value: object) -> str:
+    names = {str: "a string", bool: "a boolean", int: "an integer", float: "a number"}
+    names.update({list: "a list", dict: "a table"})
+    return names.get(type(value), type(value).__name__)
+
+
+def _blame(message: str, derived: Mapping[str, str], inputs: Mapping[str, Any]) -> str:
+    """The key a Model error is about, so its line can be found."""
+    quoted = re.findall(r"'([A-Za-z_]\w*)'", message)
+    for name in quoted:
+        if name in derived:
+            return f"derived.{name}"
+    if message.startswith("correlations"):
+        return "correlations.pairs"
+    for name in quoted:
+        if name in inputs:
+            return f"inputs.{name}"
+    return "derived" if "derived" in message else "inputs"
+
+
+class _Locator:
+    """Finds the line of a dotted key in TOML text, for ``file:line:`` error prefixes."""
+
+    def __init__(self, text: str, name: str) -> None:
+        self.name = name
+        self.lines = text.splitlines()
+
+    def __call__(self, key: str) -> str:
+        line = self.line(key)
+        return f"{self.name}:{line}" if line else self.name
+
+    def line(self, key: str) -> int | None:
+        parts = key.split(".")
+        for cut in range(len(parts), 0, -1):
+            table, rest = ".".join(parts[:cut]), parts[cut:]
+            header = self._find(rf"^\s*\[{re.escape(table)}\]\s*(#.*)?$")
+            if header is None:
+                continue
+            if not rest:
+                return header + 1
+            found = self._find(
+                rf"^\s*{re.escape(rest[0])}\s*=", start=header + 1, stop_at_table=True
+            )
+            return (found if found is not None else header) + 1
+        found = self._find(rf"^\s*{re.escape(parts[-1])}\s*=")
+        return None if found is None else found + 1
+
+    def _find(self, pattern: str, start: int = 0, stop_at_table: bool = False) -> int | None:
+        for i in range(start, len(self.lines)):
+            if stop_at_table and re.match(r"^\s*\[", self.lines[i]):
+                return None
+            if re.match(pattern, self.lines[i]):
+                return i
+        return None

@@ -1,0 +1,545 @@
+"""Tests for attritionsim.plots: what each figure draws, not only that it draws."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import itertools
+import math
+import types
+import warnings
+
+import matplotlib as mpl
+
+mpl.use("Agg")
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import xarray as xr
+from matplotlib.collections import PolyCollection
+from matplotlib.figure import Figure
+from matplotlib.patches import Polygon, Rectangle, StepPatch
+from matplotlib.text import Annotation
+from scipy import stats
+
+from attritionsim import plots
+from attritionsim.errors import InputError
+from attritionsim.plots import (
+    plot_crossing_cdf,
+    plot_distribution,
+    plot_fan,
+    plot_forest,
+    plot_tornado,
+    save_figure,
+)
+
+N = 4_000
+
+
+# ------------------------------------------------------------------------------ data
+@pytest.fixture
+def casualties(rng: np.random.Generator) -> xr.DataArray:
+    return xr.DataArray(
+        rng.lognormal(np.log(1.2e6), 0.05, N),
+        dims="draw",
+        name="ru_casualties",
+        attrs={"long_name": "Russian casualties", "units": "people", "kind": "input"},
+    )
+
+
+@pytest.fixture
+def crossing(rng: np.random.Generator) -> xr.DataArray:
+    """Crossing dates, 7% of them NaT (never crossed)."""
+    minutes = rng.gamma(4.0, 20.0, N) * 1440.0
+    dates = np.datetime64("2025-04-01", "ns") + minutes.astype("timedelta64[m]")
+    dates[rng.random(N) < 0.07] = np.datetime64("NaT")
+    return xr.DataArray(dates, dims="draw", attrs={"long_name": "Date of 1,000,000 casualties"})
+
+
+@pytest.fixture
+def trajectory(rng: np.random.Generator) -> xr.DataArray:
+    dates = np.arange("2025-01-01", "2025-12-31", 7, dtype="datetime64[D]")
+    days = (dates - dates[0]).astype(np.float64)
+    rate = rng.normal(1_000.0, 150.0, (500, 1))
+    start = rng.normal(8.0e5, 2.0e4, (500, 1))
+    return xr.DataArray(
+        start + rate * days,
+        dims=("draw", "date"),
+        coords={"date": dates},
+        attrs={"long_name": "Russian casualties", "units": "people"},
+    )
+
+
+@pytest.fixture
+def results(rng: np.random.Generator) -> xr.Dataset:
+    a, b, c, noise = rng.normal(size=(4, N))
+    return xr.Dataset(
+        {
+            "a": ("draw", a, {"kind": "input", "long_name": "input a"}),
+            "b": ("draw", np.exp(b), {"kind": "input", "long_name": "input b"}),
+            "c": ("draw", c, {"kind": "input", "long_name": "input c"}),
+            "k": ((), 3.0, {"kind": "constant"}),
+            "y": ("draw", 2.0 * a - np.exp(b) + 0.3 * c + noise, {"kind": "derived"}),
+        }
+    )
+
+
+@pytest.fixture(autouse=True)
+def _no_pyplot_leaks():
+    """Plots never register figures with pyplot; close any that a test made itself."""
+    yield
+    assert plt.get_fignums() == []
+    plt.close("all")
+
+
+def _draw(fig: Figure) -> None:
+    """Lay out the figure and compute its ticks (as saving would) without rendering."""
+    fig.draw_without_rendering()
+
+
+def _ticks(labels: list) -> list[str]:
+    return [t.get_text() for t in labels if t.get_text()]
+
+
+def _is_date_axis(axis) -> bool:
+    converter = axis.get_converter()
+    return type(converter).__module__ == "matplotlib.dates" and isinstance(
+        axis.get_major_formatter(), mdates.ConciseDateFormatter
+    )
+
+
+def _hdi(values: np.ndarray, level: float) -> tuple[float, float]:
+    xs = np.sort(values)
+    k = math.ceil(level * xs.size)
+    start = int(np.argmin(xs[k - 1 :] - xs[: xs.size - k + 1]))
+    return float(xs[start]), float(xs[start + k - 1])
+
+
+def _by_gid(artists, gid: str) -> list:
+    return [a for a in artists if a.get_gid() == gid]
+
+
+# ------------------------------------------------------------------------------ distribution
+def test_distribution_labels_interval_and_median(casualties: xr.DataArray) -> None:
+    fig = plot_distribution(casualties, level=0.9)
+    (ax,) = fig.axes
+    assert ax.get_xlabel() == "Russian casualties (people)"
+    assert "Russian casualties" in ax.get_title(loc="left")
+    (band,) = _by_gid(ax.patches, "interval")
+    assert isinstance(band, StepPatch)
+    edges = band.get_data().edges
+    low, high = np.quantile(casualties.values, [0.05, 0.95])
+    assert edges[0] == pytest.approx(low, rel=1e-12)
+    assert edges[-1] == pytest.approx(high, rel=1e-12)
+    (median,) = _by_gid(ax.lines, "median")
+    assert median.get_xdata()[0] == pytest.approx(np.median(casualties.values), rel=1e-12)
+    # the data limits hold every draw
+    assert ax.dataLim.x0 <= casualties.min() and ax.dataLim.x1 >= casualties.max()
+    _draw(fig)
+    labels = _ticks(ax.get_xticklabels())
+    assert labels and all("," in t for t in labels)  # 1,100,000 not 1.1e6
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any("90% CrI" in t for t in legend) and any("median" in t for t in legend)
+
+
+def test_distribution_hdi_interval(casualties: xr.DataArray) -> None:
+    fig = plot_distribution(casualties, level=0.8, kind="hdi")
+    (band,) = _by_gid(fig.axes[0].patches, "interval")
+    low, high = _hdi(casualties.values, 0.8)
+    assert band.get_data().edges[[0, -1]] == pytest.approx([low, high], rel=1e-12)
+
+
+def test_distribution_of_small_numbers_keeps_decimals(rng: np.random.Generator) -> None:
+    ratio = xr.DataArray(rng.normal(2.2, 0.1, N), dims="draw", attrs={"long_name": "ratio"})
+    fig = plot_distribution(ratio)
+    _draw(fig)
+    labels = _ticks(fig.axes[0].get_xticklabels())
+    assert len(set(labels)) == len(labels)  # distinct ticks keep distinct labels
+    assert all("." in t for t in labels)
+    assert fig.axes[0].get_xlabel() == "ratio"  # no empty "()" without units
+
+
+def test_distribution_of_dates_has_a_date_axis(crossing: xr.DataArray) -> None:
+    fig = plot_distribution(crossing)
+    ax = fig.axes[0]
+    assert _is_date_axis(ax.xaxis)
+    assert ax.get_xlabel() == "Date of 1,000,000 casualties"
+    (band,) = _by_gid(ax.patches, "interval")
+    finite = np.sort(crossing.values[~np.isnat(crossing.values)].astype(np.int64))
+    # NaT sorts after every date: the 5% quantile is among the dates
+    ns = np.concatenate([finite, np.full(N - finite.size, np.iinfo(np.int64).max)])
+    low_ns = np.quantile(ns.astype(np.float64), 0.05)
+    low = mdates.date2num(np.datetime64(round(low_ns), "ns"))
+    assert band.get_data().edges[0] == pytest.approx(low, abs=1e-6)
+    _draw(fig)
+    assert _ticks(ax.get_xticklabels())
+    legend = " ".join(t.get_text() for t in ax.get_legend().get_texts())
+    assert "never" in legend and "NaT" in legend
+
+
+def test_distribution_of_booleans_is_a_probability_bar(rng: np.random.Generator) -> None:
+    flags = xr.DataArray(rng.random(N) < 0.3, dims="draw", attrs={"long_name": "ratio in band"})
+    fig = plot_distribution(flags)
+    ax = fig.axes[0]
+    (bar,) = _by_gid(ax.patches, "probability")
+    assert isinstance(bar, Rectangle)
+    assert bar.get_width() == pytest.approx(flags.values.mean())
+    assert "ratio in band" in ax.get_title(loc="left")
+
+
+def test_distribution_rejects_bad_input(trajectory: xr.DataArray) -> None:
+    with pytest.raises(InputError, match="select the other dimensions"):
+        plot_distribution(trajectory)
+    with pytest.raises(InputError, match="level"):
+        plot_distribution(trajectory.isel(date=0), level=1.5)
+    with pytest.raises(InputError, match="kind"):
+        plot_distribution(trajectory.isel(date=0), kind="central")  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------------ ax handling
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda d: plot_distribution(d["casualties"], ax=d["ax"]),
+        lambda d: plot_fan(d["trajectory"], ax=d["ax"]),
+        lambda d: plot_crossing_cdf(d["crossing"], ax=d["ax"]),
+        lambda d: plot_tornado(d["results"], "y", ax=d["ax"]),
+        lambda d: plot_forest([{"label": "s", "value": 1.0}], ax=d["ax"]),
+    ],
+    ids=["distribution", "fan", "crossing_cdf", "tornado", "forest"],
+)
+def test_plots_draw_into_the_given_axes(make, casualties, trajectory, crossing, results) -> None:
+    data = {"casualties": casualties, "trajectory": trajectory, "crossing": crossing}
+    data["results"] = results
+    fig = Figure(layout="constrained")
+    left, right = fig.subplots(1, 2)
+    data["ax"] = right
+    assert make(data) is fig
+    assert len(fig.axes) == 2
+    assert not left.has_data() and right.has_data()
+    data["ax"] = None
+    new = make(data)
+    assert isinstance(new, Figure) and new is not fig and len(new.axes) == 1
+
+
+def test_ax_must_be_axes(casualties: xr.DataArray) -> None:
+    with pytest.raises(InputError, match="ax must be a matplotlib Axes"):
+        plot_distribution(casualties, ax="left")  # type: ignore[arg-type]
+
+
+def test_plots_leave_rcparams_alone(casualties, trajectory, crossing, results) -> None:
+    before = dict(mpl.rcParams)
+    plot_distribution(casualties)
+    plot_fan(trajectory, threshold=1e6)
+    plot_crossing_cdf(crossing, quoted={"x": "2025-05-01"})
+    plot_tornado(results, "y")
+    plot_forest([{"label": "s", "low": 1.0, "high": 2.0}], (1.0, 2.0))
+    assert dict(mpl.rcParams) == before
+
+
+# ------------------------------------------------------------------------------ fan chart
+@pytest.mark.parametrize("levels", [(0.5, 0.8, 0.95), (0.9,), (0.95, 0.5)])
+def test_fan_draws_one_band_per_level(trajectory: xr.DataArray, levels) -> None:
+    fig = plot_fan(trajectory, levels=levels)
+    ax = fig.axes[0]
+    bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    assert len(bands) == len(levels)
+    # the widest band is drawn first and spans that level's equal-tailed interval
+    widest = max(levels)
+    low = np.quantile(trajectory.values, (1 - widest) / 2, axis=0)
+    high = np.quantile(trajectory.values, (1 + widest) / 2, axis=0)
+    ys = bands[0].get_paths()[0].vertices[:, 1]
+    assert ys.min() == pytest.approx(low.min()) and ys.max() == pytest.approx(high.max())
+    (median,) = _by_gid(ax.lines, "median")
+    assert median.get_ydata() == pytest.approx(np.median(trajectory.values, axis=0))
+    assert median.get_xdata() == pytest.approx(mdates.date2num(trajectory["date"].values))
+
+
+def test_fan_overlays_threshold_observed_and_anchors(trajectory: xr.DataArray) -> None:
+    dates = trajectory["date"].values[::4]
+    observed = xr.DataArray(
+        np.linspace(8.1e5, 1.15e6, dates.size),
+        dims="date",
+        coords={"date": dates},
+        attrs={"long_name": "General Staff"},
+    )
+    anchors = [
+        {"as_of": "2025-05-31", "value": 950_000},
+        {"as_of": np.datetime64("2025-11-30"), "low": 1.1e6, "high": 1.2e6},
+    ]
+    fig = plot_fan(trajectory, threshold=1_000_000, observed=observed, anchors=anchors)
+    ax = fig.axes[0]
+    (threshold,) = _by_gid(ax.lines, "threshold")
+    assert list(threshold.get_ydata()) == [1_000_000, 1_000_000]
+    (line,) = _by_gid(ax.lines, "observed")
+    assert line.get_xdata() == pytest.approx(mdates.date2num(dates))
+    assert line.get_ydata() == pytest.approx(observed.values)
+    marker_lines = [ln for ln in ax.lines if ln.get_marker() == "D"]
+    (markers,) = marker_lines
+    assert markers.get_ydata() == pytest.approx([950_000, 1.15e6])
+    assert [c for c in ax.collections if isinstance(c, PolyCollection)].__len__() == 3
+    assert _is_date_axis(ax.xaxis)
+    assert ax.get_ylabel() == "Russian casualties (people)"
+    outer = np.quantile(trajectory.values, [0.025, 0.975], axis=0)
+    assert ax.dataLim.y0 <= outer[0].min() and ax.dataLim.y1 >= outer[1].max()
+    assert ax.dataLim.y0 <= observed.min() and ax.dataLim.y1 >= observed.max()
+    _draw(fig)
+    assert all("," in t for t in _ticks(ax.get_yticklabels()))
+    legend = " ".join(t.get_text() for t in ax.get_legend().get_texts())
+    assert "threshold: 1,000,000" in legend and "General Staff" in legend
+
+
+def test_fan_rejects_bad_input(trajectory: xr.DataArray) -> None:
+    with pytest.raises(InputError, match="dimensions"):
+        plot_fan(trajectory.isel(date=0))
+    with pytest.raises(InputError, match="levels"):
+        plot_fan(trajectory, levels=(0.5, 1.0))
+    with pytest.raises(InputError, match="levels"):
+        plot_fan(trajectory, levels=())
+
+
+# ------------------------------------------------------------------------------ crossing CDF
+def test_crossing_cdf_tops_out_at_the_share_that_cross(crossing: xr.DataArray) -> None:
+    quoted = {"CSIS: by summer": "2025-08-31", "UK MoD": np.datetime64("2025-05-15")}
+    fig = plot_crossing_cdf(crossing, quoted=quoted)
+    ax = fig.axes[0]
+    (cdf,) = _by_gid(ax.lines, "cdf")
+    crossed = np.count_nonzero(~np.isnat(crossing.values)) / N
+    assert cdf.get_ydata()[-1] == pytest.approx(crossed)
+    assert cdf.get_ydata()[0] == 0.0
+    assert np.all(np.diff(cdf.get_ydata()) >= 0)
+    (never,) = _by_gid(ax.lines, "never")
+    assert never.get_ydata()[0] == pytest.approx(crossed)
+    legend = " ".join(t.get_text() for t in ax.get_legend().get_texts())
+    assert f"{1 - crossed:.1%}" in legend and "never" in legend
+    for label, date in quoted.items():
+        (line,) = _by_gid(ax.lines, f"quoted {label}")
+        assert list(line.get_xdata()) == pytest.approx([mdates.date2num(np.datetime64(date))] * 2)
+        by_then = np.count_nonzero(crossing.values <= np.datetime64(date)) / N
+        assert f"P = {by_then:.0%}" in legend
+    assert _is_date_axis(ax.xaxis)
+    assert ax.get_xlabel() == "Date of 1,000,000 casualties"
+
+
+def test_crossing_cdf_reaches_one_when_every_draw_crosses(crossing: xr.DataArray) -> None:
+    every = crossing.fillna(np.datetime64("2025-12-01"))
+    ax = plot_crossing_cdf(every).axes[0]
+    (cdf,) = _by_gid(ax.lines, "cdf")
+    assert cdf.get_ydata()[-1] == pytest.approx(1.0)
+    assert not _by_gid(ax.lines, "never")
+
+
+def test_crossing_cdf_of_many_distinct_dates_is_exact_on_a_grid(
+    rng: np.random.Generator,
+) -> None:
+    ns = rng.integers(0, 10**16, 20_000)
+    dates = xr.DataArray(
+        np.datetime64("2025-01-01", "ns") + ns.astype("timedelta64[ns]"), dims="draw"
+    )
+    (cdf,) = _by_gid(plot_crossing_cdf(dates).axes[0].lines, "cdf")
+    x, y = cdf.get_xdata(), cdf.get_ydata()
+    assert x.size <= plots._CDF_POINTS + 1 and y[-1] == 1.0
+    nums = np.sort(mdates.date2num(dates.values))
+    assert y[1:] == pytest.approx(np.searchsorted(nums, x[1:], side="right") / nums.size)
+
+
+def test_crossing_cdf_rejects_numbers(casualties: xr.DataArray) -> None:
+    with pytest.raises(InputError, match="datetime64"):
+        plot_crossing_cdf(casualties)
+    with pytest.raises(InputError, match="quoted"):
+        plot_crossing_cdf(casualties.astype("datetime64[ns]"), quoted={"x": "summer"})
+
+
+# ------------------------------------------------------------------------------ tornado
+def test_tornado_bars_are_spearman_correlations_by_strength(results: xr.Dataset) -> None:
+    fig = plot_tornado(results, "y")
+    ax = fig.axes[0]
+    expected = {k: stats.spearmanr(results[k], results["y"]).statistic for k in ("a", "b", "c")}
+    order = sorted(expected, key=lambda k: -abs(expected[k]))
+    bars = [p for p in ax.patches if isinstance(p, Rectangle)]
+    assert [b.get_width() for b in bars] == pytest.approx([expected[k] for k in order], abs=1e-12)
+    # drawn top to bottom: y grows downwards (inverted), in order
+    centres = [b.get_y() + b.get_height() / 2 for b in bars]
+    assert centres == sorted(centres) and ax.yaxis_inverted()
+    assert _ticks(ax.get_yticklabels()) == [results[k].attrs["long_name"] for k in order]
+    assert min(b.get_width() for b in bars) < 0 < max(b.get_width() for b in bars)
+    left, right = ax.get_xlim()
+    assert left <= min(expected.values()) and right >= max(expected.values())
+    assert "Spearman" in ax.get_xlabel()
+
+
+def test_tornado_takes_precomputed_values_and_top(results: xr.Dataset) -> None:
+    values = {"a": 0.2, "b": 0.7, "c": 0.05}
+    ax = plot_tornado(results, "y", values=values, top=2).axes[0]
+    assert [p.get_width() for p in ax.patches] == [0.7, 0.2]
+    assert _ticks(ax.get_yticklabels()) == ["input b", "input a"]
+    assert ax.get_xlabel() == "Influence on y"
+
+
+def test_tornado_inputs_and_errors(results: xr.Dataset) -> None:
+    ax = plot_tornado(results, "y", inputs=["c"]).axes[0]
+    assert len(ax.patches) == 1
+    with pytest.raises(InputError, match="target"):
+        plot_tornado(results, "z")
+    with pytest.raises(InputError, match="dimensions"):
+        plot_tornado(results, "y", inputs=["k"])
+    with pytest.raises(InputError, match="no inputs"):
+        plot_tornado(results.drop_vars(["a", "b", "c"]), "y")
+
+
+# ------------------------------------------------------------------------------ forest
+RECORDS = [
+    {"publisher": "CSIS", "as_of": "2025-12-31", "low": 275_000, "high": 325_000},
+    {"label": "CNN", "value": 250_000, "qualifier": "up_to"},
+    types.SimpleNamespace(id="ukdi-2025", value=300_000, qualifier="approximately"),
+    {"label": "Mediazona", "value": 150_000, "qualifier": "at least"},
+]
+
+
+def test_forest_rows_ranges_points_and_arrows(casualties: xr.DataArray) -> None:
+    killed = casualties / 4
+    fig = plot_forest(RECORDS, killed, level=0.9)
+    ax = fig.axes[0]
+    _draw(fig)
+    assert _ticks(ax.get_yticklabels()) == [
+        "CSIS (2025-12-31)",
+        "CNN",
+        "ukdi-2025",
+        "Mediazona",
+        "Model (90% CrI)",
+    ]
+    (bar,) = _by_gid(ax.lines, "range")
+    assert list(bar.get_xdata()) == [275_000, 325_000] and list(bar.get_ydata()) == [0, 0]
+    points = sorted((ln.get_ydata()[0], ln.get_xdata()[0]) for ln in _by_gid(ax.lines, "value"))
+    assert points == [(1, 250_000), (2, 300_000), (3, 150_000)]
+    arrows = {a.get_gid(): a for a in ax.texts if isinstance(a, Annotation) and a.arrow_patch}
+    assert set(arrows) == {"upper bound", "lower bound"}
+    assert arrows["upper bound"].xy[0] < 250_000  # points down from "up to"
+    assert arrows["lower bound"].xy[0] > 150_000  # points up from "at least"
+    low, high = np.quantile(killed.values, [0.05, 0.95])
+    (band,) = _by_gid(ax.patches, "band")
+    x0, x1 = band.get_path().transformed(band.get_patch_transform()).get_extents().intervalx
+    assert (x0, x1) == pytest.approx((low, high), rel=1e-12)
+    (diamond,) = _by_gid(ax.patches, "model")
+    assert isinstance(diamond, Polygon)
+    assert diamond.get_xy()[:, 0].max() == pytest.approx(high, rel=1e-12)
+    assert ax.get_xlabel() == "Russian casualties (people)"
+    left, right = ax.get_xlim()
+    assert left < 150_000 and right > max(325_000, high)
+    assert all("," in t for t in _ticks(ax.get_xticklabels()))
+    stated = {t.get_text() for t in ax.texts}
+    assert {"275,000–325,000", "up to 250,000", "at least 150,000"} <= stated
+
+
+def test_forest_with_an_interval_pair_and_objects() -> None:
+    record = types.SimpleNamespace(publisher="AP", as_of=np.datetime64("2025-12-31"), low=5e5,
+                                   high=6e5, value=None, qualifier=None)  # fmt: skip
+    ax = plot_forest([record], (520_000, 610_000), xlabel="Ukrainian casualties").axes[0]
+    assert _ticks(ax.get_yticklabels()) == ["AP (2025-12-31)", "Model"]
+    (model,) = _by_gid(ax.patches, "model")
+    assert sorted(set(model.get_xy()[:, 0])) == [520_000, 610_000]
+    assert ax.get_xlabel() == "Ukrainian casualties"
+
+
+def test_forest_labels_the_axis_from_the_records_measure_and_units() -> None:
+    common = {"publisher": "CSIS", "measure": "killed", "units": "people"}
+    records = [
+        {**common, "as_of": dt.date(2025, 5, 31), "value": 250_000, "qualifier": "up_to"},
+        {**common, "as_of": dt.date(2025, 12, 31), "low": 275_000, "high": 325_000},
+    ]
+    ax = plot_forest(records).axes[0]
+    assert ax.get_xlabel() == "killed (people)"
+    assert _ticks(ax.get_yticklabels()) == ["CSIS (2025-05-31)", "CSIS (2025-12-31)"]
+    mixed = [*records, {"label": "x", "value": 1.0, "measure": "wounded", "units": "people"}]
+    assert plot_forest(mixed).axes[0].get_xlabel() == "Value"
+
+
+def test_forest_rejects_bad_records() -> None:
+    with pytest.raises(InputError, match="no value, low or high"):
+        plot_forest([{"label": "x"}])
+    with pytest.raises(InputError, match="empty"):
+        plot_forest([])
+    with pytest.raises(InputError, match="value must be a number"):
+        plot_forest([{"value": "many"}])
+    with pytest.raises(InputError, match="model_interval"):
+        plot_forest([{"value": 1.0}], (2.0, 1.0))
+
+
+# ------------------------------------------------------------------------------ saving
+def test_save_figure_writes_png_svg_and_pdf(tmp_path, casualties: xr.DataArray) -> None:
+    fig = plot_distribution(casualties)
+    paths = save_figure(fig, tmp_path / "out" / "dist.png", formats=("png", "svg", "pdf"), dpi=50)
+    assert [p.name for p in paths] == ["dist.png", "dist.svg", "dist.pdf"]
+    png, svg, pdf = (p.read_bytes() for p in paths)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert b"<svg" in svg and b"Russian casualties" in svg
+    assert pdf.startswith(b"%PDF")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in paths)
+    again = save_figure(fig, tmp_path / "again" / "dist", formats="svg")
+    assert again[0].read_bytes() == svg  # no creation date, fixed ids: same bytes
+
+
+def test_save_figure_rejects_unknown_formats(tmp_path) -> None:
+    with pytest.raises(InputError, match="formats"):
+        save_figure(Figure(), tmp_path / "x", formats=("png", "docx"))
+    assert not list(tmp_path.iterdir())
+
+
+# ------------------------------------------------------------------------------ accessor
+def test_accessors(casualties, trajectory, crossing, results) -> None:
+    assert isinstance(casualties.asim, plots.DataArrayPlots)
+    fig = casualties.asim.plot_distribution(level=0.5)
+    (band,) = _by_gid(fig.axes[0].patches, "interval")
+    assert band.get_data().edges[[0, -1]] == pytest.approx(np.quantile(casualties, [0.25, 0.75]))
+    assert len(trajectory.asim.plot_fan(levels=(0.5, 0.9)).axes[0].collections) == 2
+    assert _by_gid(crossing.asim.plot_crossing_cdf().axes[0].lines, "cdf")
+    assert len(results.asim.plot_tornado("y").axes[0].patches) == 3
+
+
+def test_reimporting_registers_again_without_warning(casualties: xr.DataArray) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        module = importlib.reload(plots)
+    assert isinstance(casualties.asim, module.DataArrayPlots)
+
+
+# ------------------------------------------------------------------------------ formatter
+@pytest.mark.parametrize(
+    ("locs", "expected"),
+    [
+        ([1_000_000.0, 1_200_000.0], ["1,000,000", "1,200,000"]),
+        ([0.0, 0.25, 0.5], ["0.00", "0.25", "0.50"]),
+        ([1.8, 2.0, 2.2], ["1.8", "2.0", "2.2"]),
+        ([-5000.0, 0.0], ["\N{MINUS SIGN}5,000", "0"]),
+    ],
+)
+def test_thousands_formatter(locs: list[float], expected: list[str]) -> None:
+    formatter = plots._Thousands()
+    formatter.set_locs(locs)
+    assert [formatter(x) for x in locs] == expected
+
+
+@pytest.mark.parametrize("width", [6.0, 7.5, 10.0])
+def test_number_tick_labels_never_overlap(width: float, casualties: xr.DataArray) -> None:
+    records = [{"label": "UK Defence Intelligence (2025-06-01)", "low": 9.0e5, "high": 1.0e6}]
+    for fig in (plot_forest(records, (1.1e6, 1.3e6)), plot_distribution(casualties * 10)):
+        fig.set_size_inches(width, 3.0)
+        _draw(fig)
+        labels = [t for t in fig.axes[0].get_xticklabels() if t.get_text()]
+        boxes = sorted((t.get_window_extent() for t in labels), key=lambda box: box.x0)
+        assert len(boxes) >= 2
+        assert all(left.x1 < right.x0 for left, right in itertools.pairwise(boxes))
+
+
+@pytest.mark.parametrize("kind", ["eti", "hdi"])
+def test_intervals_without_the_summary_module(
+    monkeypatch: pytest.MonkeyPatch, casualties: xr.DataArray, crossing: xr.DataArray, kind: str
+) -> None:
+    for da in (casualties, crossing):
+        draws = plots._draws(da, "da")
+        expected = plots._interval(draws, 0.9, kind)  # through attritionsim.summary
+        with monkeypatch.context() as patch:
+            patch.setattr(plots, "_summary_interval", lambda: None)
+            assert plots._interval(draws, 0.9, kind) == pytest.approx(expected, rel=1e-12)

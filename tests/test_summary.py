@@ -1,0 +1,607 @@
+"""Tests for attritionsim.summary: intervals, MCSE calibration, summarize, cite and tables."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import xarray as xr
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import optimize, stats
+
+from attritionsim import summary
+from attritionsim.errors import InputError
+from attritionsim.summary import (
+    cite,
+    interval,
+    mcse_interval,
+    mcse_mean,
+    mcse_probability,
+    mcse_quantile,
+    summarize,
+    to_csv,
+    to_latex,
+    to_markdown,
+)
+
+NS_PER_DAY = 86_400 * 10**9
+
+
+def draws(values, units: str = "", name: str | None = None) -> xr.DataArray:
+    return xr.DataArray(np.asarray(values), dims="draw", name=name, attrs={"units": units})
+
+
+def spaced(low: float, mid: float, high: float, n: int = 2001) -> np.ndarray:
+    """Sorted draws whose 5%, 50% and 95% quantiles (numpy "linear") are exactly given."""
+    last = n - 1
+    knots = [0, 0.05 * last, 0.5 * last, 0.95 * last, last]
+    values = [low - 0.2 * (mid - low), low, mid, high, high + 0.2 * (high - mid)]
+    return np.interp(np.arange(n), knots, values)
+
+
+def spaced_dates(low: str, mid: str, high: str, n: int = 2001) -> np.ndarray:
+    """Dates (at noon) with exact 5%, 50% and 95% quantiles."""
+    days = [np.datetime64(d, "D").astype(np.int64) + 0.5 for d in (low, mid, high)]
+    return (spaced(*days, n=n) * NS_PER_DAY).astype(np.int64).astype("datetime64[ns]")
+
+
+def gamma_hdi(shape: float, level: float) -> tuple[float, float]:
+    """HDI of a gamma distribution: equal density at both ends, ``level`` between them."""
+    dist = stats.gamma(shape)
+
+    def gap(p: float) -> float:
+        return dist.pdf(dist.ppf(p)) - dist.pdf(dist.ppf(p + level))
+
+    p = optimize.brentq(gap, 1e-12, 1 - level - 1e-12, xtol=1e-14)
+    return float(dist.ppf(p)), float(dist.ppf(p + level))
+
+
+# ---------------------------------------------------------------------------------------------
+# interval: exact references
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("level", [0.5, 0.8, 0.9, 0.95, 0.99, 1 / 3])
+def test_eti_is_numpy_linear_quantile_bit_for_bit(level):
+    small = np.array([3.1, -2.0, 7.25, 0.5, 11.0, 4.4, 2.2, 2.2, 9.75])
+    expected = np.quantile(small, [(1 - level) / 2, (1 + level) / 2])
+    assert interval(small, level) == (float(expected[0]), float(expected[1]))
+
+
+def test_eti_is_numpy_linear_quantile_bit_for_bit_at_many_levels():
+    values = np.random.default_rng(5).lognormal(size=1_001) * 1e3
+    levels = np.linspace(0.001, 0.999, 997)
+    ours = np.array([interval(values, float(level)) for level in levels])
+    theirs = np.quantile(values, [(1 - levels) / 2, (1 + levels) / 2]).T
+    assert np.array_equal(ours, theirs)  # exact bits, not approx
+
+
+def test_eti_of_evenly_spaced_draws_is_the_level():
+    low, high = interval(np.linspace(0.0, 1.0, 1001), 0.9)
+    assert low == pytest.approx(0.05, abs=1e-12)
+    assert high == pytest.approx(0.95, abs=1e-12)
+
+
+def test_uniform_sample_quantiles_within_mcse():
+    values = np.random.default_rng(11).uniform(size=200_000)
+    for kind in ("eti", "hdi"):
+        low, high = interval(values, 0.5, kind=kind)
+        err_low, err_high = mcse_interval(values, 0.5, kind=kind)
+        # the shortest of many windows is a little short: allow 4 sd of one window's width
+        assert high - low == pytest.approx(0.5, abs=4 * math.sqrt(0.25 / values.size))
+        if kind == "eti":
+            assert abs(low - 0.25) < 4 * err_low
+            assert abs(high - 0.75) < 4 * err_high
+
+
+def test_normal_hdi_agrees_with_eti_and_closed_form():
+    values = np.random.default_rng(3).normal(10.0, 2.0, 200_000)
+    eti = interval(values, 0.9)
+    hdi = interval(values, 0.9, kind="hdi")
+    errors = mcse_interval(values, 0.9, kind="hdi")
+    z = stats.norm.ppf(0.95)
+    for bound, reference, truth, error in zip(
+        hdi, eti, (10 - 2 * z, 10 + 2 * z), errors, strict=True
+    ):
+        assert abs(bound - reference) < 3 * error
+        assert abs(bound - truth) < 4 * error
+
+
+@pytest.mark.parametrize("level", [0.5, 0.9])
+def test_exponential_hdi_closed_form(level):
+    rate = 2.0
+    values = np.random.default_rng(4).exponential(1 / rate, 200_000)
+    low, high = interval(values, level, kind="hdi")
+    err_low, err_high = mcse_interval(values, level, kind="hdi")
+    assert 0.0 <= low < 4 * err_low
+    assert abs(high - (-math.log(1 - level) / rate)) < 4 * err_high
+
+
+def test_gamma_hdi_closed_form():
+    values = np.random.default_rng(6).gamma(3.0, size=200_000)
+    truth = gamma_hdi(3.0, 0.9)
+    estimate = interval(values, 0.9, kind="hdi")
+    errors = mcse_interval(values, 0.9, kind="hdi")
+    for bound, true, error in zip(estimate, truth, errors, strict=True):
+        assert abs(bound - true) < 4 * error
+    # the HDI of a right-skewed distribution sits left of its ETI
+    eti = interval(values, 0.9)
+    assert estimate[0] < eti[0] and estimate[1] < eti[1]
+
+
+def test_hdi_of_a_bimodal_sample_is_one_interval_across_the_gap():
+    rng = np.random.default_rng(8)
+    values = np.concatenate([rng.normal(0, 1, 50_000), rng.normal(20, 1, 50_000)])
+    low, high = interval(values, 0.9, kind="hdi")
+    assert low < 1 and high > 19  # spans the empty middle: one interval, as documented
+
+
+def test_hdi_window_holds_ceil_level_n_draws():
+    # 0.07 * 100 is 7.000000000000001 in floating point: still a window of 7 draws, not 8
+    assert interval(np.arange(100.0), 0.07, kind="hdi") == (0.0, 6.0)
+    assert interval(np.arange(2000.0), 0.9, kind="hdi") == (0.0, 1799.0)
+
+
+def test_ten_million_draws():
+    values = np.random.default_rng(9).standard_normal(10_000_000)
+    low, high = interval(values, 0.9)
+    assert low == pytest.approx(-1.6449, abs=3e-3)
+    hdi = interval(values, 0.9, kind="hdi")
+    assert hdi[1] - hdi[0] <= high - low
+
+
+# ---------------------------------------------------------------------------------------------
+# interval: properties
+# ---------------------------------------------------------------------------------------------
+
+samples = st.lists(
+    st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False),
+    min_size=2,
+    max_size=200,
+    unique=True,
+)
+levels = st.floats(0.05, 0.95)
+
+
+@given(samples, levels)
+def test_intervals_hold_about_level_of_the_draws(values, level):
+    x = np.sort(np.array(values))
+    n = x.size
+    k = math.ceil(Fraction(repr(level)) * n)
+    eti = interval(x, level)
+    hdi = interval(x, level, kind="hdi")
+    inside_eti = int(np.count_nonzero((x >= eti[0]) & (x <= eti[1])))
+    inside_hdi = int(np.count_nonzero((x >= hdi[0]) & (x <= hdi[1])))
+    assert eti[0] <= eti[1] and hdi[0] <= hdi[1]
+    assert 0 <= inside_hdi / n - level < 1 / n + 1e-12
+    assert abs(inside_eti / n - level) <= 2 / n
+    # the HDI is the narrowest window of k draws ...
+    narrowest = min(x[j + k - 1] - x[j] for j in range(n - k + 1))
+    assert hdi[1] - hdi[0] == narrowest
+    # ... so it is no wider than the ETI whenever the ETI holds at least k draws
+    if inside_eti >= k:
+        assert hdi[1] - hdi[0] <= eti[1] - eti[0]
+
+
+@given(st.lists(st.integers(-100_000, 100_000), min_size=3, max_size=100), levels)
+def test_dates_round_trip_through_seconds(seconds, level):
+    offsets = np.array(seconds, dtype=np.int64)
+    dates = np.datetime64("2025-06-04T00:00:00", "ns") + offsets.astype("timedelta64[s]")
+    for kind in ("eti", "hdi"):
+        date_low, date_high = interval(dates, level, kind=kind)
+        low, high = interval(offsets.astype(float), level, kind=kind)
+        for date, plain in ((date_low, low), (date_high, high)):
+            expected = np.datetime64("2025-06-04T00:00:00", "ns") + np.timedelta64(
+                round(plain * 1e9), "ns"
+            )
+            assert abs(int((date - expected).astype(np.int64))) <= 1_000  # 1 microsecond
+
+
+def test_date_mcse_is_in_days():
+    days = np.random.default_rng(2).normal(0, 30, 5_000)
+    dates = np.datetime64("2025-01-01", "ns") + (days * NS_PER_DAY).astype("timedelta64[ns]")
+    for kind in ("eti", "hdi"):
+        in_days = mcse_interval(days, 0.9, kind=kind)
+        from_dates = mcse_interval(dates, 0.9, kind=kind)
+        assert from_dates == pytest.approx(in_days, rel=1e-6)
+    assert mcse_quantile(dates, 0.5) == pytest.approx(mcse_quantile(days, 0.5), rel=1e-6)
+    assert mcse_mean(dates) == pytest.approx(mcse_mean(days), rel=1e-6)
+
+
+def test_nat_sorts_after_every_date():
+    base = np.datetime64("2025-01-01", "ns")
+    dates = base + np.arange(100).astype("timedelta64[D]")
+    some_never = dates.copy()
+    some_never[::5] = np.datetime64("NaT")  # 20% never
+    low, high = interval(some_never, 0.9)
+    assert not np.isnat(low) and np.isnat(high)
+    hdi_low, hdi_high = interval(some_never, 0.9, kind="hdi")
+    assert not np.isnat(hdi_low) and np.isnat(hdi_high)  # every 90-draw window reaches NaT
+    few_never = dates.copy()
+    few_never[:7] = np.datetime64("NaT")  # 7% never: the HDI can leave them out
+    assert not any(np.isnat(b) for b in interval(few_never, 0.9, kind="hdi"))
+    assert np.isnat(interval(few_never, 0.9)[1])  # the 95% quantile is among the 7% NaT
+    mostly_never = dates.copy()
+    mostly_never[:60] = np.datetime64("NaT")
+    out = summarize(xr.Dataset({"crossing": ("draw", mostly_never)}))["quantities"]["crossing"]
+    assert out["median"] is None and out["never"] == pytest.approx(0.6)
+    assert out["eti"][0] == "2025-03-06"  # 40 dates left (day 60 on), then NaT; 5% is day 64.95
+
+
+# ---------------------------------------------------------------------------------------------
+# MCSE
+# ---------------------------------------------------------------------------------------------
+
+
+def test_simple_mcses():
+    values = np.random.default_rng(1).normal(5, 2, 10_000)
+    assert mcse_mean(values) == pytest.approx(np.std(values, ddof=1) / 100)
+    flags = np.arange(1000) < 250
+    assert mcse_probability(flags) == pytest.approx(math.sqrt(0.25 * 0.75 / 1000))
+    assert mcse_probability(flags.astype(float)) == mcse_probability(flags)
+    assert mcse_mean([1.0]) == math.inf
+    assert mcse_mean([1.0, math.inf]) == math.inf
+    # order-statistic MCSE of a normal quantile: sqrt(p (1 - p) / n) / pdf(q_p)
+    for p in (0.05, 0.5, 0.95):
+        theory = math.sqrt(p * (1 - p) / values.size) / stats.norm(5, 2).pdf(
+            stats.norm.ppf(p, 5, 2)
+        )
+        assert mcse_quantile(values, p) == pytest.approx(theory, rel=0.2)
+
+
+def test_hdi_mcse_is_reproducible_and_banded_like_the_full_search(monkeypatch):
+    values = np.random.default_rng(12).lognormal(0, 0.3, 1_000_000)
+    banded = mcse_interval(values, 0.9, kind="hdi")
+    assert mcse_interval(values, 0.9, kind="hdi") == banded
+    monkeypatch.setattr(summary, "_FIRST_HALF_BAND", 10**9)  # search every window
+    full = mcse_interval(values, 0.9, kind="hdi")
+    assert banded == pytest.approx(full, rel=0.35)
+
+
+@pytest.mark.parametrize("level", [0.9, 0.5])  # a band of windows; every rank built
+def test_spacing_resamples_match_a_plain_bootstrap(level):
+    rng = np.random.default_rng(13)
+    xs = np.sort(rng.gamma(3.0, size=300))
+    k = summary._window(xs.size, level)
+    t = xs.size - k + 1
+    reps = 4000
+    low, high, _ = summary._resample_band(xs, k, (0, t), np.random.default_rng(1), reps)
+    plain = np.sort(xs[rng.integers(0, xs.size, (reps, xs.size))], axis=1)
+    start = np.argmin(plain[:, k - 1 :] - plain[:, :t], axis=1)
+    rows = np.arange(reps)
+    for ours, theirs in ((low, plain[rows, start]), (high, plain[rows, start + k - 1])):
+        assert abs(ours.mean() - theirs.mean()) < 0.1 * theirs.std()
+        assert ours.std() == pytest.approx(theirs.std(), rel=0.1)
+
+
+def _coverage(values: np.ndarray, truth: dict[str, float], level: float) -> dict[str, float]:
+    """Share of replications (rows) with |estimate - truth| <= 1.96 MCSE, per figure."""
+    hits = dict.fromkeys(truth, 0)
+    for row in values:
+        estimate = {"median": float(np.median(row))}
+        error = {"median": mcse_quantile(row, 0.5)}
+        estimate["eti_low"], estimate["eti_high"] = interval(row, level)
+        error["eti_low"], error["eti_high"] = mcse_interval(row, level)
+        estimate["hdi_low"], estimate["hdi_high"] = interval(row, level, kind="hdi")
+        error["hdi_low"], error["hdi_high"] = mcse_interval(row, level, kind="hdi")
+        # the order-statistic MCSE at the chosen window, which ignores where the window sits
+        start = int(np.searchsorted(np.sort(row), estimate["hdi_low"]))
+        estimate["naive_hdi_low"] = estimate["hdi_low"]
+        error["naive_hdi_low"] = mcse_quantile(row, start / (row.size - 1))
+        for key, true in truth.items():
+            hits[key] += abs(estimate[key] - true) <= 1.96 * error[key]
+    return {key: count / len(values) for key, count in hits.items()}
+
+
+@pytest.mark.parametrize("family", ["exponential", "gamma3"])
+def test_mcse_is_calibrated(family):
+    level, reps, n = 0.9, 1000, 2000
+    rng = np.random.default_rng(20250604)
+    if family == "exponential":
+        scale = 2.0
+        values = rng.exponential(scale, (reps, n))
+        dist = stats.expon(scale=scale)
+        hdi = (0.0, -math.log(1 - level) * scale)
+    else:
+        values = rng.gamma(3.0, size=(reps, n))
+        dist = stats.gamma(3.0)
+        hdi = gamma_hdi(3.0, level)
+    truth = {
+        "median": float(dist.median()),
+        "eti_low": float(dist.ppf((1 - level) / 2)),
+        "eti_high": float(dist.ppf((1 + level) / 2)),
+        "hdi_low": hdi[0],
+        "hdi_high": hdi[1],
+        "naive_hdi_low": hdi[0],
+    }
+    coverage = _coverage(values, truth, level)
+    naive = coverage.pop("naive_hdi_low")
+    for key, share in coverage.items():
+        assert 0.91 <= share <= 0.98, (key, share)
+    assert naive < 0.85  # why the HDI bounds need the bootstrap
+
+
+# ---------------------------------------------------------------------------------------------
+# summarize
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def results() -> xr.Dataset:
+    rng = np.random.default_rng(42)
+    n = 4000
+    crossing = np.datetime64("2025-07-01", "ns") + (rng.normal(0, 20, n) * NS_PER_DAY).astype(
+        "timedelta64[ns]"
+    )
+    crossing[:200] = np.datetime64("NaT")
+    return xr.Dataset(
+        {
+            "ru_killed": ("draw", rng.lognormal(np.log(2e5), 0.1, n), {"units": "people"}),
+            "crossing": ("draw", crossing, {"units": "date", "long_name": "1M crossed"}),
+            "in_band": ("draw", rng.uniform(size=n) < 0.64, {"units": "1"}),
+            "trajectory": (("draw", "date"), rng.normal(size=(n, 3)), {"units": "people"}),
+            "ru_rate": ("draw", rng.normal(1000, 50, n), {"units": "people/day"}),
+        },
+        attrs={"seed": 7, "draws": n, "method": "lhs", "attritionsim_version": "9.9.9"},
+    )
+
+
+def test_summarize_schema(results):
+    out = summarize(results, 0.8)
+    assert json.loads(json.dumps(out, allow_nan=False)) == out
+    assert list(out) == ["draws", "seed", "method", "level", "version", "quantities"]
+    assert (out["draws"], out["seed"], out["method"], out["version"]) == (4000, 7, "lhs", "9.9.9")
+    assert isinstance(out["level"], float) and out["level"] == 0.8
+    assert list(out["quantities"]) == ["ru_killed", "crossing", "in_band", "ru_rate"]
+    number = out["quantities"]["ru_killed"]
+    assert list(number) == ["units", "median", "mean", "eti", "hdi", "mcse"]
+    assert number["units"] == "people"
+    assert all(type(v) is float for v in [number["median"], number["mean"]])
+    assert all(type(v) is float for v in [*number["eti"], *number["hdi"]])
+    assert list(number["mcse"]) == ["median", "eti", "hdi"]
+    assert all(type(v) is float for v in [number["mcse"]["median"], *number["mcse"]["eti"]])
+    assert all(type(v) is float and v > 0 for v in number["mcse"]["hdi"])
+    date = out["quantities"]["crossing"]
+    assert list(date) == ["units", "median", "mean", "eti", "hdi", "mcse", "never"]
+    assert date["never"] == pytest.approx(0.05)
+    assert date["mean"] is None  # a mean over draws that include "never"
+    for iso in (date["median"], *date["eti"], *date["hdi"]):
+        assert isinstance(iso, str) and len(iso) == 10 and np.datetime64(iso, "D")
+    assert date["eti"][0] < date["median"] < date["eti"][1]
+    assert all(type(v) is float for v in [date["mcse"]["median"], *date["mcse"]["eti"]])
+    flag = out["quantities"]["in_band"]
+    assert list(flag) == ["units", "probability", "mcse"]
+    assert flag["probability"] == pytest.approx(float(results["in_band"].mean()))
+    assert flag["mcse"] == pytest.approx(mcse_probability(results["in_band"]))
+    # the numbers agree with the functions they summarise
+    killed = results["ru_killed"]
+    assert number["eti"] == list(interval(killed, 0.8))
+    assert number["hdi"] == list(interval(killed, 0.8, kind="hdi"))
+    assert number["mcse"]["hdi"] == list(mcse_interval(killed, 0.8, kind="hdi"))
+    assert number["mcse"]["median"] == mcse_quantile(killed, 0.5)
+
+
+def test_summarize_dates_without_nat_have_no_never_key():
+    dates = spaced_dates("2025-07-03", "2025-07-21", "2025-08-14")
+    out = summarize(xr.Dataset({"crossing": ("draw", dates)}))["quantities"]["crossing"]
+    assert "never" not in out
+    assert (out["median"], out["eti"]) == ("2025-07-21", ["2025-07-03", "2025-08-14"])
+
+
+def test_summarize_selects_quantities(results):
+    out = summarize(results, quantities=["in_band", "ru_killed"])
+    assert list(out["quantities"]) == ["in_band", "ru_killed"]
+    assert list(summarize(results, quantities="crossing")["quantities"]) == ["crossing"]
+    with pytest.raises(InputError, match=r"quantities='ru_kiled'.*did you mean 'ru_killed'"):
+        summarize(results, quantities=["ru_kiled"])
+    with pytest.raises(InputError, match=r"quantities: 'trajectory' has dimensions"):
+        summarize(results, quantities=["trajectory"])
+
+
+def test_summarize_bare_arrays_and_missing_attrs():
+    out = summarize(np.arange(100.0))
+    assert out["draws"] == 100 and out["seed"] is None and out["method"] == "unknown"
+    assert list(out["quantities"]) == ["draws"]
+    named = summarize(xr.DataArray(np.arange(10.0), dims="sample", name="x"))
+    assert list(named["quantities"]) == ["x"]
+    infinite = summarize(np.array([1.0, 2.0, np.inf, np.inf]))["quantities"]["draws"]
+    assert infinite["eti"][1] is None and infinite["mean"] is None
+    json.dumps(infinite, allow_nan=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# cite
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("values", "units", "expected"),
+    [
+        (spaced(1.1e6, 1.2e6, 1.3e6), "people", "1.2 million (90% CrI 1.1–1.3 million)"),
+        (spaced(500e3, 550e3, 600e3), "people", "550,000 (90% CrI 500,000–600,000)"),
+        (spaced(1.9, 2.2, 2.5), "ratio", "2.2:1 (90% CrI 1.9:1–2.5:1)"),
+        (spaced(0.58, 0.64, 0.70), "share", "64% (90% CrI 58–70%)"),
+        (spaced(1.12e9, 1.2e9, 1.31e9), "people", "1.20 billion (90% CrI 1.12–1.31 billion)"),
+        (spaced(900, 1000, 1100), "people/day", "1,000 (90% CrI 900–1,100)"),
+        (spaced(-9.9, -5.0, -0.1, n=200_001), "", "−5.0 (90% CrI −9.9 – −0.1)"),
+        (spaced(-9.9, -5.0, -0.1), "", "−5 (90% CrI −10 – 0)"),  # MCSE 0.12: no decimals
+        (
+            spaced_dates("2025-07-03", "2025-07-21", "2025-08-14"),
+            "",
+            "21 July 2025 (90% CrI 3 July – 14 August 2025)",
+        ),
+        (
+            spaced_dates("2025-12-03", "2025-12-20", "2026-01-14"),
+            "",
+            "20 December 2025 (90% CrI 3 December 2025 – 14 January 2026)",
+        ),
+        (np.arange(2500) < 1600, "1", "64% probability (± 1 percentage point)"),
+        (np.arange(1000) < 0, "1", "0% probability"),
+    ],
+)
+def test_cite_forms(values, units, expected):
+    assert cite(draws(values, units)) == expected
+
+
+@pytest.mark.parametrize(
+    ("n", "digits", "expected"),
+    [
+        (41, None, "550,000 (90% CrI 510,000–600,000)"),  # few draws: MCSE ~ 5,000-8,000
+        (20_001, None, "553,000 (90% CrI 512,000–599,000)"),  # MCSE ~ 240-390
+        (2_000_001, None, "553,000 (90% CrI 512,000–599,000)"),  # capped at 3 digits
+        (2_000_001, 5, "553,200 (90% CrI 512,300–598,800)"),  # MCSE ~ 24-39
+        (2_000_001, 2, "550,000 (90% CrI 510,000–600,000)"),
+    ],
+)
+def test_cite_digits_follow_the_mcse(n, digits, expected):
+    values = spaced(512_345.0, 553_210.0, 598_765.0, n=n)
+    text = cite(values, digits=digits)
+    assert text == expected
+    # the last digit's place is never below the MCSE of the figures shown
+    worst = max(mcse_quantile(values, 0.5), *mcse_interval(values))
+    figures = [f.replace(",", "") for f in re.findall(r"[\d,.]+", text.replace("90% CrI", ""))]
+    assert len(figures) == 3
+    last = min(len(f) - len(f.rstrip("0")) for f in figures if "." not in f)
+    assert 10**last >= worst
+
+
+def test_cite_dates_coarsen_with_few_draws():
+    few = spaced_dates("2025-06-03", "2025-07-20", "2025-08-24", n=41)
+    assert cite(few) == "July 2025 (90% CrI June – August 2025)"
+    wide = spaced_dates("2024-06-03", "2025-07-20", "2026-08-24", n=41)
+    assert cite(wide) == "2025 (90% CrI 2024–2026)"
+    never = spaced_dates("2025-07-03", "2025-07-21", "2025-08-14")
+    never[-150:] = np.datetime64("NaT")
+    assert cite(never) == "21 July 2025 (90% CrI 3 July 2025 – never)"
+
+
+def test_cite_level_and_hdi_label():
+    values = np.random.default_rng(1).normal(550e3, 30e3, 1_000_000)
+    assert cite(values, 0.95).startswith("550,000 (95% CrI ")
+    assert cite(values, kind="hdi") == "550,000 (90% HDI 501,000–599,000)"
+
+
+# ---------------------------------------------------------------------------------------------
+# tables
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def table_summary() -> dict:
+    dates = spaced_dates("2025-07-03", "2025-07-21", "2025-08-14")
+    dates[:10] = np.datetime64("NaT")
+    rng = np.random.default_rng(0)
+    return summarize(
+        xr.Dataset(
+            {
+                "ru_killed": ("draw", spaced(1.1e6, 1.2e6, 1.3e6), {"units": "people"}),
+                "crossing": ("draw", dates, {"units": "date"}),
+                "in_band": ("draw", np.arange(2001) < 1281, {"units": "1"}),
+                "killed_share": ("draw", rng.beta(20, 80, 2001), {"units": "share"}),
+            }
+        )
+    )
+
+
+def test_to_markdown(table_summary):
+    lines = to_markdown(table_summary).splitlines()
+    assert lines[0] == (
+        "| Quantity | Units | Median | 90% ETI low | 90% ETI high | 90% HDI low | 90% HDI high "
+        "| MCSE (median) |"
+    )
+    assert lines[1] == "|---|---|--:|--:|--:|--:|--:|--:|"
+    assert lines[2].startswith("| ru_killed | people | 1,200,000 | 1,100,000 | 1,300,000 | ")
+    assert lines[2].endswith(" | 2,500 |")  # p = 0.5: sqrt(0.25 * 2001) spacings of 111
+    assert lines[3].startswith("| crossing | date | 2025-07-21 | 2025-07-03 | 2025-08-14 | ")
+    assert lines[3].endswith(" days |")
+    assert lines[4] == "| in_band | 1 | P = 0.6 |  |  |  |  | 0.011 |"  # MCSE > 0.01
+    assert lines[5].startswith("| killed_share | share | 0.20 | 0.14 | 0.27 | ")
+    assert len(lines) == 6
+
+
+def test_to_latex(table_summary):
+    text = to_latex(table_summary)
+    lines = text.splitlines()
+    assert lines[:2] == [r"\begin{tabular}{llrrrrrr}", r"\toprule"]
+    assert lines[2].startswith(r"Quantity & Units & Median & 90\% ETI low")
+    assert lines[3] == r"\midrule"
+    assert lines[4].startswith(r"ru\_killed & people & 1,200,000 & 1,100,000 & 1,300,000")
+    assert lines[6].startswith(r"in\_band & 1 & P = 0.6 &")
+    assert r"killed\_share" in lines[7]
+    assert lines[-2:] == [r"\bottomrule", r"\end{tabular}"]
+    assert all(line.endswith(r" \\") for line in lines[4:8])
+    negative = summarize(np.linspace(-3.0, -1.0, 2001))
+    assert "$-$2.0" in to_latex(negative)
+
+
+def test_to_csv(table_summary):
+    rows = list(csv.DictReader(io.StringIO(to_csv(table_summary))))
+    assert [row["quantity"] for row in rows] == ["ru_killed", "crossing", "in_band", "killed_share"]
+    assert [row["kind"] for row in rows] == ["number", "date", "bool", "number"]
+    killed = table_summary["quantities"]["ru_killed"]
+    assert float(rows[0]["median"]) == killed["median"]  # full precision
+    assert float(rows[0]["hdi_high"]) == killed["hdi"][1]
+    assert float(rows[0]["mcse_eti_low"]) == killed["mcse"]["eti"][0]
+    assert rows[0]["probability"] == "" and rows[0]["level"] == "0.9"
+    assert rows[1]["median"] == "2025-07-21" and float(rows[1]["never"]) == pytest.approx(10 / 2001)
+    assert rows[1]["mean"] == ""
+    assert float(rows[2]["probability"]) == 1281 / 2001 and rows[2]["median"] == ""
+
+
+# ---------------------------------------------------------------------------------------------
+# bad input
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("level", [0, 1, 1.5, -0.1, math.nan, "0.9", True])
+def test_bad_level(level):
+    for call in (interval, mcse_interval, cite, summarize):
+        with pytest.raises(InputError, match=r"^level must be"):
+            call(np.arange(10.0), level)
+
+
+def test_bad_kind():
+    with pytest.raises(InputError, match=r"kind='hid' is not one of 'eti', 'hdi'.*'hdi'"):
+        interval(np.arange(10.0), kind="hid")
+    with pytest.raises(InputError, match=r"^kind="):
+        cite(np.arange(10.0), kind="median")
+
+
+def test_bad_draws():
+    with pytest.raises(InputError, match=r"'draws' has no draws"):
+        interval(np.array([]))
+    with pytest.raises(InputError, match=r"'ru_killed' has 2 NaN draws out of 5"):
+        interval(draws([1.0, np.nan, 2.0, np.nan, 3.0], name="ru_killed"))
+    with pytest.raises(InputError, match=r"'flag' is boolean"):
+        interval(draws([True, False], name="flag"))
+    with pytest.raises(InputError, match=r"must be 1-d"):
+        interval(np.ones((3, 3)))
+    with pytest.raises(InputError, match=r"'traj' has dimensions \('draw', 'date'\)"):
+        interval(xr.DataArray(np.ones((3, 2)), dims=("draw", "date"), name="traj"))
+    with pytest.raises(InputError, match=r"dtype <U1"):
+        interval(np.array(["a", "b"]))
+    with pytest.raises(InputError, match=r"got a Dataset"):
+        interval(xr.Dataset({"a": ("draw", [1.0])}))
+    with pytest.raises(InputError, match=r"^p must be a probability"):
+        mcse_quantile(np.arange(5.0), 1.5)
+    with pytest.raises(InputError, match=r"^digits must be a positive integer"):
+        cite(np.arange(5.0), digits=0)
+    with pytest.raises(InputError, match=r"must be booleans"):
+        mcse_probability([0.5, 1.0])
+    with pytest.raises(InputError, match=r"no 'draw' dimension"):
+        summarize(xr.Dataset({"a": ("sample", [1.0])}))
+    with pytest.raises(InputError, match=r"^summary must be the dict returned by summarize"):
+        to_markdown({"draws": 3})
+
+
+def test_infinite_draws_are_allowed():
+    values = np.array([1.0, 2.0, 3.0, np.inf, np.inf, np.inf])
+    assert interval(values, 0.5) == (2.25, math.inf)
+    assert interval(np.array([-np.inf, 0.0, 1.0, 2.0]), 0.5, kind="hdi") == (0.0, 1.0)
