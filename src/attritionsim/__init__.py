@@ -34,6 +34,14 @@ from .attrition import (
     split,
     trajectory,
 )
+from .catalogue import (
+    Catalogue,
+    Record,
+    format_records,
+    load_catalogue,
+    load_series,
+    series_names,
+)
 from .distributions import Distribution, from_spec
 from .elicit import (
     approximately,
@@ -74,10 +82,12 @@ from .summary import (
 )
 
 __all__ = [
+    "Catalogue",
     "Distribution",
     "Expression",
     "InputError",
     "Model",
+    "Record",
     "Scenario",
     "__version__",
     "approximately",
@@ -88,11 +98,14 @@ __all__ = [
     "crossing_from_trajectory",
     "dependencies",
     "fit_trajectory",
+    "format_records",
     "from_range",
     "from_spec",
     "implied_rate",
     "interval",
+    "load_catalogue",
     "load_scenario",
+    "load_series",
     "mcse_interval",
     "mcse_mean",
     "mcse_probability",
@@ -120,6 +133,7 @@ __all__ = [
     "rounding_unit",
     "run_scenario",
     "save_figure",
+    "series_names",
     "share_of",
     "simulate",
     "split",

@@ -6,7 +6,9 @@ Exit codes: 0 success, 2 bad input (one line on stderr, no traceback), 1 interna
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+import time
 from collections.abc import Sequence
 from typing import NoReturn
 
@@ -18,6 +20,11 @@ __all__ = ["main"]
 
 _EPILOG = """\
 examples:
+  attritionsim report                                # default scenario -> ./attritionsim-report/
+  attritionsim report --draws 1000000 --out out/     # more draws, another folder
+  attritionsim run scenario.toml --method lhs        # your own scenario file
+  attritionsim sources --side russia --measure casualties
+  attritionsim summarize attritionsim-report/results.nc --format latex
   attritionsim --version
   attritionsim elicit range 500000 600000            # CSIS: 500,000 to 600,000
   attritionsim elicit approximately 1200000          # CSIS: approximately 1.2 million
@@ -52,7 +59,141 @@ def _parser() -> argparse.ArgumentParser:
     elicit.add_argument("values", nargs="+", type=float, help="the figure(s) as published")
     elicit.add_argument("--family", default=None, help="distribution family (see from_range)")
     elicit.add_argument("--level", type=float, default=None, help="credible level of the range")
+
+    report = commands.add_parser(
+        "report",
+        help="run the default scenario and write the report folder",
+        description="Run the bundled default scenario (both CSIS estimates, the UK MoD figure "
+        "and the daily rates), print the headline figures and write the report folder.",
+    )
+    _run_options(report, default_out="attritionsim-report")
+
+    run = commands.add_parser(
+        "run",
+        help="run a scenario file and write its report folder",
+        description="Run a scenario TOML file, print its headline figures and write the report.",
+    )
+    run.add_argument("scenario", help="the scenario TOML file")
+    _run_options(run, default_out=None)
+
+    sources = commands.add_parser(
+        "sources",
+        help="list the catalogue of published figures",
+        description="List the bundled catalogue of published figures (and your own files).",
+    )
+    sources.add_argument("--side", default=None, help="e.g. russia, ukraine")
+    sources.add_argument("--measure", default=None, help="e.g. casualties, killed, daily_rate")
+    sources.add_argument("--publisher", default=None, help="e.g. csis, ukmod")
+    sources.add_argument("--format", default="table", choices=("table", "csv", "json"))
+    sources.add_argument("--file", action="append", default=[], help="your own TOML/CSV records")
+
+    summarize = commands.add_parser(
+        "summarize",
+        help="summarize a results file",
+        description="Summarize a results.nc file: medians, intervals and their MC errors.",
+    )
+    summarize.add_argument("results", help="a results.nc written by report or run")
+    summarize.add_argument("--level", type=float, default=None, help="credible level")
+    summarize.add_argument("--format", default="md", choices=("md", "json", "csv", "latex"))
     return parser
+
+
+def _run_options(parser: argparse.ArgumentParser, default_out: str | None) -> None:
+    parser.add_argument("--draws", type=int, default=None, help="number of Monte Carlo draws")
+    parser.add_argument("--seed", type=int, default=None, help="random seed")
+    parser.add_argument("--method", default=None, choices=("mc", "lhs", "sobol"))
+    parser.add_argument("--chunk-size", type=int, default=None, help="draws per block")
+    parser.add_argument("--level", type=float, default=None, help="credible level")
+    parser.add_argument(
+        "--out", default=default_out, help=f"report folder (default: {default_out or 'none'})"
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+class _ProgressBar:
+    """A one-line progress bar on stderr, shown once a run has taken about a second."""
+
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.shown and time.perf_counter() - self.start < 1.0 and done < total:
+            return
+        self.shown = True
+        width = 30
+        filled = int(width * done / total)
+        bar = "#" * filled + "-" * (width - filled)
+        end = "\n" if done >= total else ""
+        sys.stderr.write(f"\r  [{bar}] {done:,}/{total:,} draws{end}")
+        sys.stderr.flush()
+
+
+def _run(args: argparse.Namespace) -> str:
+    from .report import default_scenario, write_report
+    from .scenario import load_scenario
+
+    scenario = default_scenario() if args.command == "report" else load_scenario(args.scenario)
+    show = not args.quiet and sys.stderr.isatty()
+    draws = args.draws if args.draws is not None else scenario.draws
+    chunk = args.chunk_size
+    if show and chunk is None:
+        chunk = max(10_000, draws // 50)  # results do not depend on the chunk size
+    options = {
+        "draws": args.draws,
+        "seed": args.seed,
+        "method": args.method,
+        "chunk_size": chunk,
+        "level": args.level,
+        "progress": _ProgressBar() if show else None,
+    }
+    if args.out is None:
+        from .report import headline_sentences
+
+        ds = scenario.run(**{k: v for k, v in options.items() if k != "level"})
+        level = scenario.level if args.level is None else args.level
+        names = list(scenario.headline) or [str(n) for n in ds.data_vars][:8]
+        return "\n".join(headline_sentences(ds, names, level=level))
+    _, sentences = write_report(scenario, args.out, **options)
+    lines = [scenario.title, ""] if scenario.title else []
+    lines += [f"  {s}" for s in sentences]
+    lines += ["", f"report written to {args.out}/ (report.md, summary.json, results.nc, figures/)"]
+    return "\n".join(lines)
+
+
+def _sources(args: argparse.Namespace) -> str:
+    from .catalogue import format_records, load_catalogue
+
+    catalogue = load_catalogue(*args.file).query(
+        side=args.side, measure=args.measure, publisher=args.publisher
+    )
+    return format_records(catalogue, fmt=args.format)
+
+
+def _summarize(args: argparse.Namespace) -> str:
+    from pathlib import Path
+
+    import xarray as xr
+
+    from . import summary
+
+    path = Path(args.results)
+    if not path.is_file():
+        raise InputError(f"results file {str(path)!r} not found")
+    try:
+        with xr.open_dataset(path) as opened:
+            ds = opened.load()
+    except (OSError, ValueError) as err:
+        raise InputError(f"cannot read {str(path)!r} as netCDF results: {err}") from None
+    level = args.level if args.level is not None else float(ds.attrs.get("level", 0.9))
+    result = summary.summarize(ds, level=level)
+    if args.format == "json":
+        return json.dumps(result, indent=2, allow_nan=False)
+    if args.format == "csv":
+        return summary.to_csv(result).rstrip("\n")
+    if args.format == "latex":
+        return summary.to_latex(result)
+    return summary.to_markdown(result)
 
 
 def _elicit(args: argparse.Namespace) -> str:
@@ -93,6 +234,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if args.command == "elicit":
             print(_elicit(args))
+        elif args.command in ("report", "run"):
+            print(_run(args))
+        elif args.command == "sources":
+            print(_sources(args))
+        elif args.command == "summarize":
+            print(_summarize(args))
         else:
             parser.print_help()
     except InputError as err:

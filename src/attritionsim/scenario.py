@@ -25,7 +25,9 @@ Each input takes exactly one of ``range = [low, high]``, ``approximately = X`` (
 ``up_to = X`` (``low``), ``at_least = X`` (``high``), ``nearly = X`` and ``more_than = X``
 (``rel``), ``pert = [low, mode, high]`` (``shape``), ``metalog = {0.1 = .., 0.5 = .., 0.9 = ..}``
 (``lower``, ``upper``), ``value = X`` (a constant; an ISO date string is a date) or
-``source = "catalogue-id"``; optionally ``family``, ``level``, ``units``, ``long_name``.
+``source = "catalogue-id"`` or ``pool = ["id", "id", ...]`` (``method = "linear" | "log"``:
+an opinion pool of catalogue records; a record restating another shares its weight);
+optionally ``family``, ``level``, ``units``, ``long_name``.
 ``[correlations] pairs = [[a, b, rho], ...]`` sets Spearman rank correlations; ``[units]`` and
 ``[long_names]`` label derived quantities; ``[report] headline = [...]`` picks the quantities
 the report leads with, in order.
@@ -67,6 +69,7 @@ _KINDS = (
     "metalog",
     "value",
     "source",
+    "pool",
 )
 _OPTIONS: dict[str, tuple[str, ...]] = {
     "range": ("family", "level"),
@@ -79,6 +82,7 @@ _OPTIONS: dict[str, tuple[str, ...]] = {
     "metalog": ("lower", "upper"),
     "value": (),
     "source": ("family", "level"),
+    "pool": ("method",),
 }
 _LABELS = ("units", "long_name")
 _REPORT = ("headline", "digits")
@@ -316,7 +320,7 @@ def _input(
     kind = kinds[0]
     _known_keys(where, section, table, (kind, *_OPTIONS[kind], *_LABELS))
     options = {key: table[key] for key in _OPTIONS[kind] if key in table}
-    for key in ("family",):
+    for key in ("family", "method"):
         if key in options:
             options[key] = _string(where, f"{section}.{key}", options[key])
     for key in ("level",):
@@ -336,6 +340,13 @@ def _input(
             ident = _string(where, f"{section}.source", value)
             sources[name] = [ident]
             return _from_catalogue(at, ident, catalogue, options)
+        if kind == "pool":
+            idents = [
+                _string(where, f"{section}.pool", item)
+                for item in _list(where, f"{section}.pool", value)
+            ]
+            sources[name] = idents
+            return _pooled(idents, catalogue, str(options.get("method", "linear")))
         if kind == "range":
             low, high = _numbers(where, f"{section}.range", value, 2)
             return elicit.from_range(low, high, **options)
@@ -367,6 +378,26 @@ def _from_catalogue(
         catalogue = load_catalogue()
     result: Distribution | float = catalogue.input_for(ident, **options)
     return result
+
+
+def _pooled(idents: Sequence[str], catalogue: Any, method: str) -> Distribution:
+    """Pool catalogue records of one quantity; a record restating another shares its weight."""
+    from .pooling import pool
+
+    if catalogue is None:
+        from .catalogue import load_catalogue
+
+        catalogue = load_catalogue()
+    if len(idents) < 2:
+        raise InputError(f"pool needs at least two catalogue ids; got {len(idents)}")
+    records = {ident: catalogue[ident] for ident in idents}
+    sources = {ident: catalogue.distribution(ident) for ident in idents}
+    depends = {
+        ident: next(dep for dep in record.depends_on if dep in records)
+        for ident, record in records.items()
+        if any(dep in records for dep in record.depends_on)
+    }
+    return pool(sources, method=method, depends_on=depends)  # type: ignore[arg-type]
 
 
 # ------------------------------------------------------------------------------ typed values

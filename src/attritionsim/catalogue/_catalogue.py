@@ -65,7 +65,7 @@ class Catalogue:
     2
     """
 
-    __slots__ = ("_by_id", "_records")
+    __slots__ = ("_by_id", "_by_published", "_records")
 
     def __init__(self, records: Iterable[Record] = ()) -> None:
         self._records: tuple[Record, ...] = tuple(records)
@@ -76,6 +76,14 @@ class Catalogue:
             if record.id in self._by_id:
                 raise InputError(f"duplicate id {record.id!r} (record #{position})")
             self._by_id[record.id] = record
+        # A record may also be named by its publication month instead of its as-of month
+        # (the CSIS report published in June 2025 describes the end of May): an alias that is
+        # used only when it names exactly one record and no record has it as its own id.
+        self._by_published: dict[str, list[Record]] = {}
+        for record in self._records:
+            alias = _published_alias(record)
+            if alias != record.id:
+                self._by_published.setdefault(alias, []).append(record)
 
     # ------------------------------------------------------------------ collection protocol
     def __len__(self) -> int:
@@ -85,13 +93,13 @@ class Catalogue:
         return iter(self._records)
 
     def __contains__(self, ident: object) -> bool:
-        return ident in self._by_id
+        return isinstance(ident, str) and self.get(ident) is not None
 
     def __getitem__(self, ident: str) -> Record:
-        try:
-            return self._by_id[ident]
-        except (KeyError, TypeError):
-            raise _UnknownIdError(self._unknown(ident)) from None
+        found = self.get(ident)
+        if found is None:
+            raise _UnknownIdError(self._unknown(ident))
+        return found
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Catalogue):
@@ -124,7 +132,12 @@ class Catalogue:
         >>> load_catalogue().get("no-such-id") is None
         True
         """
-        return self._by_id.get(ident, default)
+        if not isinstance(ident, str):  # type: ignore[redundant-expr,unused-ignore]
+            return default  # type: ignore[unreachable,unused-ignore]
+        if ident in self._by_id:
+            return self._by_id[ident]
+        aliased = self._by_published.get(ident, [])
+        return aliased[0] if len(aliased) == 1 else default
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -411,6 +424,15 @@ class Catalogue:
             if close:
                 hint = f" (did you mean {close[0]!r}?)"
         return f"no record with id {ident!r} in this catalogue of {len(self)}{hint}"
+
+
+def _published_alias(record: Record) -> str:
+    """The record's id with its as-of month replaced by its publication month."""
+    parts = record.id.split("-")
+    published = record.published
+    if published is None:
+        return record.id
+    return "-".join([parts[0], f"{published.year:04d}", f"{published.month:02d}", *parts[3:]])
 
 
 def load_catalogue(*paths: str | os.PathLike[str], bundled: bool = True) -> Catalogue:
