@@ -340,7 +340,9 @@ def test_crossing_cdf_of_many_distinct_dates_is_exact_on_a_grid(
     )
     (cdf,) = _by_gid(plot_crossing_cdf(dates).axes[0].lines, "cdf")
     x, y = cdf.get_xdata(), cdf.get_ydata()
-    assert x.size <= plots._CDF_POINTS + 1 and y[-1] == 1.0
+    # The curve covers the central 99% of the draws (far tails would squash it).
+    assert x.size <= plots._CDF_POINTS + 1
+    assert y[-1] == pytest.approx(0.995, abs=2 / 20_000)
     nums = np.sort(mdates.date2num(dates.values))
     assert y[1:] == pytest.approx(np.searchsorted(nums, x[1:], side="right") / nums.size)
 

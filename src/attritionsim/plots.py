@@ -37,6 +37,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,10 +161,10 @@ def _tidy(ax: Axes, grid: Literal["x", "y", "both"] | None = None) -> None:
         ax.set_axisbelow(True)
 
 
-def _title(ax: Axes, title: str | None, default: str) -> None:
+def _title(ax: Axes, title: str | None, default: str, width: int = 55) -> None:
     text = default if title is None else title
-    if text:
-        ax.set_title(text, loc="left", fontsize="large")
+    if text:  # wrapped: beside long tick labels the axes can be narrow
+        ax.set_title(textwrap.fill(text, width), loc="left", fontsize="large")
 
 
 def _tint(color: str, strength: float) -> tuple[float, float, float]:
@@ -1109,8 +1110,9 @@ def plot_crossing_cdf(
         if unique.size <= _CDF_POINTS:
             cx, cy = unique, np.cumsum(counts) / n
             drawstyle = "steps-post"
-        else:
-            cx = np.linspace(xs[0], xs[-1], _CDF_POINTS)
+        else:  # the central 99% of the crossing draws; far tails would squash the curve
+            low, high = np.quantile(xs, [0.005, 0.995])
+            cx = np.linspace(low, high, _CDF_POINTS)
             cy = np.searchsorted(xs, cx, side="right") / n
             drawstyle = "default"
         ax.plot(
@@ -1148,12 +1150,18 @@ def plot_crossing_cdf(
             )
             ax.plot([x], [p], marker="o", color=colour, markersize=5)
     ax.set_ylim(0.0, 1.04)
+    if xs.size and np.unique(xs).size > _CDF_POINTS:
+        ends = [*np.quantile(xs, [0.005, 0.995])]
+        if quoted is not None:
+            ends += [_one_date(f"quoted[{k!r}]", v) for k, v in quoted.items()]
+        pad = 0.05 * (max(ends) - min(ends))
+        ax.set_xlim(min(ends) - pad, max(ends) + pad)
     ax.yaxis.set_major_formatter(ticker.PercentFormatter(xmax=1.0))
     ax.set_xlabel(_label(draws.da))
     ax.set_ylabel("Probability crossed by date")
     _tidy(ax, grid="both")
     ax.legend(loc="lower right", frameon=False, fontsize="small")
-    _title(ax, title, f"{_long_name(draws.da)}: probability crossed by each date")
+    _title(ax, title, "Probability that the threshold is crossed by each date")
     return fig
 
 
@@ -1295,10 +1303,11 @@ def plot_tornado(
     ax.set_xlim(left, right)
     what = _long_name(ds[target])
     default = f"Spearman rank correlation with {what}" if values is None else f"Influence on {what}"
+    default = textwrap.fill(default, 45)
     ax.set_xlabel(xlabel or default)
     ax.tick_params(axis="y", length=0)
     _tidy(ax, grid="x")
-    _title(ax, title, f"What drives {what}")
+    _title(ax, title, f"What drives {what}", width=34)
     return fig
 
 

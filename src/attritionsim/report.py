@@ -179,7 +179,7 @@ def _figures(
     inputs = [n for n in ds.data_vars if ds[n].attrs.get("kind") == "input"]
     if numeric and len(inputs) > 1:
         target = numeric[0]
-        fig = plots.plot_tornado(ds, target, top=10)
+        fig = plots.plot_tornado(ds, target, top=6)
         save(fig, f"{target}_tornado", f"Which inputs drive {ds[target].attrs.get('long_name')}")
     forest = _forest_records(ds, cat)
     if forest:
