@@ -64,7 +64,7 @@ def headline_sentences(ds: xr.Dataset, names: Sequence[str], *, level: float = 0
     >>> x = xr.DataArray(np.linspace(1.0, 3.0, 10_001), dims="draw",
     ...                  attrs={"long_name": "ratio", "units": "ratio"})
     >>> headline_sentences(xr.Dataset({"r": x}), ["r"])
-    ['ratio: 2:1 (90% CrI 1.1:1–2.9:1)']
+    ['Ratio: 2.0:1 (90% CrI 1.1:1–2.9:1)']
     """
     out = []
     for name in names:
