@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import xarray as xr
 
 from . import plots
@@ -181,11 +182,57 @@ def _figures(
         target = numeric[0]
         fig = plots.plot_tornado(ds, target, top=6)
         save(fig, f"{target}_tornado", f"Which inputs drive {ds[target].attrs.get('long_name')}")
+    for var in ds.data_vars:  # pooled inputs: each source's figure against the pool
+        ids = [i.strip() for i in str(ds[var].attrs.get("sources", "")).split(",") if i.strip()]
+        records = [cat[i] for i in ids if i in cat]
+        if ds[var].attrs.get("kind") == "input" and len(records) > 1:
+            label = ds[var].attrs.get("long_name", var)
+            fig = plots.plot_forest(records, ds[var], level=level, label="Pooled", title=label)
+            save(fig, f"{var}_forest", f"The sources pooled in {label}")
+    anchors = _anchors(ds, cat)
+    if len(anchors) >= 2:
+        fig = _fan(ds, anchors, cat)
+        save(fig, "trajectory_fan", "Russian casualties through the dated estimates")
     forest = _forest_records(ds, cat)
     if forest:
         fig = plots.plot_forest(forest, title="Sources of the Russian casualty figures")
         save(fig, "sources_forest", "The sources' Russian casualty figures")
     return made
+
+
+def _anchors(ds: xr.Dataset, cat: Catalogue) -> list[tuple[Any, str, Any]]:
+    """Inputs resting on one dated catalogue record of Russian casualties: (date, name, record)."""
+    out = []
+    for name in ds.data_vars:
+        da = ds[name]
+        ids = [i.strip() for i in str(da.attrs.get("sources", "")).split(",") if i.strip()]
+        if da.attrs.get("kind") != "input" or len(ids) != 1 or ids[0] not in cat:
+            continue
+        record = cat[ids[0]]
+        if record.side == "russia" and record.measure == "casualties":
+            out.append((record.as_of, str(name), record))
+    return sorted(out, key=lambda item: item[0])
+
+
+def _fan(ds: xr.Dataset, anchors: Sequence[tuple[Any, str, Any]], cat: Catalogue) -> Any:
+    """Fan chart of the trajectory through the anchors, with the General Staff's series."""
+    from .attrition import trajectory
+    from .catalogue import load_series
+
+    first, last = anchors[0][0], anchors[-1][0]
+    days = np.arange(np.datetime64(first, "D"), np.datetime64(last, "D") + 1, 7)
+    traj = trajectory([(when, ds[name]) for when, name, _ in anchors], None, days)
+    traj.attrs.update(long_name="Russian casualties (cumulative)", units="people")
+    series = load_series("ua-general-staff-russia-personnel")
+    observed = series.sel(date=slice(np.datetime64(first, "D"), np.datetime64(last, "D")))
+    observed.attrs["long_name"] = "Ukrainian General Staff claim"
+    return plots.plot_fan(
+        traj,
+        anchors=[record for _, _, record in anchors],
+        threshold=1_000_000,
+        observed=observed,
+        title="Russian casualties between the dated estimates",
+    )
 
 
 def _forest_records(ds: xr.Dataset, cat: Catalogue) -> list[Any]:

@@ -1,0 +1,351 @@
+"""Tests for the report folder and the report/run/sources/summarize commands."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import attritionsim as asim
+import attritionsim.report
+from attritionsim import cli
+from attritionsim.errors import InputError
+from attritionsim.report import default_scenario, headline_sentences, write_report
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "benchmarks" / "scenarios" / "example.toml"
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, xr.Dataset, list[str]]:
+    out = tmp_path_factory.mktemp("report") / "out"
+    ds, sentences = write_report(default_scenario(), out, draws=3000)
+    return out, ds, sentences
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = cli.main(list(argv))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+# ------------------------------------------------------------------------------ the folder
+def test_report_folder_holds_exactly_its_files(
+    written: tuple[Path, xr.Dataset, list[str]],
+) -> None:
+    out, _, _ = written
+    assert sorted(p.name for p in out.iterdir()) == [
+        "figures",
+        "report.md",
+        "results.nc",
+        "summary.json",
+    ]
+    # nothing left beside it: no staging folder, no old copy
+    assert [p.name for p in out.parent.iterdir()] == ["out"]
+
+
+def test_results_nc_is_the_returned_dataset(written: tuple[Path, xr.Dataset, list[str]]) -> None:
+    out, ds, _ = written
+    with xr.open_dataset(out / "results.nc") as opened:
+        back = opened.load()
+    xr.testing.assert_identical(back, ds)
+    assert back.attrs["draws"] == 3000
+    assert back.attrs["seed"] == 20250604
+    assert back.attrs["scenario"] == "default.toml"
+
+
+def test_summary_json(written: tuple[Path, xr.Dataset, list[str]]) -> None:
+    out, ds, _ = written
+    with (out / "summary.json").open(encoding="utf-8") as handle:
+        summary = json.load(handle)
+    assert set(summary) == {"draws", "seed", "method", "level", "version", "quantities"}
+    assert summary["draws"] == 3000
+    assert summary["seed"] == 20250604
+    assert summary["method"] == "mc"
+    assert summary["level"] == 0.9
+    assert summary["version"] == asim.__version__
+    assert set(summary["quantities"]) == {str(n) for n in ds.data_vars if ds[n].dims == ("draw",)}
+
+
+def test_report_md(written: tuple[Path, xr.Dataset, list[str]]) -> None:
+    out, ds, sentences = written
+    text = (out / "report.md").read_text(encoding="utf-8")
+    scenario = default_scenario()
+    assert text.startswith(f"# {scenario.title}\n")
+    assert len(sentences) == len(scenario.headline)
+    for sentence in sentences:
+        assert f"- {sentence}\n" in text
+    for name in ds.data_vars:
+        if ds[name].dims == ("draw",):
+            assert f"\n| {name} |" in text, name
+    svgs = sorted((out / "figures").glob("*.svg"))
+    assert svgs
+    for svg in svgs:
+        assert f"](figures/{svg.name})" in text, svg.name
+    linked = {line.split("](figures/")[1].rstrip(")") for line in text.splitlines() if "](" in line}
+    assert linked == {svg.name for svg in svgs}  # no link to a missing figure
+    sources = text.split("## Sources", 1)[1].split("## Run", 1)[0]
+    assert "`csis-2025-12-russia-casualties`" in sources
+    assert "`ru_dec25`" in sources
+    assert "https://www.csis.org/analysis/russias-grinding-war-ukraine" in sources
+    run = text.split("## Run", 1)[1]
+    assert "- seed: 20250604" in run
+    assert "- draws: 3,000" in run
+    assert "- method: mc" in run
+    assert f"- attritionsim: {asim.__version__}" in run
+
+
+def test_figures(written: tuple[Path, xr.Dataset, list[str]]) -> None:
+    out, _, _ = written
+    pngs = sorted((out / "figures").glob("*.png"))
+    svgs = sorted((out / "figures").glob("*.svg"))
+    assert {p.stem for p in pngs} == {p.stem for p in svgs}
+    stems = {p.stem for p in pngs}
+    assert {"ratio_dec25", "million_trajectory_cdf", "ratio_dec25_tornado"} <= stems
+    assert "sources_forest" in stems
+    for png in pngs:
+        assert png.read_bytes().startswith(PNG), png.name
+    for svg in svgs:
+        assert b"<svg" in svg.read_bytes()[:2000], svg.name
+
+
+def test_headline_sentences_match_the_data(written: tuple[Path, xr.Dataset, list[str]]) -> None:
+    _, ds, sentences = written
+    again = headline_sentences(ds, list(default_scenario().headline), level=0.9)
+    assert again == sentences
+    assert sentences[0].startswith("Russia:Ukraine casualty ratio, December 2025: ")
+    assert "probability" in sentences[1]
+
+
+# ------------------------------------------------------------------------------ atomicity
+def test_a_failing_run_leaves_an_earlier_report_untouched(
+    written: tuple[Path, xr.Dataset, list[str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(written[0], out)
+    before = _snapshot(out)
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(attritionsim.report, "to_markdown", broken)
+    with pytest.raises(RuntimeError, match="boom"):
+        write_report(default_scenario(), out, draws=500)
+    assert _snapshot(out) == before
+    with pytest.raises(RuntimeError, match="boom"):
+        write_report(default_scenario(), tmp_path / "new", draws=500)
+    assert not (tmp_path / "new").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no half-written folder
+
+
+def test_an_out_path_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    target.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(InputError, match="not a folder"):
+        write_report(default_scenario(), target, draws=100)
+    assert target.read_text(encoding="utf-8") == "not a folder"
+
+
+# ------------------------------------------------------------------------------ plausibility
+def test_default_headline_numbers_are_plausible() -> None:
+    ds = default_scenario().run(draws=20_000)
+    ratio = float(np.median(ds["ratio_dec25"].values))
+    assert 1.9 < ratio < 2.5
+    crossed = float(ds["crossed_by_aug25"].values.mean())
+    assert 0.5 < crossed < 1.0
+    dates = np.sort(ds["million_trajectory"].values)
+    median = dates[len(dates) // 2]
+    assert np.datetime64("2025-05-01") <= median <= np.datetime64("2025-09-30")
+    assert float(ds["crossed_by_jun25"].values.mean()) < crossed
+
+
+# ------------------------------------------------------------------------------ the commands
+def test_cli_report(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    status, out, err = _run(capsys, "report", "--draws", "2000", "--quiet")
+    assert status == 0, err
+    assert err == ""
+    folder = tmp_path / "attritionsim-report"
+    assert {p.name for p in folder.iterdir()} == {
+        "figures",
+        "report.md",
+        "results.nc",
+        "summary.json",
+    }
+    lines = out.splitlines()
+    assert lines[0] == default_scenario().title
+    with xr.open_dataset(folder / "results.nc") as opened:
+        ds = opened.load()
+    assert ds.attrs["draws"] == 2000
+    expected = headline_sentences(ds, list(default_scenario().headline), level=0.9)
+    assert [line.strip() for line in lines[2 : 2 + len(expected)]] == expected
+    assert lines[-1].startswith("report written to attritionsim-report/")
+
+
+@pytest.mark.parametrize("draws", ["0", "-5"])
+def test_cli_report_bad_draws(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    draws: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    status, out, err = _run(capsys, "report", "--draws", draws, "--quiet")
+    assert status == 2
+    assert out == ""
+    assert len(err.splitlines()) == 1
+    assert err.startswith("attritionsim: error: ")
+    assert "draws" in err
+    assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_run_then_summarize(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    status, out, err = _run(
+        capsys, "run", str(EXAMPLE), "--draws", "2000", "--out", "out", "--quiet"
+    )
+    assert status == 0, err
+    assert out.splitlines()[0] == "Russian losses by mid-2025"
+    assert "report written to out/" in out
+    with xr.open_dataset(tmp_path / "out" / "results.nc") as opened:
+        ds = opened.load()
+    assert ds.attrs["draws"] == 2000
+    assert ds.attrs["seed"] == 20250604
+
+    status, out, err = _run(capsys, "summarize", "out/results.nc", "--format", "json")
+    assert status == 0, err
+    summary = json.loads(out)
+    assert summary["draws"] == 2000
+    assert set(summary["quantities"]) == {
+        "ru_casualties",
+        "ru_killed",
+        "ru_rate",
+        "ua_casualties",
+        "ratio",
+        "in_band",
+        "killed_share",
+        "one_million",
+    }
+
+
+def test_cli_run_without_out_prints_headlines(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    status, out, err = _run(capsys, "run", str(EXAMPLE), "--draws", "1000", "--quiet")
+    assert status == 0, err
+    assert out.splitlines()[0].startswith("ru_casualties: ")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["run", "missing.toml"], "missing.toml"),
+        (["run", str(EXAMPLE), "--method", "grid"], "invalid choice"),
+        (["summarize", "nope.nc"], "nope.nc"),
+    ],
+)
+def test_cli_bad_input(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    argv: list[str],
+    fragment: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    status, out, err = _run(capsys, *argv)
+    assert status == 2
+    assert out == ""
+    assert len(err.splitlines()) == 1
+    assert err.startswith("attritionsim: error: ")
+    assert fragment in err
+    assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_bad_scenario_file_names_its_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = EXAMPLE.read_text(encoding="utf-8").replace("range  = [", "rnage  = [")
+    Path("bad.toml").write_text(text, encoding="utf-8")
+    status, out, err = _run(capsys, "run", "bad.toml", "--quiet")
+    assert status == 2
+    assert err == (
+        "attritionsim: error: bad.toml:9: unknown key 'rnage' in [inputs.ru_casualties] "
+        "(did you mean 'range'?)\n"
+    )
+
+
+def test_cli_sources_json(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = _run(
+        capsys, "sources", "--side", "russia", "--measure", "casualties", "--format", "json"
+    )
+    assert status == 0, err
+    records = json.loads(out)
+    assert isinstance(records, list)
+    ids = [r["id"] for r in records]
+    assert "csis-2025-12-russia-casualties" in ids
+    assert "csis-2025-05-ukraine-casualties" not in ids
+    assert all(r["side"] == "russia" and r["measure"] == "casualties" for r in records)
+
+
+def test_cli_sources_csv(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = _run(capsys, "sources", "--publisher", "csis", "--format", "csv")
+    assert status == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    header = out.splitlines()[0].split(",")
+    assert header[:3] == ["id", "publisher", "title"]
+    assert {"side", "measure", "value", "low", "high", "qualifier", "url"} <= set(header)
+    assert rows
+    assert all(r["publisher"] == "CSIS" for r in rows)
+    assert "csis-2025-12-russia-killed" in {r["id"] for r in rows}
+
+
+@pytest.mark.parametrize("fmt", ["json", "md", "csv", "latex"])
+def test_cli_summarize_formats(
+    capsys: pytest.CaptureFixture[str],
+    written: tuple[Path, xr.Dataset, list[str]],
+    fmt: str,
+) -> None:
+    out_dir, ds, _ = written
+    status, out, err = _run(capsys, "summarize", str(out_dir / "results.nc"), "--format", fmt)
+    assert status == 0, err
+    assert err == ""
+    if fmt == "json":
+        summary = json.loads(out)
+        assert summary["draws"] == 3000
+        assert "ratio_dec25" in summary["quantities"]
+    elif fmt == "md":
+        assert out.startswith("| Quantity |")
+        assert "\n| ratio_dec25 | ratio |" in out
+    elif fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(out)))
+        names = [next(iter(r.values())) for r in rows]
+        assert "ratio_dec25" in names
+        assert len(rows) == sum(1 for n in ds.data_vars if ds[n].dims == ("draw",))
+    else:
+        assert "\\begin{tabular}" in out
+        assert "\\end{tabular}" in out
+        assert "ratio" in out

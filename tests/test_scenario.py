@@ -1,0 +1,543 @@
+"""Tests for scenario files: the issue's example, every input kind, and errors with file:line."""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from attritionsim.errors import InputError
+from attritionsim.scenario import Scenario, load_scenario, parse_scenario, run_scenario
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "benchmarks" / "scenarios"
+EXAMPLE = SCENARIOS / "example.toml"
+DRAWS = 4096  # a power of two, so that Sobol scenarios run without a warning
+
+
+def _phi(z: float) -> float:
+    return 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))
+
+
+def _spearman(a: np.ndarray, b: np.ndarray) -> float:
+    ra = np.argsort(np.argsort(a))
+    rb = np.argsort(np.argsort(b))
+    return float(np.corrcoef(ra, rb)[0, 1])
+
+
+# ------------------------------------------------------------------------------ the example
+@pytest.fixture(scope="module")
+def example() -> Scenario:
+    return load_scenario(EXAMPLE)
+
+
+def test_example_loads_with_its_settings(example: Scenario) -> None:
+    assert example.title == "Russian losses by mid-2025"
+    assert example.draws == 200_000
+    assert example.seed == 20250604
+    assert example.level == 0.9
+    assert example.method == "mc"
+    assert example.path == EXAMPLE
+    assert example.model.random_inputs == ("ru_casualties", "ru_killed", "ru_rate", "ua_casualties")
+    # the catalogue id names the report by its publication month: CSIS, June 2025 (data to May)
+    assert example.model.sources["ua_casualties"] == ("csis-2025-06-ukraine-casualties",)
+
+
+def test_example_runs_unchanged(example: Scenario) -> None:
+    ds = example.run(draws=DRAWS)
+    assert ds.sizes["draw"] == DRAWS
+    assert ds.attrs["seed"] == 20250604
+    assert ds.attrs["method"] == "mc"
+    assert ds.attrs["draws"] == DRAWS
+    assert ds.attrs["level"] == 0.9
+    assert ds.attrs["scenario"] == "example.toml"
+
+    ru = ds["ru_casualties"].values
+    low, high = np.quantile(ru, [0.05, 0.95])
+    # the range is the central 90% interval; the quantiles' MC error here is about 1,000
+    assert low == pytest.approx(900_000, rel=0.006)
+    assert high == pytest.approx(1_000_000, rel=0.006)
+    assert ds["ru_casualties"].attrs["units"] == "people"
+
+    killed = ds["ru_killed"].values
+    assert killed.min() >= 150_000
+    assert killed.max() <= 250_000
+    assert killed.min() < 155_000 and killed.max() > 245_000  # uniform over the whole range
+    assert _spearman(ru, killed) == pytest.approx(0.5, abs=0.05)
+
+    rate = ds["ru_rate"].values
+    assert np.median(rate) == pytest.approx(1_000, rel=0.02)
+    assert np.quantile(rate, 0.05) == pytest.approx(800, rel=0.02)  # rel = 0.2: 90% in 800-1,250
+    assert ds["ru_rate"].attrs["units"] == "people/day"
+
+    ratio = ds["ratio"].values
+    np.testing.assert_allclose(ratio, ru / ds["ua_casualties"].values)
+    # both lognormal and independent: the median is the ratio of medians
+    expected = math.sqrt(900_000 * 1_000_000) / 400_000
+    assert np.median(ratio) == pytest.approx(expected, rel=0.02)
+    assert ds["ratio"].attrs["units"] == "1"
+    assert ds["killed_share"].attrs["units"] == "1"
+
+    assert ds["in_band"].dtype == bool
+    np.testing.assert_array_equal(ds["in_band"].values, (ratio >= 2) & (ratio <= 2.5))
+    assert 0.0 < ds["in_band"].values.mean() < 1.0
+
+    share = ds["killed_share"].values
+    np.testing.assert_allclose(share, killed / ru)
+
+    million = ds["one_million"]
+    assert million.dtype.kind == "M"
+    days = (1_000_000 - ru) / rate
+    start = np.datetime64("2025-06-01", "s")
+    got = (million.values - start) / np.timedelta64(1, "D")
+    np.testing.assert_allclose(got, days, atol=1e-3)
+
+
+def test_run_scenario_reads_the_file() -> None:
+    ds = run_scenario(EXAMPLE, draws=1000, seed=3)
+    assert ds.attrs["draws"] == 1000
+    assert ds.attrs["seed"] == 3
+
+
+def test_overrides_take_effect(example: Scenario) -> None:
+    ds = example.run(draws=1000, seed=11, method="lhs")
+    assert ds.sizes["draw"] == 1000
+    assert ds.attrs["seed"] == 11
+    assert ds.attrs["method"] == "lhs"
+    # LHS puts exactly one draw in each of 1,000 equal-probability strata of each input
+    dist = example.model.inputs["ru_casualties"]
+    strata = np.floor(dist.cdf(ds["ru_casualties"].values) * 1000).astype(int)
+    assert sorted(strata) == list(range(1000))
+    again = example.run(draws=1000, seed=11, method="lhs")
+    np.testing.assert_array_equal(ds["ratio"].values, again["ratio"].values)
+    other = example.run(draws=1000, seed=12, method="lhs")
+    assert not np.array_equal(ds["ratio"].values, other["ratio"].values)
+
+
+def test_unknown_run_option_is_refused(example: Scenario) -> None:
+    with pytest.raises(InputError, match="drawz"):
+        example.run(drawz=10)
+
+
+# ------------------------------------------------------------------------------ every kind
+KINDS = """\
+[scenario]
+title = "every kind"
+description = "one input of each kind"
+draws = 4000
+seed = 7
+level = 0.8
+method = "lhs"
+
+[inputs.a]
+approximately = 1_000
+rel = 0.2
+units = "people/day"
+long_name = "a rate"
+
+[inputs.b]
+at_least = 200_000
+high = 300_000
+
+[inputs.c]
+nearly = 400_000
+rel = 0.05
+
+[inputs.d]
+more_than = 1_000_000
+rel = 0.2
+
+[inputs.e]
+pert = [60_000, 80_000, 100_000]
+
+[inputs.f]
+metalog = {0.1 = 100, 0.5 = 150, 0.9 = 250}
+
+[inputs.g]
+value = 42
+
+[inputs.h]
+value = "2025-06-01"
+
+[inputs.i]
+source = "csis-2025-12-ukraine-casualties"
+family = "pert"
+level = 0.8
+
+[inputs.j]
+pool = ["csis-2025-05-russia-casualties", "ukmod-2025-05-russia-casualties"]
+method = "log"
+units = "people"
+
+[inputs.k]
+up_to = 250_000
+low = 150_000
+family = "uniform"
+
+[inputs.m]
+range = [60_000, 100_000]
+level = 0.5
+
+[derived]
+x = "a + g"
+t = "crossing_date(b, a, 300_000, h)"
+
+[units]
+x = "people"
+
+[long_names]
+x = "a plus g"
+
+[report]
+headline = ["x", "a", "t"]
+"""
+
+
+@pytest.fixture(scope="module")
+def kinds() -> Scenario:
+    return parse_scenario(KINDS, name="kinds.toml")
+
+
+def test_every_kind_builds_the_right_distribution(kinds: Scenario) -> None:
+    inputs = kinds.model.inputs
+    assert inputs["a"].interval(0.9) == pytest.approx((800, 1_250))
+    assert inputs["b"].support == pytest.approx((200_000, 300_000))
+    assert inputs["c"].support == pytest.approx((380_000, 400_000))
+    assert inputs["d"].support == pytest.approx((1_000_000, 1_200_000))
+    assert inputs["e"].support == pytest.approx((60_000, 100_000))
+    assert inputs["e"].mean() == pytest.approx(80_000)  # symmetric PERT
+    # TOML reads the bare key 0.1 as a dotted key; the loader puts it back together
+    assert inputs["f"].ppf([0.1, 0.5, 0.9]) == pytest.approx([100, 150, 250], rel=1e-6)
+    assert inputs["g"] == 42.0
+    assert inputs["h"] == "2025-06-01"
+    assert inputs["i"].interval(0.8) == pytest.approx((500_000, 600_000), rel=1e-6)
+    assert type(inputs["i"]).__name__ == "PERT"
+    assert inputs["j"].median() == pytest.approx(950_000, rel=1e-3)
+    assert inputs["k"].support == pytest.approx((150_000, 250_000))
+    assert inputs["m"].interval(0.5) == pytest.approx((60_000, 100_000), rel=1e-6)
+    assert inputs["m"].interval(0.9)[0] < 60_000
+    assert kinds.model.sources["i"] == ("csis-2025-12-ukraine-casualties",)
+    assert kinds.model.sources["j"] == (
+        "csis-2025-05-russia-casualties",
+        "ukmod-2025-05-russia-casualties",
+    )
+
+
+def test_every_kind_runs(kinds: Scenario) -> None:
+    assert kinds.title == "every kind"
+    assert kinds.description == "one input of each kind"
+    assert kinds.level == 0.8
+    assert kinds.method == "lhs"
+    assert kinds.headline == ("x", "a", "t")
+    assert kinds.path is None
+    ds = kinds.run()
+    assert ds.attrs["method"] == "lhs"
+    assert ds.attrs["seed"] == 7
+    assert ds.attrs["level"] == 0.8
+    assert ds.attrs["headline"] == "x, a, t"
+    assert "scenario" not in ds.attrs
+
+    f = ds["f"].values
+    assert np.quantile(f, [0.1, 0.5, 0.9]) == pytest.approx([100, 150, 250], rel=0.02)
+    assert ds["g"].dims == ()
+    assert float(ds["g"]) == 42.0
+    assert ds["h"].values == np.datetime64("2025-06-01")
+    np.testing.assert_allclose(ds["x"].values, ds["a"].values + 42.0)
+    assert ds["x"].attrs["units"] == "people"
+    assert ds["x"].attrs["long_name"] == "a plus g"
+    assert ds["a"].attrs["units"] == "people/day"
+    assert ds["a"].attrs["long_name"] == "a rate"
+    assert ds["j"].attrs["units"] == "people"
+    assert ds["t"].dtype.kind == "M"
+    assert (ds["t"].values >= np.datetime64("2025-06-01")).all()
+    k = ds["k"].values
+    assert k.min() >= 150_000 and k.max() <= 250_000
+    d = ds["d"].values
+    assert d.min() >= 1_000_000 and d.max() <= 1_200_000
+
+
+# ------------------------------------------------------------------------------ errors
+BASE = """\
+[scenario]
+title = "t"
+draws = 1000
+seed = 1
+method = "mc"
+
+[inputs.ru]
+range = [900_000, 1_000_000]
+
+[inputs.ua]
+approximately = 400_000
+
+[derived]
+ratio = "ru / ua"
+"""
+
+ERRORS = [
+    ("toml syntax", BASE.replace('title = "t"', 'title = "t'), 2, "TOML syntax error", None),
+    ("unknown section", BASE + "\n[derivd]\nx = 1\n", 16, "derivd", "derived"),
+    ("unknown key", BASE.replace("range = [", "rnage = ["), 8, "rnage", "range"),
+    ("unknown setting", BASE.replace("seed = 1", "sed = 1"), 4, "sed", "seed"),
+    (
+        "two kinds",
+        BASE.replace("approximately = 400_000", "approximately = 400_000\nup_to = 500_000"),
+        10,
+        "inputs.ua",
+        None,
+    ),
+    ("no kind", BASE.replace("approximately = 400_000", 'units = "people"'), 10, "got none", None),
+    (
+        "wrong type",
+        BASE.replace("approximately = 400_000", 'approximately = "many"'),
+        11,
+        "inputs.ua.approximately must be a number; got a string",
+        None,
+    ),
+    (
+        "wrong option type",
+        BASE.replace("approximately = 400_000", 'approximately = 400_000\nrel = "x"'),
+        12,
+        "inputs.ua.rel must be a number",
+        None,
+    ),
+    (
+        "date for a number",
+        BASE.replace("approximately = 400_000", 'approximately = "2025-06-01"'),
+        11,
+        "got the date '2025-06-01'",
+        None,
+    ),
+    (
+        "unknown source",
+        BASE.replace("approximately = 400_000", 'source = "csis-2025-05-ukraine-casualtis"'),
+        11,
+        "csis-2025-05-ukraine-casualtis",
+        "csis-2025-05-ukraine-casualties",
+    ),
+    (
+        "unknown name",
+        BASE.replace('ratio = "ru / ua"', 'ratio = "ru / uk"'),
+        14,
+        "unknown name 'uk'",
+        None,
+    ),
+    (
+        "unknown function",
+        BASE.replace('ratio = "ru / ua"', 'ratio = "ratoi(ru, ua)"'),
+        14,
+        "unknown function 'ratoi'",
+        "ratio",
+    ),
+    (
+        "impossible range",
+        BASE.replace("range = [900_000, 1_000_000]", "range = [1_000_000, 900_000]"),
+        8,
+        "inputs.ru",
+        None,
+    ),
+    (
+        "equal range",
+        BASE.replace("range = [900_000, 1_000_000]", "range = [900_000, 900_000]"),
+        8,
+        "inputs.ru",
+        None,
+    ),
+    (
+        "not positive definite",
+        BASE + "\n[inputs.k]\nup_to = 250_000\n\n[correlations]\n"
+        'pairs = [["ru", "ua", 0.9], ["ru", "k", 0.9], ["ua", "k", -0.9]]\n',
+        20,
+        "positive definite",
+        None,
+    ),
+    ("bad method", BASE.replace('method = "mc"', 'method = "montecarlo"'), 5, "method", None),
+    ("zero draws", BASE.replace("draws = 1000", "draws = 0"), 3, "scenario.draws", None),
+    ("negative draws", BASE.replace("draws = 1000", "draws = -1"), 3, "scenario.draws", None),
+    ("fractional draws", BASE.replace("draws = 1000", "draws = 1.5"), 3, "scenario.draws", None),
+    (
+        "unknown headline",
+        BASE + '\n[report]\nheadline = ["ratio", "ration"]\n',
+        17,
+        "report.headline",
+        "ratio",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "fragment", "suggestion"),
+    [pytest.param(*case[1:], id=case[0]) for case in ERRORS],
+)
+def test_errors_name_file_line_and_key(
+    text: str, line: int, fragment: str, suggestion: str | None
+) -> None:
+    with pytest.raises(InputError) as info:
+        parse_scenario(text, name="s.toml")
+    message = str(info.value)
+    assert message.startswith(f"s.toml:{line}: "), message
+    assert "\n" not in message
+    assert fragment in message
+    if suggestion is not None:
+        assert f"did you mean {suggestion!r}" in message
+
+
+def test_a_cycle_points_into_the_derived_table() -> None:
+    text = BASE.replace('ratio = "ru / ua"', 'a = "b + ru"\nb = "a + ua"')
+    with pytest.raises(InputError) as info:
+        parse_scenario(text, name="s.toml")
+    message = str(info.value)
+    found = re.match(r"s\.toml:(\d+): ", message)
+    assert found is not None, message
+    assert 13 <= int(found.group(1)) <= 15  # the [derived] table or one of its lines
+    assert "cycle" in message
+    assert "a -> b -> a" in message
+
+
+def test_errors_from_a_file_start_with_its_path(tmp_path: Path) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text(BASE.replace("range = [", "rnage = ["), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_scenario(path)
+    assert str(info.value).startswith(f"{path}:8: unknown key 'rnage'")
+    assert "did you mean 'range'" in str(info.value)
+
+
+def test_a_missing_file_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="cannot read the scenario"):
+        load_scenario(tmp_path / "missing.toml")
+
+
+def test_a_scenario_needs_inputs() -> None:
+    with pytest.raises(InputError, match=r"^s\.toml: .*at least one \[inputs\.NAME\]"):
+        parse_scenario('[scenario]\ntitle = "t"\n', name="s.toml")
+
+
+# ------------------------------------------------------------------------------ benchmarks
+BENCHMARKS = sorted(SCENARIOS.glob("*.toml"))
+
+
+def test_the_benchmark_folder_holds_the_scenarios() -> None:
+    assert {p.name for p in BENCHMARKS} >= {
+        "example.toml",
+        "csis_june_2025.toml",
+        "csis_1_2_million.toml",
+        "ukmod_march_2025.toml",
+        "rutte_december.toml",
+        "pooled.toml",
+    }
+
+
+def _median(values: np.ndarray) -> float:
+    return float(np.median(values))
+
+
+def _check_example(ds: xr.Dataset, scenario: Scenario) -> None:
+    expected = math.sqrt(900_000 * 1_000_000) / 400_000
+    assert _median(ds["ratio"].values) == pytest.approx(expected, rel=0.02)
+
+
+def _check_csis_june(ds: xr.Dataset, scenario: Scenario) -> None:
+    ratio = ds["ratio"].values
+    assert _median(ratio) == pytest.approx(950_000 / 400_000, rel=0.02)
+    # the ratio of two independent lognormals is lognormal: P(2 <= ratio <= 2.5) in closed form
+    ru = scenario.model.inputs["ru_casualties"].params()
+    ua = scenario.model.inputs["ua_casualties"].params()
+    mu = ru["mu"] - ua["mu"]
+    sigma = math.hypot(ru["sigma"], ua["sigma"])
+    p = _phi((math.log(2.5) - mu) / sigma) - _phi((math.log(2.0) - mu) / sigma)
+    assert ds["ratio_in_band"].values.mean() == pytest.approx(p, abs=0.03)
+    killed = ds["ru_killed"].values
+    assert killed.max() <= 250_000
+    share = ds["ru_killed_share"].values
+    assert 0.2 < _median(share) < 0.27
+    ua_share = ds["ua_killed_share"].values
+    assert _median(ua_share) == pytest.approx(math.sqrt(60_000 * 100_000) / 400_000, rel=0.03)
+
+
+def _check_csis_jan(ds: xr.Dataset, scenario: Scenario) -> None:
+    ratio = ds["ratio"].values
+    assert _median(ratio) == pytest.approx(1_200_000 / math.sqrt(500_000 * 600_000), rel=0.02)
+    share = ds["ru_killed_share"].values
+    assert _median(share) == pytest.approx(math.sqrt(275_000 * 325_000) / 1_200_000, rel=0.02)
+    both = ds["both_sides"].values
+    assert _median(both) == pytest.approx(1_200_000 + math.sqrt(500_000 * 600_000), rel=0.02)
+    wpk = ds["ru_wounded_per_killed"].values
+    np.testing.assert_allclose(wpk, 1.0 / share - 1.0, rtol=1e-9)
+
+
+def _check_ukmod(ds: xr.Dataset, scenario: Scenario) -> None:
+    dates = np.sort(ds["one_million"].values)
+    median = dates[len(dates) // 2]
+    # (1,000,000 - 900,000) / 1,000 a day = 100 days after 20 March 2025: 28 June 2025
+    assert abs((median - np.datetime64("2025-06-28")) / np.timedelta64(1, "D")) < 10
+    jun = ds["crossed_by_jun30"].values.mean()
+    aug = ds["crossed_by_aug31"].values.mean()
+    assert 0.3 < jun < aug < 1.0
+
+
+def _check_rutte(ds: xr.Dataset, scenario: Scenario) -> None:
+    daily = ds["share_daily"].values
+    monthly = ds["share_monthly"].values
+    assert _median(daily) == pytest.approx(1_000 / 1_131, rel=0.02)
+    assert _median(monthly) == pytest.approx(31_500 / 35_050, rel=0.01)  # U(30,000, 33,000)
+    assert monthly.min() >= 30_000 / 35_050
+    assert float(ds["casualties_per_day"]) == 1_131
+    above = ds["share_above_one"].values.mean()
+    assert above == pytest.approx(float((daily >= 1).mean()))
+    assert above < 0.1
+
+
+def _check_pooled(ds: xr.Dataset, scenario: Scenario) -> None:
+    linear = ds["pooled_linear"].values
+    log = ds["pooled_log"].values
+    assert 930_000 < _median(log) < 980_000
+    assert 930_000 < _median(linear) < 1_020_000
+    width_linear = np.subtract(*np.quantile(linear, [0.95, 0.05]))
+    width_log = np.subtract(*np.quantile(log, [0.95, 0.05]))
+    assert width_linear > width_log  # a linear pool keeps the disagreement
+    np.testing.assert_allclose(ds["difference"].values, linear - log)
+    over = ds["over_million"].values.mean()
+    assert over == pytest.approx(float((linear >= 1_000_000).mean()))
+
+
+CHECKS = {
+    "example.toml": _check_example,
+    "csis_june_2025.toml": _check_csis_june,
+    "csis_1_2_million.toml": _check_csis_jan,
+    "ukmod_march_2025.toml": _check_ukmod,
+    "rutte_december.toml": _check_rutte,
+    "pooled.toml": _check_pooled,
+}
+
+
+@pytest.mark.parametrize("path", BENCHMARKS, ids=[p.name for p in BENCHMARKS])
+def test_benchmark_scenarios_run(path: Path) -> None:
+    scenario = load_scenario(path)
+    ds = scenario.run(draws=DRAWS)
+    assert ds.sizes["draw"] == DRAWS
+    assert ds.attrs["method"] == scenario.method
+    assert ds.attrs["seed"] == scenario.seed
+    assert ds.attrs["scenario"] == path.name
+    assert scenario.title
+    for name in scenario.headline:
+        assert name in ds.data_vars
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    for name, spec in data["inputs"].items():
+        if "units" in spec:
+            assert ds[name].attrs["units"] == spec["units"], name
+        if "long_name" in spec:
+            assert ds[name].attrs["long_name"] == spec["long_name"], name
+    for name, units in data.get("units", {}).items():
+        assert ds[name].attrs["units"] == units, name
+    for name in ds.data_vars:
+        values = ds[name].values
+        if values.dtype == bool:
+            assert 0.0 <= values.mean() <= 1.0
+        elif values.dtype.kind == "f":
+            assert np.isfinite(values).all(), name
+    CHECKS[path.name](ds, scenario)
