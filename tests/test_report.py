@@ -17,10 +17,24 @@ import attritionsim.report
 from attritionsim import cli
 from attritionsim.errors import InputError
 from attritionsim.report import default_scenario, headline_sentences, write_report
+from attritionsim.scenario import parse_scenario
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "benchmarks" / "scenarios" / "example.toml"
 PNG = b"\x89PNG\r\n\x1a\n"
+SMALL = """\
+[inputs.ru]
+range = [900_000, 1_000_000]
+
+[inputs.ua]
+approximately = 400_000
+
+[derived]
+ratio = "ru / ua"
+
+[report]
+headline = ["ratio"]
+"""
 
 
 @pytest.fixture(scope="module")
@@ -144,11 +158,12 @@ def test_a_failing_run_leaves_an_earlier_report_untouched(
         raise RuntimeError("boom")
 
     monkeypatch.setattr(attritionsim.report, "to_markdown", broken)
+    small = parse_scenario(SMALL, name="small.toml")  # one figure: a quick run
     with pytest.raises(RuntimeError, match="boom"):
-        write_report(default_scenario(), out, draws=500)
+        write_report(small, out, draws=500)
     assert _snapshot(out) == before
     with pytest.raises(RuntimeError, match="boom"):
-        write_report(default_scenario(), tmp_path / "new", draws=500)
+        write_report(small, tmp_path / "new", draws=500)
     assert not (tmp_path / "new").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no half-written folder
 
@@ -254,7 +269,8 @@ def test_cli_run_without_out_prints_headlines(
     monkeypatch.chdir(tmp_path)
     status, out, err = _run(capsys, "run", str(EXAMPLE), "--draws", "1000", "--quiet")
     assert status == 0, err
-    assert out.splitlines()[0].startswith("ru_casualties: ")
+    # no headline in the file: the first quantities, labelled by name
+    assert out.splitlines()[0].startswith("Ru casualties: 950,000 (90% CrI ")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -292,6 +308,7 @@ def test_cli_bad_scenario_file_names_its_line(
     Path("bad.toml").write_text(text, encoding="utf-8")
     status, out, err = _run(capsys, "run", "bad.toml", "--quiet")
     assert status == 2
+    assert out == ""
     assert err == (
         "attritionsim: error: bad.toml:9: unknown key 'rnage' in [inputs.ru_casualties] "
         "(did you mean 'range'?)\n"

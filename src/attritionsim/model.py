@@ -16,7 +16,7 @@ import hashlib
 import json
 import keyword
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, TypeAlias, cast
 
@@ -308,6 +308,34 @@ def simulate(
         "rng_layout": _rng.LAYOUT,
     }
     return xr.Dataset(data_vars, attrs=attrs)
+
+
+# ------------------------------------------------------------------------------ blocks of draws
+def _iter_blocks(
+    model: Model,
+    draws: int,
+    seed: int,
+    method: Method,
+    start: int,
+    stop: int,
+    chunk: int,
+    kept: Sequence[str],
+) -> Iterator[tuple[int, int, dict[str, Any]]]:
+    """Yield ``(begin, end, values)`` for draws ``start`` to ``stop - 1`` of a run of ``draws``.
+
+    ``values`` maps each name in ``kept`` to its ``end - begin`` draws (or a scalar), bit for
+    bit the draws :func:`simulate` gives at those indices whatever the block boundaries.
+    Arguments are trusted (validated by the caller).
+    """
+    needed = _needed(model, kept)
+    random_inputs = [name for name in model.random_inputs if name in needed]
+    copula_names = set(model.copula.names)
+    if copula_names & set(random_inputs):  # a correlated group is drawn whole
+        random_inputs = [n for n in model.random_inputs if n in needed or n in copula_names]
+    for begin in range(start, stop, chunk):
+        end = min(begin + chunk, stop)
+        values = _chunk(model, method, seed, random_inputs, begin, end, draws, needed)
+        yield begin, end, {name: values[name] for name in kept}
 
 
 # ------------------------------------------------------------------------------ the chunk kernel

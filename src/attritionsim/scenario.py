@@ -28,6 +28,7 @@ Each input takes exactly one of ``range = [low, high]``, ``approximately = X`` (
 ``source = "catalogue-id"`` or ``pool = ["id", "id", ...]`` (``method = "linear" | "log"``:
 an opinion pool of catalogue records; a record restating another shares its weight);
 optionally ``family``, ``level``, ``units``, ``long_name``.
+A ``range`` or ``approximately`` input without its own ``level`` takes ``[scenario] level``.
 ``[correlations] pairs = [[a, b, rho], ...]`` sets Spearman rank correlations; ``[units]`` and
 ``[long_names]`` label derived quantities; ``[report] headline = [...]`` picks the quantities
 the report leads with, in order.
@@ -231,7 +232,7 @@ def parse_scenario(
     for key, spec in inputs_table.items():
         section = f"inputs.{key}"
         table = _table(where, section, spec)
-        inputs[key] = _input(where, section, table, catalogue, sources, key)
+        inputs[key] = _input(where, section, table, catalogue, sources, key, default_level)
         for label, store in (("units", units), ("long_name", long_names)):
             if label in table:
                 store[key] = _string(where, f"{section}.{label}", table[label])
@@ -308,6 +309,7 @@ def _input(
     catalogue: Any,
     sources: dict[str, list[str]],
     name: str,
+    default_level: float = 0.9,
 ) -> Distribution | float | str:
     every = (*_KINDS, *sorted({o for opts in _OPTIONS.values() for o in opts}), *_LABELS)
     _known_keys(where, section, table, every)
@@ -326,6 +328,8 @@ def _input(
     for key in ("level",):
         if key in options:
             options[key] = _level(where, f"{section}.{key}", options[key])
+    if kind in ("range", "approximately") and "level" not in options:
+        options["level"] = default_level  # [scenario] level is the level of stated ranges
     for key in ("rel", "low", "high", "shape", "lower", "upper"):
         if key in options:
             options[key] = _number(where, f"{section}.{key}", options[key])
