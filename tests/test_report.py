@@ -366,3 +366,18 @@ def test_cli_summarize_formats(
         assert "\\begin{tabular}" in out
         assert "\\end{tabular}" in out
         assert "ratio" in out
+
+
+def test_progress_bar_waits_a_second_then_draws_on_stderr(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from attritionsim.cli import _ProgressBar
+
+    bar = _ProgressBar()
+    bar(10, 100)  # a fast run shows nothing
+    assert capsys.readouterr().err == ""
+    bar.start -= 2.0  # the run has now taken two seconds
+    bar(50, 100)
+    assert capsys.readouterr().err == "\r  [" + "#" * 15 + "-" * 15 + "] 50/100 draws"
+    bar(100, 100)
+    assert capsys.readouterr().err.endswith("] 100/100 draws\n")
