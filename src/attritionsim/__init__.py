@@ -67,6 +67,7 @@ from .plots import (
     save_figure,
 )
 from .pooling import pool, pool_draws
+from .precision import simulate_to_precision
 from .scenario import Scenario, load_scenario, run_scenario
 from .summary import (
     cite,
@@ -136,6 +137,7 @@ __all__ = [
     "series_names",
     "share_of",
     "simulate",
+    "simulate_to_precision",
     "split",
     "summarize",
     "to_csv",

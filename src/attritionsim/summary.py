@@ -90,7 +90,7 @@ import csv
 import dataclasses
 import io
 import math
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any, Literal, TypeAlias
 
@@ -278,12 +278,22 @@ def _at(xs: FloatArray, position: FloatArray | float) -> FloatArray:
     For finite values this is bit for bit :func:`numpy.quantile`'s ``"linear"`` method at
     ``position = (n - 1) * p``; equal neighbours (two infinities among them) give that value.
     """
+    return _interpolate(xs.__getitem__, xs.size, position)
+
+
+def _interpolate(
+    take: Callable[[npt.NDArray[np.intp]], FloatArray], n: int, position: FloatArray | float
+) -> FloatArray:
+    """:func:`_at` on a sorted sample of ``n`` values read by rank through ``take``.
+
+    (:mod:`attritionsim.streaming` reads the few ranks it needs from what it kept.)
+    """
     pos = np.asarray(position, dtype=np.float64)
-    last = xs.size - 1
+    last = n - 1
     below = np.clip(np.floor(pos), 0, last)
     gamma = pos - np.floor(pos)
-    low = xs[below.astype(np.intp)]
-    high = xs[np.clip(below + 1, 0, last).astype(np.intp)]
+    low = take(below.astype(np.intp))
+    high = take(np.clip(below + 1, 0, last).astype(np.intp))
     with np.errstate(invalid="ignore"):
         diff = high - low
         lerp = np.where(gamma >= 0.5, high - diff * (1 - gamma), low + diff * gamma)
@@ -301,11 +311,17 @@ def _spread(high: FloatArray, low: FloatArray) -> FloatArray:
 
 
 def _mcse_quantile(xs: FloatArray, p: float) -> float:
-    n = xs.size
+    return _mcse_quantile_of(xs.__getitem__, xs.size, p)
+
+
+def _mcse_quantile_of(
+    take: Callable[[npt.NDArray[np.intp]], FloatArray], n: int, p: float
+) -> float:
+    """:func:`_mcse_quantile` on ``n`` sorted values read by rank through ``take``."""
     if n < 2:
         return math.inf
     ranks = special.betaincinv(n * p + 1.0, n * (1.0 - p) + 1.0, np.array(_PHI))
-    span = _at(xs, (n - 1) * ranks)
+    span = _interpolate(take, n, (n - 1) * ranks)
     return float(_spread(span[1:], span[:1])[0]) / (2.0 * _Z)
 
 
@@ -697,7 +713,11 @@ def _entry(sample: _Sample, level: float) -> dict[str, Any]:
             "probability": p,
             "mcse": math.sqrt(p * (1.0 - p) / sample.n),
         }
-    fig = _figures(sample, level)
+    return _entry_of(sample, _figures(sample, level), sample.never(), sample.n)
+
+
+def _entry_of(sample: _Sample, fig: _Figures, never: int, n: int) -> dict[str, Any]:
+    """The summary entry of a number or date quantity from its figures."""
 
     def show(value: float) -> Any:
         bound = sample.to_bound(value)
@@ -718,9 +738,8 @@ def _entry(sample: _Sample, level: float) -> dict[str, Any]:
             "hdi": [err(fig.mcse_hdi[0]), err(fig.mcse_hdi[1])],
         },
     }
-    never = sample.never()
     if never:
-        out["never"] = never / sample.n
+        out["never"] = never / n
     return out
 
 
