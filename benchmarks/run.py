@@ -6,6 +6,15 @@ same derived quantities and the same summaries (median, mean, equal-tailed and H
 one process, as the median of repeats; it prints the ratio and the peak memory of each (traced
 by :mod:`tracemalloc`, which sees numpy's allocations), and writes the table as JSON to
 ``benchmarks/results/``.
+
+Cases: the generic 10-input model; the default scenario at 10^5 to 10^7 draws against a numpy
+version of it; ``lhs`` and ``sobol`` against ``mc`` (library against library: the "numpy"
+columns hold the ``mc`` run); :func:`attritionsim.summarize_chunked` at 10^8 draws in chunks of
+10^6 (time and traced peak memory; its "numpy" columns are empty); and squigglepy on the
+generic model where it is installed (its time in the "numpy" columns). At 10^7 draws and above
+each side runs once, timed under tracemalloc. The default scenario's ``million_trajectory`` is
+left out of both sides: its draws reach dates outside ``datetime64[ns]``, which ``summarize``
+cannot yet take.
 """
 
 from __future__ import annotations
@@ -27,9 +36,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy import special
 
 import attritionsim as asim
-from attritionsim import summary
+from attritionsim import report, streaming, summary
+from attritionsim.distributions import Distribution
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -55,17 +66,15 @@ OPS = ["+", "*", "/", "-", "+", "*", "/", "-", "+", "*"]
 def generic_model() -> asim.Model:
     """Ten lognormal inputs, ten arithmetic derived quantities (the engine issue's case)."""
     inputs = {f"x{i}": asim.from_range(1.0 + i, 2.0 + 1.5 * i) for i in range(N_INPUTS)}
-    derived = {
-        f"d{i}": f"x{i} {OPS[i]} x{(i + 1) % N_INPUTS}" for i in range(N_INPUTS)
-    }
+    derived = {f"d{i}": f"x{i} {OPS[i]} x{(i + 1) % N_INPUTS}" for i in range(N_INPUTS)}
     return asim.Model(inputs, derived)
 
 
-def library_generic(draws: int) -> Callable[[], Any]:
+def library_generic(draws: int, method: str = "mc") -> Callable[[], Any]:
     model = generic_model()
 
     def run() -> Any:
-        ds = asim.simulate(model, draws, seed=1)
+        ds = asim.simulate(model, draws, seed=1, method=method)  # type: ignore[arg-type]
         return summary.summarize(ds, level=LEVEL)
 
     return run
@@ -106,6 +115,138 @@ def numpy_summary(values: np.ndarray) -> dict[str, float]:
     }
 
 
+# ---------------------------------------------------------------------------- the default scenario
+SKIP = ("million_trajectory",)  # dates beyond datetime64[ns]: summarize cannot take them yet
+SECONDS_PER_DAY = 86_400.0
+
+
+def default_model() -> asim.Model:
+    return report.default_scenario().model
+
+
+def default_quantities(model: asim.Model) -> list[str]:
+    return [n for n in model.names if n not in model.constants and n not in SKIP]
+
+
+def library_default(draws: int, method: str = "mc") -> Callable[[], Any]:
+    model = default_model()
+    names = default_quantities(model)
+
+    def run() -> Any:
+        ds = asim.simulate(model, draws, seed=1, method=method)  # type: ignore[arg-type]
+        return summary.summarize(ds, level=LEVEL, quantities=names)
+
+    return run
+
+
+def numpy_sampler(dist: Distribution) -> Callable[[np.ndarray], np.ndarray]:
+    """Uniforms to draws: numpy's own transform where there is one, else the inverse CDF."""
+    kind = type(dist).__name__
+    if kind == "LogNormal":
+        mu, sigma = dist.mu, dist.sigma  # type: ignore[attr-defined]
+        return lambda u: np.exp(mu + sigma * special.ndtri(u))
+    if kind == "Uniform":
+        low, high = dist.low, dist.high  # type: ignore[attr-defined]
+        return lambda u: low + (high - low) * u
+    return dist.ppf  # type: ignore[return-value]
+
+
+def numpy_default(draws: int) -> Callable[[], Any]:
+    """The default scenario written out by hand in numpy (its copula and its formulas)."""
+    model = default_model()
+    names = default_quantities(model)
+    samplers = {n: numpy_sampler(model.inputs[n]) for n in model.random_inputs}  # type: ignore[arg-type]
+    pairs = list(model.correlations.items())
+
+    def days(a: str, b: str) -> float:
+        return float((np.datetime64(b) - np.datetime64(a)) / np.timedelta64(1, "D"))
+
+    def crossing(count: np.ndarray, rate: np.ndarray, start: str) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            offset = np.rint((1_000_000 - count) / rate * SECONDS_PER_DAY)
+        offset = np.where(rate > 0, offset, np.nan)
+        stamp = np.datetime64(start, "s").astype(np.int64) + offset
+        out = np.where(np.isnan(stamp), np.iinfo(np.int64).min, stamp).astype(np.int64)
+        return out.view("datetime64[s]")
+
+    def run() -> Any:
+        rng = np.random.default_rng(1)
+        u = {n: rng.random(draws) for n in samplers}
+        for (a, b), rho in pairs:  # each pair is its own two-input Gaussian copula
+            r = 2.0 * np.sin(np.pi * rho / 6.0)
+            za, zb = special.ndtri(u[a]), special.ndtri(u[b])
+            u[b] = special.ndtr(r * za + np.sqrt(1.0 - r * r) * zb)
+        v: dict[str, Any] = {n: samplers[n](u[n]) for n in samplers}
+        v.update(model.constants)
+        v["ratio_may25"] = v["ru_may25"] / v["ua_may25"]
+        v["ratio_dec25"] = v["ru_dec25"] / v["ua_dec25"]
+        v["ratio_may25_in_band"] = (v["ratio_may25"] >= 2) & (v["ratio_may25"] <= 2.5)
+        v["ratio_dec25_in_band"] = (v["ratio_dec25"] >= 2) & (v["ratio_dec25"] <= 2.5)
+        for side in ("ru", "ua"):
+            for when in ("may25", "dec25"):
+                c, k = v[f"{side}_{when}"], v[f"{side}_killed_{when}"]
+                v[f"{side}_killed_share_{when}"] = np.where(k <= c, k / c, np.nan)
+            c, k = v[f"{side}_dec25"], v[f"{side}_killed_dec25"]
+            v[f"{side}_wounded_per_killed_dec25"] = np.maximum(c - k, 0.0) / k
+        v["rate_mar_may25"] = (v["ru_may25"] - v["ru_mar25"]) / days("2025-03-20", "2025-05-31")
+        v["rate_may_dec25"] = (v["ru_dec25"] - v["ru_may25"]) / days("2025-05-31", "2025-12-31")
+        v["rate_mar_dec25"] = (v["ru_dec25"] - v["ru_mar25"]) / days("2025-03-20", "2025-12-31")
+        v["million_from_mar25"] = crossing(v["ru_mar25"], v["ru_rate_jun25"], "2025-03-20")
+        v["million_from_may25"] = crossing(v["ru_may25"], v["ru_rate_jun25"], "2025-05-31")
+        v["million_from_dec25"] = crossing(v["ru_dec25"], v["ru_rate_dec25"], "2025-12-31")
+        trajectory = crossing(v["ru_may25"], v["rate_may_dec25"], "2025-05-31")
+        v["crossed_by_jun25"] = trajectory <= np.datetime64("2025-06-30")
+        v["crossed_by_aug25"] = trajectory <= np.datetime64("2025-08-31")
+        v["killed_share_rutte"] = v["ru_killed_rate_dec25"] / v["ru_rate_dec25"]
+        v["ru_killed_vs_afghanistan"] = v["ru_killed_dec25"] / v["soviet_afghanistan"]
+        v["ru_killed_vs_korea_vietnam"] = v["ru_killed_dec25"] / (v["us_korea"] + v["us_vietnam"])
+        out = {}
+        for name in names:
+            x = v[name]
+            if x.dtype.kind == "b":
+                out[name] = float(x.mean())
+            elif x.dtype.kind == "M":
+                seconds = x.astype(np.int64).astype(np.float64)
+                out[name] = numpy_summary(np.where(np.isnat(x), np.inf, seconds))
+            else:
+                out[name] = numpy_summary(x)
+        return out
+
+    return run
+
+
+# ------------------------------------------------------------------------------ chunked 10^8
+def library_chunked(draws: int, chunk: int) -> Callable[[], Any]:
+    model = generic_model()
+
+    def run() -> Any:
+        return streaming.summarize_chunked(model, draws, 1, chunk_size=chunk, level=LEVEL)
+
+    return run
+
+
+# ------------------------------------------------------------------------------ peer: squigglepy
+def squigglepy_generic(draws: int) -> Callable[[], Any] | None:
+    try:
+        import squigglepy as sq  # type: ignore[import-not-found, import-untyped, unused-ignore]
+    except ImportError:
+        return None
+    model = generic_model()
+    params = [(d.mu, d.sigma) for d in model.inputs.values()]  # type: ignore[union-attr]
+
+    def run() -> Any:
+        sq.set_seed(1)
+        x = [sq.sample(sq.lognorm(norm_mean=mu, norm_sd=sigma), n=draws) for mu, sigma in params]
+        x = [np.asarray(v, dtype=np.float64) for v in x]
+        out = {f"x{i}": v for i, v in enumerate(x)}
+        fns = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide}
+        for i, op in enumerate(OPS):
+            out[f"d{i}"] = fns[op](x[i], x[(i + 1) % N_INPUTS])
+        return {name: numpy_summary(v) for name, v in out.items()}
+
+    return run
+
+
 # ------------------------------------------------------------------------------ timing
 def timed(fn: Callable[[], Any], repeats: int) -> float:
     times = []
@@ -126,11 +267,30 @@ def peak_mib(fn: Callable[[], Any]) -> float:
     return peak / 2**20
 
 
-def compare(case: str, draws: int, lib: Callable[[], Any], base: Callable[[], Any]) -> Row:
-    repeats = 5 if draws <= 10**5 else 3
-    lib(), base()  # warm up imports and caches
-    lib_s, base_s = timed(lib, repeats), timed(base, repeats)
-    row = Row(case, draws, lib_s, base_s, lib_s / base_s, peak_mib(lib), peak_mib(base))
+def traced(fn: Callable[[], Any]) -> tuple[float, float]:
+    """One run under tracemalloc: (seconds, peak MiB)."""
+    gc.collect()
+    tracemalloc.start()
+    start = time.perf_counter()
+    fn()
+    seconds = time.perf_counter() - start
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return seconds, peak / 2**20
+
+
+def measure(fn: Callable[[], Any], draws: int) -> tuple[float, float]:
+    """(median seconds, peak MiB): repeats below 10^7 draws, one traced run from there on."""
+    if draws >= 10**7:
+        return traced(fn)
+    fn()  # warm up imports and caches
+    return timed(fn, 5 if draws <= 10**5 else 3), peak_mib(fn)
+
+
+def compare(case: str, draws: int, lib: Callable[[], Any], base: Callable[[], Any] | None) -> Row:
+    lib_s, lib_mib = measure(lib, draws)
+    base_s, base_mib = measure(base, draws) if base is not None else (math.nan, math.nan)
+    row = Row(case, draws, lib_s, base_s, lib_s / base_s, lib_mib, base_mib)
     print(
         f"{row.case:<28} {row.draws:>12,} {row.library_s:>10.3f} {row.numpy_s:>10.3f} "
         f"{row.ratio:>7.2f} {row.library_peak_mib:>10.0f} {row.numpy_peak_mib:>10.0f}",
@@ -164,6 +324,25 @@ def main(argv: list[str] | None = None) -> int:
         compare("generic 10 in / 10 derived", n, library_generic(n), numpy_generic(n))
         for n in sizes
     ]
+    rows += [compare("default scenario", n, library_default(n), numpy_default(n)) for n in sizes]
+    n = sizes[1]
+    for method in ("lhs", "sobol"):
+        sobol_n = 1 << (n - 1).bit_length() if method == "sobol" else n
+        rows.append(
+            compare(
+                f"default {method} vs mc",
+                sobol_n,
+                library_default(sobol_n, method),
+                library_default(sobol_n, "mc"),
+            )
+        )
+    big, chunk = (3 * 10**5, 10**5) if args.quick else (10**8, 10**6)
+    rows.append(compare(f"generic chunked ({chunk:.0e})", big, library_chunked(big, chunk), None))
+    peer = squigglepy_generic(n)
+    if peer is None:
+        print("squigglepy: skipped (not installed; pip install squigglepy to add the peer case)")
+    else:
+        rows.append(compare("generic vs squigglepy", n, library_generic(n), peer))
     if not args.no_save:
         RESULTS.mkdir(exist_ok=True)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")

@@ -545,3 +545,9 @@ def test_intervals_without_the_summary_module(
         with monkeypatch.context() as patch:
             patch.setattr(plots, "_summary_interval", lambda: None)
             assert plots._interval(draws, 0.9, kind) == pytest.approx(expected, rel=1e-12)
+
+
+def test_figures_display_in_notebooks_without_pyplot(casualties: xr.DataArray) -> None:
+    fig = plot_distribution(casualties)
+    png = fig._repr_png_()  # type: ignore[attr-defined]
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")

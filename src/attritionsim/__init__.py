@@ -69,6 +69,7 @@ from .plots import (
 from .pooling import pool, pool_draws
 from .precision import simulate_to_precision
 from .scenario import Scenario, load_scenario, run_scenario
+from .streaming import summarize_chunked
 from .summary import (
     cite,
     interval,
@@ -140,6 +141,7 @@ __all__ = [
     "simulate_to_precision",
     "split",
     "summarize",
+    "summarize_chunked",
     "to_csv",
     "to_latex",
     "to_markdown",

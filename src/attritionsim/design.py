@@ -241,16 +241,23 @@ class Copula:
         z = [special.ndtri(u[name]) for name in self.names]
         # Elementwise products and sums, not a matrix product: BLAS may round differently with
         # the block's shape, and results must not depend on the chunk size.
-        mixed = np.empty((len(z), len(z[0])))
+        out: dict[str, FloatArray] = {}
         for i, row in enumerate(self.cholesky):
-            np.multiply(row[0], z[0], out=mixed[i])
+            name = self.names[i]
+            if self._untouched[i]:
+                # Inputs the mixing leaves alone (the first of the group) keep their exact
+                # uniforms, and with them their Latin-hypercube strata.
+                out[name] = u[name]
+                continue
+            mixed = np.multiply(row[0], z[0])
             for j in range(1, i + 1):
-                mixed[i] += row[j] * z[j]
-        # ndtr(-z) keeps the upper tail's precision; clip keeps every inverse CDF finite.
-        out = np.where(mixed < 0.0, special.ndtr(mixed), 1.0 - special.ndtr(-mixed))
-        np.clip(out, 2.0**-54, 1.0 - 2.0**-53, out=out)
-        # Inputs the mixing leaves alone (the first of the group) keep their exact uniforms,
-        # and with them their Latin-hypercube strata.
-        return {
-            name: u[name] if self._untouched[i] else out[i] for i, name in enumerate(self.names)
-        }
+                mixed += row[j] * z[j]
+            # ndtr of the lower tail (-|z|) keeps the upper tail's precision: the same bits as
+            # ndtr(z) below 0 and 1 - ndtr(-z) above, for one ndtr instead of two.
+            tail = special.ndtr(-np.abs(mixed))
+            upper = mixed >= 0.0
+            np.subtract(1.0, tail, out=tail, where=upper)
+            # clip keeps every inverse CDF finite.
+            np.clip(tail, 2.0**-54, 1.0 - 2.0**-53, out=tail)
+            out[name] = tail
+        return out

@@ -35,6 +35,7 @@ has taken the name.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 import os
 import textwrap
@@ -140,10 +141,23 @@ _CDF_POINTS = 4000
 # --------------------------------------------------------------------------------------------
 
 
+class PlotFigure(Figure):
+    """A matplotlib Figure that notebooks display as an image without pyplot.
+
+    The plots build figures without pyplot (so nothing leaks into global state); Jupyter
+    shows such a figure through ``_repr_png_``.
+    """
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", dpi=110)
+        return buffer.getvalue()
+
+
 def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
     """The figure and axes to draw on: ``ax`` and its figure, or a new constrained figure."""
     if ax is None:
-        fig = Figure(figsize=figsize, layout="constrained")
+        fig = PlotFigure(figsize=figsize, layout="constrained")
         return fig, fig.add_subplot()
     if not isinstance(ax, Axes):
         raise InputError(f"ax must be a matplotlib Axes or None; got {type(ax).__name__}")
@@ -1290,7 +1304,7 @@ def plot_tornado(
         ax.text(
             w + pad if w >= 0 else w - pad,
             y,
-            ticker.Formatter.fix_minus(f"{w:+.2f}"),
+            ticker.Formatter.fix_minus(f"{w:+.2f}" if round(w, 2) != 0 else "0.00"),
             va="center",
             ha="left" if w >= 0 else "right",
             fontsize="small",

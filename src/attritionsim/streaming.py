@@ -93,6 +93,7 @@ class _Tally:
     )
     kept: list[np.ndarray] = dataclasses.field(default_factory=list)
     pilot: np.ndarray = dataclasses.field(default_factory=lambda: np.empty(0))
+    segments: tuple[np.ndarray, np.ndarray] | None = None  # the HDI's candidate starts
 
     # ---------------------------------------------------------------- keys and cells
     def keys(self, values: np.ndarray) -> tuple[FloatArray, np.ndarray]:
@@ -244,13 +245,12 @@ def summarize_chunked(
     if not names:
         raise InputError("the model has no quantity with one value per draw to summarise")
     for name in names:
-        values = np.concatenate(first.pop(name))
-        tallies[name] = _tally(model, name, values)
+        tallies[name] = _tally(model, name, np.concatenate(first.pop(name)))
     if pilot == draws:  # small enough to summarise in memory
         return _in_memory(tallies, names, draws, seed, method, level, chunk)
 
     # ---- pass 1: counts, extremes, sums
-    for size, values in blocks(draws, names):
+    for _, values in blocks(draws, names):
         for name in names:
             _count(tallies[name], values[name])
     for name in names:
@@ -276,7 +276,7 @@ def summarize_chunked(
         else _probability(tallies[name], draws)
         for name in names
     }
-    return _result(out, draws, seed, method, level, chunk, pilot, passes=3 if wanted else 2)
+    return _result(out, draws, seed, method, level, chunk, pilot, passes=2 if wanted else 1)
 
 
 # ------------------------------------------------------------------------------ steps
@@ -343,10 +343,7 @@ def _count(tally: _Tally, values: Any) -> None:
     neg = int(np.count_nonzero(keys == -np.inf))
     tally.pos_inf += pos
     tally.neg_inf += neg
-    if pos or neg:
-        finite_keys = keys[np.isfinite(keys)]
-    else:
-        finite_keys = keys
+    finite_keys = keys[np.isfinite(keys)] if pos or neg else keys
     if finite_keys.size:
         tally.key_min = min(tally.key_min, float(finite_keys.min()))
         tally.key_max = max(tally.key_max, float(finite_keys.max()))
@@ -397,7 +394,7 @@ def _plan(tally: _Tally, n: int, level: float) -> None:
     candidate = ~(least > best)  # NaN bounds stay candidates
     tally.wanted[low_cell[candidate]] = True
     tally.wanted[high_cell[candidate]] = True
-    tally.hdi_segments = (seg[candidate], cuts[1:][candidate])  # type: ignore[attr-defined]
+    tally.segments = (seg[candidate], cuts[1:][candidate])
 
 
 def _want(tally: _Tally, ranks: np.ndarray, ends: np.ndarray, n: int) -> None:
@@ -408,20 +405,9 @@ def _want(tally: _Tally, ranks: np.ndarray, ends: np.ndarray, n: int) -> None:
 def _keep(tally: _Tally, values: Any) -> None:
     """Pass 2 on one chunk of one quantity: keep the draws in wanted cells."""
     keys, raw = tally.keys(values)
-    lower, upper = tally.bounds()
-    cells = np.flatnonzero(tally.wanted)
-    near = np.zeros(keys.shape, bool)
-    # Runs of consecutive wanted cells: a cheap test by value first, then the exact cell.
-    breaks = np.flatnonzero(np.diff(cells) > 1)
-    for lo, hi in zip(
-        cells[np.r_[0, breaks + 1]], cells[np.r_[breaks, cells.size - 1]], strict=True
-    ):
-        near |= (keys >= lower[lo] - tally.slack) & (keys <= upper[hi] + tally.slack)
-    near &= np.isfinite(keys)
-    picked = np.flatnonzero(near)
-    if picked.size:
-        inside = tally.wanted[tally.cells(keys[picked])]
-        tally.kept.append(raw[picked[inside]])
+    inside = tally.wanted[tally.cells(keys)] & np.isfinite(keys)
+    if inside.any():
+        tally.kept.append(raw[inside])
 
 
 def _reader(tally: _Tally, n: int) -> Take:
@@ -454,15 +440,19 @@ def _reader(tally: _Tally, n: int) -> Take:
 
 def _entry(tally: _Tally, n: int, level: float) -> dict[str, Any]:
     take = _reader(tally, n)
-    quantile = lambda p: float(summary._interpolate(take, n, (n - 1) * p))  # noqa: E731
+
+    def quantile(p: float) -> float:
+        return float(summary._interpolate(take, n, (n - 1) * p))
+
     lo_p, hi_p = (1.0 - level) / 2.0, (1.0 + level) / 2.0
     k = summary._window(n, level)
-    segments = getattr(tally, "hdi_segments", None)
-    if segments is None:
+    if tally.segments is None:  # every window is infinite: the first one is the HDI
         start = 0
     else:
-        begins = np.concatenate([np.arange(a, b) for a, b in zip(*segments, strict=True)])
-        widths = summary._widths_of(take(begins), take(begins + k - 1))
+        begins = np.concatenate([np.arange(a, b) for a, b in zip(*tally.segments, strict=True)])
+        with np.errstate(invalid="ignore"):  # as summary._widths
+            widths = take(begins + k - 1) - take(begins)
+        widths = np.where(np.isnan(widths), np.inf, widths)
         start = int(begins[np.argmin(widths)])
     hdi = (float(take(np.array([start]))[0]), float(take(np.array([start + k - 1]))[0]))
     anchor = tally.ns_min if tally.kind == "date" and tally.ns_min is not None else 0
