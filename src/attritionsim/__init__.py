@@ -69,6 +69,7 @@ from .plots import (
 from .pooling import pool, pool_draws
 from .precision import simulate_to_precision
 from .scenario import Scenario, load_scenario, run_scenario
+from .sensitivity import sobol_indices
 from .streaming import summarize_chunked
 from .summary import (
     cite,
@@ -139,6 +140,7 @@ __all__ = [
     "share_of",
     "simulate",
     "simulate_to_precision",
+    "sobol_indices",
     "split",
     "summarize",
     "summarize_chunked",

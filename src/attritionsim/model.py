@@ -358,8 +358,14 @@ def _chunk(
         assert isinstance(dist, Distribution)
         values[name] = dist._ppf(u.pop(name))
     values.update(model.constants)
+    return _derive(model, values, needed, stop - start)
+
+
+def _derive(
+    model: Model, values: dict[str, Any], needed: frozenset[str], size: int
+) -> dict[str, Any]:
+    """Add the needed derived quantities to ``values`` (the inputs' draws and constants)."""
     view = MappingProxyType(values)
-    size = stop - start
     for name in model.derived_order:
         if name not in needed:
             continue
