@@ -99,7 +99,7 @@ class _Tally:
     def keys(self, values: np.ndarray) -> tuple[FloatArray, np.ndarray]:
         """Float keys ordered like the draws (NaT as +inf), and the draws as they are kept."""
         if self.kind == "date":
-            ns = values.astype("datetime64[ns]").view(np.int64)
+            ns = values.astype(f"datetime64[{summary._DATE_UNIT}]").view(np.int64)
             nat = ns == np.iinfo(np.int64).min
             keys = np.where(nat, np.inf, (ns - self.origin).astype(np.float64))
             return keys, ns
@@ -304,7 +304,7 @@ def _tally(model: Model, name: str, values: np.ndarray) -> _Tally:
     kind: Literal["number", "date"] = "date" if dtype == "M" else "number"
     tally = _Tally(name, kind, "" if kind == "date" else model.units.get(name, ""))
     if kind == "date":
-        ns = values.astype("datetime64[ns]").view(np.int64)
+        ns = values.astype(f"datetime64[{summary._DATE_UNIT}]").view(np.int64)
         real = ns[ns != np.iinfo(np.int64).min]
         tally.origin = int(real.min()) if real.size else 0
     keys, _ = tally.keys(values)

@@ -122,13 +122,16 @@ __all__ = [
 
 #: Which interval: equal-tailed (``"eti"``) or highest-density (``"hdi"``).
 IntervalKind: TypeAlias = Literal["eti", "hdi"]
-#: A bound of an interval: a float for numbers, a ``numpy.datetime64`` (ns) for dates.
+#: A bound of an interval: a float for numbers, a ``numpy.datetime64`` (s) for dates.
 Bound: TypeAlias = float | np.datetime64
 #: What the draws of one quantity may be passed as.
 Draws: TypeAlias = xr.DataArray | npt.ArrayLike
 
 _KINDS = ("eti", "hdi")
-_NS_PER_DAY = 86_400 * 10**9
+#: Dates are summarised in whole seconds: datetime64[s] spans far more than any
+#: crossing date can (nanoseconds stop at the years 1678 and 2262).
+_DATE_UNIT = "s"
+_TICKS_PER_DAY = 86_400
 #: Half-width, in standard errors, of the order-statistic span used by :func:`mcse_quantile`.
 _Z = 2.0
 _PHI = (float(special.ndtr(-_Z)), float(special.ndtr(_Z)))
@@ -164,7 +167,7 @@ _MONTHS = (
 class _Sample:
     """The draws of one quantity, sorted, as float64.
 
-    Dates are nanoseconds after ``anchor`` (the earliest date) with NaT as ``+inf``; booleans
+    Dates are seconds after ``anchor`` (the earliest date) with NaT as ``+inf``; booleans
     are 0.0 / 1.0.
     """
 
@@ -189,12 +192,12 @@ class _Sample:
         if self.kind != "date":
             return float(value)
         if not math.isfinite(value):
-            return np.datetime64("NaT", "ns")
-        return np.datetime64(self.anchor + round(value), "ns")
+            return np.datetime64("NaT", "s")
+        return np.datetime64(self.anchor + round(value), "s")
 
     def to_error(self, value: float) -> float:
         """An MCSE on the internal scale, in the quantity's units (days for dates)."""
-        return float(value) / _NS_PER_DAY if self.kind == "date" else float(value)
+        return float(value) / _TICKS_PER_DAY if self.kind == "date" else float(value)
 
 
 def _sample(draws: object, name: str | None = None) -> _Sample:
@@ -228,7 +231,7 @@ def _sample(draws: object, name: str | None = None) -> _Sample:
     if kind == "b":
         return _Sample(label, units, "bool", np.sort(raw.astype(np.float64)))
     if kind == "M":
-        stamps = raw.astype("datetime64[ns]")
+        stamps = raw.astype(f"datetime64[{_DATE_UNIT}]")
         nat = np.isnat(stamps)
         ns = stamps.view(np.int64)
         anchor = int(ns[~nat].min()) if not nat.all() else 0
