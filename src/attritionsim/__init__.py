@@ -42,6 +42,7 @@ from .catalogue import (
     load_series,
     series_names,
 )
+from .cluster import simulate_dask
 from .distributions import Distribution, from_spec
 from .elicit import (
     approximately,
@@ -139,6 +140,7 @@ __all__ = [
     "series_names",
     "share_of",
     "simulate",
+    "simulate_dask",
     "simulate_to_precision",
     "sobol_indices",
     "split",

@@ -291,11 +291,26 @@ def simulate(
             out[name][start:stop] = value
         if progress is not None:
             progress(stop, draws)
+    return _dataset(model, kept, out, scalars, seed=seed, draws=draws, method=method)
+
+
+def _dataset(
+    model: Model,
+    kept: Sequence[str],
+    arrays: Mapping[str, Any],
+    scalars: Mapping[str, Any],
+    *,
+    seed: int,
+    draws: int,
+    method: str,
+) -> xr.Dataset:
+    """The result: one variable per kept quantity (draws, or 0-d constants), with provenance."""
     data_vars = {}
     for name in kept:
-        dims, data = (("draw",), out[name]) if name in out else ((), scalars[name])
+        dims, data = (("draw",), arrays[name]) if name in arrays else ((), scalars[name])
         attrs = _attrs(model, name)
-        if np.asarray(data).dtype.kind == "M":  # netCDF keeps a date's calendar in "units"
+        kind = data.dtype.kind if hasattr(data, "dtype") else np.asarray(data).dtype.kind
+        if kind == "M":  # netCDF keeps a date's calendar in "units"
             attrs.pop("units")
         data_vars[name] = xr.Variable(dims, data, attrs=attrs)
     attrs = {
