@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -236,6 +237,14 @@ def parse_scenario(
         for label, store in (("units", units), ("long_name", long_names)):
             if label in table:
                 store[key] = _string(where, f"{section}.{label}", table[label])
+        if key in sources:  # labels default to the first source record's
+            record = _catalogue(catalogue)[sources[key][0]]
+            units.setdefault(key, record.units)
+            long_names.setdefault(
+                key,
+                f"{record.side} {record.measure.replace('_', ' ')}, {record.publisher}"
+                f" ({record.as_of})",
+            )
     derived = {
         key: _string(where, f"derived.{key}", value)
         for key, value in _table(where, "derived", data.get("derived", {})).items()
@@ -373,14 +382,24 @@ def _input(
         raise InputError(f"{at}: {err}") from None
 
 
+def _catalogue(catalogue: Any) -> Any:
+    """The given catalogue, or the bundled one (read once)."""
+    if catalogue is not None:
+        return catalogue
+    return _bundled()
+
+
+@functools.cache
+def _bundled() -> Any:
+    from .catalogue import load_catalogue
+
+    return load_catalogue()
+
+
 def _from_catalogue(
     at: str, ident: str, catalogue: Any, options: Mapping[str, Any]
 ) -> Distribution | float:
-    if catalogue is None:
-        from .catalogue import load_catalogue
-
-        catalogue = load_catalogue()
-    result: Distribution | float = catalogue.input_for(ident, **options)
+    result: Distribution | float = _catalogue(catalogue).input_for(ident, **options)
     return result
 
 
@@ -388,10 +407,7 @@ def _pooled(idents: Sequence[str], catalogue: Any, method: str) -> Distribution:
     """Pool catalogue records of one quantity; a record restating another shares its weight."""
     from .pooling import pool
 
-    if catalogue is None:
-        from .catalogue import load_catalogue
-
-        catalogue = load_catalogue()
+    catalogue = _catalogue(catalogue)
     if len(idents) < 2:
         raise InputError(f"pool needs at least two catalogue ids; got {len(idents)}")
     records = {ident: catalogue[ident] for ident in idents}
