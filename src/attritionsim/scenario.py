@@ -544,6 +544,9 @@ def _type(value: object) -> str:
 def _blame(message: str, derived: Mapping[str, str], inputs: Mapping[str, Any]) -> str:
     """The key a Model error is about, so its line can be found."""
     quoted = re.findall(r"'([A-Za-z_]\w*)'", message)
+    cycle = re.search(r"cycle: ([A-Za-z_]\w*)", message)
+    if cycle and cycle.group(1) in derived:
+        return f"derived.{cycle.group(1)}"
     for name in quoted:
         if name in derived:
             return f"derived.{name}"
