@@ -87,9 +87,19 @@ def test_bad_input(kwargs: dict[str, Any], match: str) -> None:
         sobol_indices(model, seed=1, **kwargs)
 
 
-def test_correlated_inputs_are_refused() -> None:
+def test_correlated_inputs_are_one_factor() -> None:
     model = asim.Model(
-        {"a": uniform(0, 1), "b": uniform(0, 2)}, {"y": "a + b"}, correlations={("a", "b"): 0.5}
+        {"a": uniform(0, 1), "b": uniform(0, 2), "c": uniform(0, 3)},
+        {"y": "a + b + c"},
+        correlations={("a", "b"): 0.5},
     )
-    with pytest.raises(InputError, match="independent"):
-        sobol_indices(model, "y", seed=1)
+    idx = sobol_indices(model, "y", seed=4, draws=2**15)
+    assert list(idx["input"].values) == ["a+b", "c"]
+    # Additive in two independent factors: first == total, and they share the variance.
+    y = asim.simulate(model, 400_000, seed=9)["y"].values
+    share_c = 0.75 / float(np.var(y))  # Var(c) = 3**2 / 12
+    for kind in ("first", "total"):
+        got = idx[kind].values
+        se = idx[f"{kind}_mcse"].values
+        assert abs(got[1] - share_c) < 4 * se[1] + 0.01
+        assert abs(got[0] - (1 - share_c)) < 4 * se[0] + 0.01

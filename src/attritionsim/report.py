@@ -30,7 +30,9 @@ from . import plots
 from ._version import __version__
 from .catalogue import Catalogue, load_catalogue
 from .errors import InputError
+from .model import Model
 from .scenario import Scenario
+from .sensitivity import sobol_indices
 from .summary import cite, summarize, to_markdown
 
 __all__ = ["DEFAULT_SCENARIO", "default_scenario", "headline_sentences", "write_report"]
@@ -130,7 +132,7 @@ def write_report(
         (staging / "summary.json").write_text(
             json.dumps(summary, indent=2, allow_nan=False) + "\n", encoding="utf-8"
         )
-        figures = _figures(ds, names, lvl, staging / "figures", cat)
+        figures = _figures(ds, scenario.model, names, lvl, staging / "figures", cat)
         text = _markdown(scenario, ds, summary, sentences, figures, cat, lvl)
         (staging / "report.md").write_text(text, encoding="utf-8")
         _replace(staging, target)
@@ -158,7 +160,12 @@ def _replace(staging: Path, target: Path) -> None:
 
 # ------------------------------------------------------------------------------ figures
 def _figures(
-    ds: xr.Dataset, names: Sequence[str], level: float, folder: Path, cat: Catalogue
+    ds: xr.Dataset,
+    model: Model,
+    names: Sequence[str],
+    level: float,
+    folder: Path,
+    cat: Catalogue,
 ) -> list[tuple[str, str]]:
     """Draw the report's figures; return (caption, file stem) pairs."""
     folder.mkdir()
@@ -180,8 +187,12 @@ def _figures(
     inputs = [n for n in ds.data_vars if ds[n].attrs.get("kind") == "input"]
     if numeric and len(inputs) > 1:
         target = numeric[0]
+        label = ds[target].attrs.get("long_name", target)
         fig = plots.plot_tornado(ds, target, top=6)
-        save(fig, f"{target}_tornado", f"Which inputs drive {ds[target].attrs.get('long_name')}")
+        save(fig, f"{target}_tornado", f"Which inputs drive {label}: rank correlations")
+        if target in model.derived:
+            fig = _sobol_tornado(ds, model, target)
+            save(fig, f"{target}_sobol", f"Which inputs drive {label}: total-order Sobol indices")
     for var in ds.data_vars:  # pooled inputs: each source's figure against the pool
         ids = [i.strip() for i in str(ds[var].attrs.get("sources", "")).split(",") if i.strip()]
         records = [cat[i] for i in ids if i in cat]
@@ -232,6 +243,21 @@ def _fan(ds: xr.Dataset, anchors: Sequence[tuple[Any, str, Any]], cat: Catalogue
         threshold=1_000_000,
         observed=observed,
         title="Russian casualties between the dated estimates",
+    )
+
+
+def _sobol_tornado(ds: xr.Dataset, model: Model, target: str) -> Any:
+    """Tornado of total-order Sobol indices (correlated inputs as one factor)."""
+    idx = sobol_indices(
+        model, target, seed=int(ds.attrs["seed"]), draws=min(8192, int(ds.attrs["draws"]))
+    )
+    values = {}
+    for factor, total in zip(idx["input"].values, idx["total"].values, strict=True):
+        names = str(factor).split("+")
+        label = " &\n".join(str(ds[n].attrs.get("long_name", n)) for n in names)
+        values[label] = float(total)
+    return plots.plot_tornado(
+        ds, target, values=values, top=6, xlabel="Total-order Sobol index (share of variance)"
     )
 
 

@@ -12,8 +12,9 @@ with ``V`` the variance of ``f`` over ``A`` and ``B`` together. ``A`` is draws `
 ``B`` draws ``N..2N-1`` of each input's own stream (see :mod:`attritionsim._rng`), so the
 indices are reproducible from the seed. Each index comes with a Monte Carlo standard error
 (the standard error of the mean in its numerator, over ``V``). The estimators assume
-independent inputs: correlated inputs are refused (use rank correlations,
-:func:`attritionsim.plot_tornado`, for them).
+independent factors, so correlated inputs are analysed together: each group of inputs linked
+by correlations is one factor, labelled ``"a+b"``, whose columns are taken from ``B`` jointly
+(its grouped, or "closed", Sobol indices).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def sobol_indices(
     Parameters
     ----------
     model : Model
-        The model; its inputs must be independent (no correlations among those analysed).
+        The model. Inputs linked by correlations are analysed as one factor (``"a+b"``).
     target : str
         A derived quantity (numbers or booleans; dates are read in days).
     seed : int
@@ -64,8 +65,8 @@ def sobol_indices(
     Raises
     ------
     InputError
-        An unknown target or input, correlated inputs, a target that is not numeric, or one
-        with no variance or non-finite values.
+        An unknown target or input, a target that is not numeric, or one with no variance or
+        non-finite values.
 
     Examples
     --------
@@ -89,30 +90,27 @@ def sobol_indices(
         names = [_validate.choice("inputs", n, model.random_inputs) for n in inputs]
     if not names:
         raise InputError(f"target {target!r} depends on no sampled input")
-    correlated = sorted(set(names) & set(model.copula.names))
-    if correlated:
-        raise InputError(
-            f"Sobol indices assume independent inputs, but {', '.join(correlated)} are "
-            "correlated; use rank correlations (plot_tornado) for correlated inputs"
-        )
-    others = [n for n in model.random_inputs if n in needed and n not in names]
-    block_a = _inputs(model, [*names, *others], seed, 0, size)
-    block_b = _inputs(model, names, seed, size, 2 * size)
+    factors = _factors(model, names)
+    drawn = [n for n in model.random_inputs if n in needed or n in model.copula.names]
+    block_a = _inputs(model, drawn, seed, 0, size)
+    block_b = _inputs(model, drawn, seed, size, 2 * size)
     f_a = _target(model, block_a, needed, size, target)
-    f_b = _target(model, {**block_a, **block_b}, needed, size, target)
+    f_b = _target(model, block_b, needed, size, target)
     variance = float(np.var(np.concatenate([f_a, f_b])))
     if not variance > 0.0:
         raise InputError(f"target {target!r} does not vary; its Sobol indices are undefined")
     first, total, first_se, total_se = [], [], [], []
-    for name in names:
-        f_ab = _target(model, {**block_a, name: block_b[name]}, needed, size, target)
+    for factor in factors:
+        mixed = {**block_a, **{name: block_b[name] for name in factor}}
+        f_ab = _target(model, mixed, needed, size, target)
         pick = f_b * (f_ab - f_a)
         jansen = 0.5 * (f_a - f_ab) ** 2
         first.append(pick.mean() / variance)
         total.append(jansen.mean() / variance)
         first_se.append(pick.std(ddof=1) / np.sqrt(size) / variance)
         total_se.append(jansen.std(ddof=1) / np.sqrt(size) / variance)
-    coords = {"input": ("input", names)}
+    labels = ["+".join(factor) for factor in factors]
+    coords = {"input": ("input", labels)}
     return xr.Dataset(
         {
             "first": ("input", np.array(first), {"long_name": "first-order Sobol index"}),
@@ -125,14 +123,34 @@ def sobol_indices(
     )
 
 
+def _factors(model: Model, names: Iterable[str]) -> list[tuple[str, ...]]:
+    """The factors: each input alone, or with every input linked to it by correlations."""
+    linked: dict[str, set[str]] = {name: {name} for name in model.copula.names}
+    for a, b in model.correlations:
+        group = linked[a] | linked[b]
+        for name in group:
+            linked[name] = group
+    factors: list[tuple[str, ...]] = []
+    for name in names:
+        members = linked.get(name, {name})
+        factor = tuple(n for n in model.random_inputs if n in members)
+        if factor not in factors:
+            factors.append(factor)
+    return factors
+
+
 def _inputs(
     model: Model, names: Iterable[str], seed: int, start: int, stop: int
 ) -> dict[str, np.ndarray]:
+    """Draws ``start..stop-1`` of the inputs, correlated through the model's copula."""
+    u = {name: _rng.stream_uniforms(seed, name, start, stop) for name in names}
+    if model.copula.names and model.copula.names[0] in u:
+        u.update(model.copula.apply(u))
     out = {}
-    for name in names:
+    for name, values in u.items():
         dist = model.inputs[name]
         assert isinstance(dist, Distribution)
-        out[name] = dist._ppf(_rng.stream_uniforms(seed, name, start, stop))
+        out[name] = dist._ppf(values)
     return out
 
 
