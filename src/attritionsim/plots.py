@@ -423,6 +423,16 @@ def _value_text(draws: _Draws, value: float) -> str:
     return fmt_sig(value)
 
 
+def _pair_text(draws: _Draws, low: float, high: float) -> str:
+    """Two bounds quoted together: numbers share one number of decimals."""
+    if draws.kind == "date" or not (math.isfinite(low) and math.isfinite(high)):
+        return f"{_value_text(draws, low)} – {_value_text(draws, high)}"
+    from .summary import _numbers
+
+    first, second = _numbers([low, high], [0.0, 0.0], 3)
+    return f"{first} – {second}"
+
+
 # --------------------------------------------------------------------------------------------
 # Distribution
 # --------------------------------------------------------------------------------------------
@@ -509,8 +519,7 @@ def plot_distribution(
         color=_tint(blue, 0.85),
         gid="interval",
         label=(
-            f"{_percent(level)} CrI ({_KIND_NAMES[kind]}): "
-            f"{_value_text(draws, low)} – {_value_text(draws, high)}"
+            f"{_percent(level)} CrI ({_KIND_NAMES[kind]}): {_pair_text(draws, low, high)}"
         ),
     )
     ax.stairs(density, edges, color=blue, linewidth=0.8)
