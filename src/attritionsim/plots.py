@@ -518,9 +518,7 @@ def plot_distribution(
         fill=True,
         color=_tint(blue, 0.85),
         gid="interval",
-        label=(
-            f"{_percent(level)} CrI ({_KIND_NAMES[kind]}): {_pair_text(draws, low, high)}"
-        ),
+        label=(f"{_percent(level)} CrI ({_KIND_NAMES[kind]}): {_pair_text(draws, low, high)}"),
     )
     ax.stairs(density, edges, color=blue, linewidth=0.8)
     median = _quantile(_sorted_x(draws), 0.5)
