@@ -551,3 +551,20 @@ def test_figures_display_in_notebooks_without_pyplot(casualties: xr.DataArray) -
     fig = plot_distribution(casualties)
     png = fig._repr_png_()  # type: ignore[attr-defined]
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_crossing_cdfs_overlay_on_one_axes(rng: np.random.Generator) -> None:
+    early = np.datetime64("2025-01-01", "s") + rng.integers(0, 10**7, 5_000).astype(
+        "timedelta64[s]"
+    )
+    late = early + np.timedelta64(400, "D")
+    fig = plot_crossing_cdf(xr.DataArray(early, dims="draw"), label="early", color="#000000")
+    ax = fig.axes[0]
+    plot_crossing_cdf(xr.DataArray(late, dims="draw"), label="late", ax=ax)
+    curves = _by_gid(ax.lines, "cdf")
+    assert len(curves) == 2
+    assert curves[0].get_color() == "#000000"
+    assert curves[0].get_label().startswith("early, reaching")
+    assert curves[1].get_label().startswith("late, reaching")
+    low, high = ax.get_xlim()
+    assert low <= mdates.date2num(early.min()) and high >= mdates.date2num(late.max()) - 5

@@ -1071,6 +1071,8 @@ def plot_crossing_cdf(
     dates: xr.DataArray,
     *,
     quoted: Mapping[str, DateLike] | None = None,
+    label: str | None = None,
+    color: str | None = None,
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Figure:
@@ -1084,6 +1086,9 @@ def plot_crossing_cdf(
     quoted : mapping of str to date, optional
         Dates quoted in sources ("CSIS: by summer 2025" -> ``"2025-08-31"``), each drawn as a
         vertical line; the legend gives the probability of having crossed by then.
+    label, color : str, optional
+        The curve's legend label and colour, to overlay several curves on one ``ax`` (the
+        x-range then grows to hold them all).
     ax : matplotlib.axes.Axes, optional
         Where to draw; by default a new figure.
     title : str, optional
@@ -1117,13 +1122,15 @@ def plot_crossing_cdf(
             "dates must hold datetime64 crossing dates (NaT for never); "
             f"got dtype {draws.raw.dtype}"
         )
+    overlay = ax is not None and bool(ax.lines)
+    previous = ax.get_xlim() if overlay and ax is not None else None
     fig, ax = _axes(ax, (7.0, 4.2))
     _date_axis(ax.xaxis)
     n = draws.n
     xs = np.sort(draws.x[~np.isnan(draws.x)])
     crossed = xs.size / n
-    blue = PALETTE["blue"]
-    label = f"P(crossed by date), reaching {crossed:.1%}"
+    blue = color if color is not None else PALETTE["blue"]
+    label = f"{label or 'P(crossed by date)'}, reaching {crossed:.1%}"
     if xs.size == 0:
         ax.plot([], [], color=blue, label="no draw crosses the threshold")
     else:
@@ -1176,7 +1183,10 @@ def plot_crossing_cdf(
         if quoted is not None:
             ends += [_one_date(f"quoted[{k!r}]", v) for k, v in quoted.items()]
         pad = 0.05 * (max(ends) - min(ends))
-        ax.set_xlim(min(ends) - pad, max(ends) + pad)
+        low, high = min(ends) - pad, max(ends) + pad
+        if previous is not None:
+            low, high = min(low, previous[0]), max(high, previous[1])
+        ax.set_xlim(low, high)
     ax.yaxis.set_major_formatter(ticker.PercentFormatter(xmax=1.0))
     ax.set_xlabel(_label(draws.da))
     ax.set_ylabel("Probability crossed by date")
