@@ -771,7 +771,10 @@ def plot_forest(
     rows = _records(records, "records")
     model = None if model_interval is None else _model_interval(model_interval, level, kind)
     n = len(rows)
-    fig, ax = _axes(ax, (7.5, 1.3 + 0.42 * (n + (model is not None))))
+    # Long row labels take width from the data area: widen the figure to keep it readable.
+    longest = max((len(row.label) for row in rows), default=0)
+    width = 7.5 + max(0.0, 0.075 * (longest - 30))
+    fig, ax = _axes(ax, (width, 1.3 + 0.42 * (n + (model is not None))))
 
     numbers = [v for row in rows for v in (row.value, row.low, row.high) if v is not None]
     if model is not None:
