@@ -30,7 +30,7 @@ __all__ = [
 def finite_real(name: str, value: object) -> float:
     """Return ``value`` as a finite float, or raise naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise InputError(f"{name} must be a finite number; got {value!r}")
+        raise InputError(f"{name} must be a number; got {value!r}")
     out = float(value)
     if not math.isfinite(out):
         raise InputError(f"{name} must be a finite number; got {out}")

@@ -10,17 +10,15 @@ optional extra: ``pip install "attritionsim[dask]"``.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
-from . import _rng, _validate
-from .design import METHODS, Method
+from .design import Method
 from .errors import InputError
-from .model import Model, _dataset, _iter_blocks, _kept
+from .model import Model, _dataset, _iter_blocks, _kept, _run_settings
 
 __all__ = ["simulate_dask"]
 
@@ -76,19 +74,8 @@ def simulate_dask(
         from dask.delayed import delayed
     except ImportError:  # pragma: no cover - exercised only without the extra
         raise InputError('simulate_dask needs Dask: pip install "attritionsim[dask]"') from None
-    if not isinstance(model, Model):
-        raise InputError(f"model must be an attritionsim.Model; got {type(model).__name__}")
-    draws = _validate.positive_int("draws", draws)
-    seed = _rng.check_seed(seed)
-    method = _validate.choice("method", method, METHODS)  # type: ignore[assignment]
-    chunk = min(_validate.positive_int("chunk_size", chunk_size), draws)
+    draws, seed, method, chunk = _run_settings(model, draws, seed, method, chunk_size)
     kept = model.names if keep is None else _kept(model, keep)
-    if method == "sobol" and draws & (draws - 1):
-        warnings.warn(
-            f"Sobol points are balanced only for a power of two draws; got {draws:,}",
-            UserWarning,
-            stacklevel=2,
-        )
     # One draw, computed now, tells each quantity's dtype and which are constants.
     _, _, probe = next(_iter_blocks(model, draws, seed, method, 0, 1, 1, kept))
     scalars = {name: value for name, value in probe.items() if np.ndim(value) == 0}

@@ -252,32 +252,11 @@ def simulate(
     >>> 2.0 < float(ds["ratio"].median()) < 2.2
     True
     """
-    if not isinstance(model, Model):
-        raise InputError(f"model must be an attritionsim.Model; got {type(model).__name__}")
-    draws = _validate.positive_int("draws", draws)
-    seed = _rng.check_seed(seed)
-    method = _validate.choice("method", method, METHODS)  # type: ignore[assignment]
-    chunk = draws if chunk_size is None else _validate.positive_int("chunk_size", chunk_size)
-    chunk = min(chunk, draws)
+    draws, seed, method, chunk = _run_settings(model, draws, seed, method, chunk_size)
     kept = model.names if keep is None else _kept(model, keep)
-    if method == "sobol" and draws & (draws - 1):
-        warnings.warn(
-            f"Sobol points are balanced only for a power of two draws; got {draws:,} "
-            f"(try {1 << (draws - 1).bit_length():,})",
-            UserWarning,
-            stacklevel=2,
-        )
-    needed = _needed(model, kept)
-    random_inputs = [name for name in model.random_inputs if name in needed]
-    copula_names = set(model.copula.names)
-    if copula_names & set(random_inputs):  # a correlated group is drawn whole
-        random_inputs = [n for n in model.random_inputs if n in needed or n in copula_names]
-
     out: dict[str, np.ndarray] = {}
     scalars: dict[str, Any] = {}
-    for start in range(0, draws, chunk):
-        stop = min(start + chunk, draws)
-        values = _chunk(model, method, seed, random_inputs, start, stop, draws, needed)
+    for start, stop, values in _iter_blocks(model, draws, seed, method, 0, draws, chunk, kept):
         for name in kept:
             value = values[name]
             if np.ndim(value) == 0:
@@ -292,6 +271,28 @@ def simulate(
         if progress is not None:
             progress(stop, draws)
     return _dataset(model, kept, out, scalars, seed=seed, draws=draws, method=method)
+
+
+def _run_settings(
+    model: object, draws: object, seed: object, method: object, chunk_size: object
+) -> tuple[int, int, Method, int]:
+    """Validated ``(draws, seed, method, chunk)`` of a run (``chunk_size=None``: all at once).
+
+    Warns, at the caller's caller, that Sobol points need a power of two draws.
+    """
+    if not isinstance(model, Model):
+        raise InputError(f"model must be an attritionsim.Model; got {type(model).__name__}")
+    n = _validate.positive_int("draws", draws)
+    checked = cast(Method, _validate.choice("method", method, METHODS))
+    chunk = n if chunk_size is None else _validate.positive_int("chunk_size", chunk_size)
+    if checked == "sobol" and n & (n - 1):
+        warnings.warn(
+            f"Sobol points are balanced only for a power of two draws; got {n:,} "
+            f"(try {1 << (n - 1).bit_length():,})",
+            UserWarning,
+            stacklevel=3,
+        )
+    return n, _rng.check_seed(seed), checked, min(chunk, n)
 
 
 def _dataset(
@@ -364,16 +365,30 @@ def _chunk(
     draws: int,
     needed: frozenset[str],
 ) -> dict[str, Any]:
-    u = uniforms(method, seed, random_inputs, start, stop, draws)
+    values: dict[str, Any] = _draw_inputs(model, method, seed, random_inputs, start, stop, draws)
+    values.update(model.constants)
+    return _derive(model, values, needed, stop - start)
+
+
+def _draw_inputs(
+    model: Model,
+    method: Method,
+    seed: int,
+    names: Sequence[str],
+    start: int,
+    stop: int,
+    draws: int,
+) -> dict[str, np.ndarray]:
+    """Draws ``start..stop-1`` of the sampled inputs ``names``, correlated by the copula."""
+    u = uniforms(method, seed, names, start, stop, draws)
     if model.copula.names and model.copula.names[0] in u:  # the group is drawn whole, or not at all
         u.update(model.copula.apply(u))
-    values: dict[str, Any] = {}
-    for name in random_inputs:
+    values = {}
+    for name in names:
         dist = model.inputs[name]
         assert isinstance(dist, Distribution)
         values[name] = dist._ppf(u.pop(name))
-    values.update(model.constants)
-    return _derive(model, values, needed, stop - start)
+    return values
 
 
 def _derive(

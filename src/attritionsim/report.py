@@ -194,7 +194,7 @@ def _figures(
             fig = _sobol_tornado(ds, model, target)
             save(fig, f"{target}_sobol", f"Which inputs drive {label}: total-order Sobol indices")
     for var in ds.data_vars:  # pooled inputs: each source's figure against the pool
-        ids = [i.strip() for i in str(ds[var].attrs.get("sources", "")).split(",") if i.strip()]
+        ids = _ids(ds[var])
         records = [cat[i] for i in ids if i in cat]
         if ds[var].attrs.get("kind") == "input" and len(records) > 1:
             label = ds[var].attrs.get("long_name", var)
@@ -216,7 +216,7 @@ def _anchors(ds: xr.Dataset, cat: Catalogue) -> list[tuple[Any, str, Any]]:
     out = []
     for name in ds.data_vars:
         da = ds[name]
-        ids = [i.strip() for i in str(da.attrs.get("sources", "")).split(",") if i.strip()]
+        ids = _ids(da)
         if da.attrs.get("kind") != "input" or len(ids) != 1 or ids[0] not in cat:
             continue
         record = cat[ids[0]]
@@ -267,14 +267,13 @@ def _forest_records(ds: xr.Dataset, cat: Catalogue) -> list[Any]:
     return [r for r in records if r.measure == "casualties" and r.side == "russia"]
 
 
+def _ids(da: xr.DataArray) -> list[str]:
+    """The catalogue ids a variable rests on (its ``sources`` attr)."""
+    return [i.strip() for i in str(da.attrs.get("sources", "")).split(",") if i.strip()]
+
+
 def _source_ids(ds: xr.Dataset) -> list[str]:
-    ids: list[str] = []
-    for name in ds.data_vars:
-        for ident in str(ds[name].attrs.get("sources", "")).split(","):
-            ident = ident.strip()
-            if ident and ident not in ids:
-                ids.append(ident)
-    return ids
+    return list(dict.fromkeys(ident for name in ds.data_vars for ident in _ids(ds[name])))
 
 
 # ------------------------------------------------------------------------------ Markdown
@@ -314,9 +313,8 @@ def _markdown(
         da = ds[name]
         if da.attrs.get("kind") != "input":
             continue
-        for ident in str(da.attrs.get("sources", "")).split(","):
-            ident = ident.strip()
-            record = cat.get(ident) if ident else None
+        for ident in _ids(da):
+            record = cat.get(ident)
             if record is None:
                 continue
             rule = da.attrs.get("description", "")

@@ -25,9 +25,8 @@ import numpy as np
 import xarray as xr
 
 from . import _rng, _validate
-from .distributions import Distribution
 from .errors import InputError
-from .model import Model, _derive, _needed
+from .model import Model, _derive, _draw_inputs, _needed
 
 __all__ = ["sobol_indices"]
 
@@ -92,8 +91,8 @@ def sobol_indices(
         raise InputError(f"target {target!r} depends on no sampled input")
     factors = _factors(model, names)
     drawn = [n for n in model.random_inputs if n in needed or n in model.copula.names]
-    block_a = _inputs(model, drawn, seed, 0, size)
-    block_b = _inputs(model, drawn, seed, size, 2 * size)
+    block_a = _draw_inputs(model, "mc", seed, drawn, 0, size, 2 * size)
+    block_b = _draw_inputs(model, "mc", seed, drawn, size, 2 * size, 2 * size)
     f_a = _target(model, block_a, needed, size, target)
     f_b = _target(model, block_b, needed, size, target)
     variance = float(np.var(np.concatenate([f_a, f_b])))
@@ -137,21 +136,6 @@ def _factors(model: Model, names: Iterable[str]) -> list[tuple[str, ...]]:
         if factor not in factors:
             factors.append(factor)
     return factors
-
-
-def _inputs(
-    model: Model, names: Iterable[str], seed: int, start: int, stop: int
-) -> dict[str, np.ndarray]:
-    """Draws ``start..stop-1`` of the inputs, correlated through the model's copula."""
-    u = {name: _rng.stream_uniforms(seed, name, start, stop) for name in names}
-    if model.copula.names and model.copula.names[0] in u:
-        u.update(model.copula.apply(u))
-    out = {}
-    for name, values in u.items():
-        dist = model.inputs[name]
-        assert isinstance(dist, Distribution)
-        out[name] = dist._ppf(values)
-    return out
 
 
 def _target(

@@ -40,19 +40,18 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import warnings
 from collections.abc import Callable, Iterable
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from . import _rng, _validate, summary
+from . import _validate, summary
 from ._typing import FloatArray
 from ._version import __version__
-from .design import METHODS, Method
+from .design import Method
 from .errors import InputError
-from .model import Model, _iter_blocks
+from .model import Model, _iter_blocks, _run_settings
 
 __all__ = ["summarize_chunked"]
 
@@ -195,21 +194,9 @@ def summarize_chunked(
     ...     asim.simulate(m, 300_000, 1), quantities="ratio")["quantities"]["ratio"]["median"]
     True
     """
-    if not isinstance(model, Model):
-        raise InputError(f"model must be an attritionsim.Model; got {type(model).__name__}")
-    draws = _validate.positive_int("draws", draws)
-    seed = _rng.check_seed(seed)
-    method = _validate.choice("method", method, METHODS)  # type: ignore[assignment]
-    chunk = _validate.positive_int("chunk_size", chunk_size)
+    draws, seed, method, chunk = _run_settings(model, draws, seed, method, chunk_size)
     level = summary._level(level)
     names = _chosen(model, quantities)
-    if method == "sobol" and draws & (draws - 1):
-        warnings.warn(
-            f"Sobol points are balanced only for a power of two draws; got {draws:,} "
-            f"(try {1 << (draws - 1).bit_length():,})",
-            UserWarning,
-            stacklevel=2,
-        )
     pilot = min(draws, _PILOT)
     total = pilot + (2 * draws if pilot < draws else 0)
     done = 0

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import math
-import numbers
 import re
 from collections.abc import Mapping
 from typing import Any, Literal, NamedTuple, TypeAlias, cast
@@ -300,7 +298,7 @@ class Record:
         for name in ("value", "low", "high", "level"):
             raw = getattr(self, name)
             if raw is not None:
-                object.__setattr__(self, name, _finite(name, raw))
+                object.__setattr__(self, name, _validate.finite_real(name, raw))
         self._check_figure()
         if self.level is not None:
             if self.qualifier != "range":
@@ -498,12 +496,3 @@ def format_figure(record: Record) -> str:
 def _check_date(name: str, value: object) -> None:
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
         raise InputError(f"{name} must be a date (YYYY-MM-DD); got {value!r}")
-
-
-def _finite(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise InputError(f"{name} must be a number; got {value!r}")
-    out = float(value)
-    if not math.isfinite(out):
-        raise InputError(f"{name} must be a finite number; got {out}")
-    return out
