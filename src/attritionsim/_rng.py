@@ -36,6 +36,7 @@ from .errors import InputError
 
 __all__ = [
     "LAYOUT",
+    "MAX_SEED",
     "as_generator",
     "check_seed",
     "open_uniforms",
@@ -46,6 +47,8 @@ __all__ = [
 
 #: Name of the stream layout recorded in every result (see the module docstring).
 LAYOUT = "philox4x64-blake2b/1"
+#: The largest seed: results files keep the seed as a signed 64-bit integer attribute.
+MAX_SEED = 2**63 - 1
 
 # Half a step of the 53-bit grid: random() can return exactly 0.0, where an unbounded family's
 # inverse CDF is -inf; 2**-54 sits below every other value numpy can return and keeps the order.
@@ -63,6 +66,11 @@ def check_seed(seed: object, *, name: str = "seed") -> int:
     """
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or int(seed) < 0:
         raise InputError(f"{name} must be a non-negative integer; got {seed!r}")
+    if int(seed) > MAX_SEED:
+        raise InputError(
+            f"{name} must be at most 2**63 - 1 = {MAX_SEED} (results files store it as int64); "
+            f"got {int(seed)}"
+        )
     return int(seed)
 
 

@@ -18,7 +18,9 @@ from ._typing import ArrayLike, FloatArray
 from .errors import InputError
 
 __all__ = [
+    "MAX_DRAWS",
     "choice",
+    "draws",
     "finite_array",
     "finite_real",
     "level",
@@ -50,6 +52,26 @@ def positive_int(name: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) <= 0:
         raise InputError(f"{name} must be a positive integer; got {fmt_value(value)}")
     return int(value)
+
+
+#: The most draws any backend accepts. Beyond it the draw index and the results file stop being
+#: exact (int64 counters, netCDF dimensions), and no machine this library targets could finish.
+#: In-memory :func:`attritionsim.simulate` has a lower, memory-based ceiling on top of this one.
+MAX_DRAWS = 10**12
+
+
+def draws(value: object, *, name: str = "draws") -> int:
+    """Return a positive number of draws no larger than :data:`MAX_DRAWS`.
+
+    >>> draws(1_000)
+    1000
+    """
+    n = positive_int(name, value)
+    if n > MAX_DRAWS:
+        raise InputError(
+            f"{name} must be at most {MAX_DRAWS:.0e} (the ceiling of every backend); got {n:.3g}"
+        )
+    return n
 
 
 def choice(name: str, value: object, valid: Iterable[str]) -> str:

@@ -282,7 +282,7 @@ def _run_settings(
     """
     if not isinstance(model, Model):
         raise InputError(f"model must be an attritionsim.Model; got {type(model).__name__}")
-    n = _validate.positive_int("draws", draws)
+    n = _validate.draws(draws)
     checked = cast(Method, _validate.choice("method", method, METHODS))
     chunk = n if chunk_size is None else _validate.positive_int("chunk_size", chunk_size)
     if checked == "sobol" and n & (n - 1):
