@@ -12,9 +12,15 @@ def fmt_number(value: float) -> str:
 
     >>> fmt_number(1_200_000.0), fmt_number(1_333_333.33), fmt_number(0.35), fmt_number(-2.5e-7)
     ('1,200,000', '1,333,333', '0.35', '-2.5e-07')
+    >>> fmt_number(10**400)
+    'about 10^400'
+
     """
     if isinstance(value, bool) or not isinstance(value, int | float):
         return repr(value)
+    if isinstance(value, int) and abs(value) >= 2**1024:  # beyond the float range
+        sign = "-" if value < 0 else ""
+        return f"{sign}about 10^{math.floor(abs(value).bit_length() * math.log10(2))}"
     if not math.isfinite(value):
         return str(value)
     if float(value).is_integer() and abs(value) < 1e15:

@@ -19,6 +19,7 @@ from .errors import InputError
 
 __all__ = [
     "MAX_DRAWS",
+    "MIN_LEVEL",
     "choice",
     "draws",
     "finite_array",
@@ -32,18 +33,33 @@ __all__ = [
 def finite_real(name: str, value: object) -> float:
     """Return ``value`` as a finite float, or raise naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise InputError(f"{name} must be a number; got {value!r}")
-    out = float(value)
+        raise InputError(f"{name} must be a number; got {fmt_value(value)}")
+    try:
+        out = float(value)
+    except OverflowError:  # an int beyond the float range, e.g. 10**400
+        raise InputError(f"{name} must be a finite number; got {fmt_value(value)}") from None
     if not math.isfinite(out):
         raise InputError(f"{name} must be a finite number; got {out}")
     return out
 
 
-def level(value: object, *, name: str = "level") -> float:
-    """Return a credible level in (0, 1]."""
+#: The narrowest credible level accepted anywhere: a narrower "interval" describes no published
+#: range and sends the fitted spreads towards infinity.
+MIN_LEVEL = 0.01
+
+
+def level(value: object, *, name: str = "level", closed: bool = True) -> float:
+    """Return a credible level in [0.01, 1] (``closed=False``: in [0.01, 1)).
+
+    >>> level(0.9)
+    0.9
+    """
     out = finite_real(name, value)
-    if not 0.0 < out <= 1.0:
-        raise InputError(f"{name} must be in (0, 1] (e.g. 0.9 for a 90% interval); got {out:g}")
+    top = "1]" if closed else "1)"
+    if not (MIN_LEVEL <= out < 1.0 or (closed and out == 1.0)):
+        raise InputError(
+            f"{name} must be in [{MIN_LEVEL:g}, {top} (e.g. 0.9 for a 90% interval); got {out:g}"
+        )
     return out
 
 
