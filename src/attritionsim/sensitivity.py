@@ -10,8 +10,14 @@ estimated by the pick-freeze design of Saltelli et al. (2010): two independent b
 
 with ``V`` the variance of ``f`` over ``A`` and ``B`` together. ``A`` is draws ``0..N-1`` and
 ``B`` draws ``N..2N-1`` of each input's own stream (see :mod:`attritionsim._rng`), so the
-indices are reproducible from the seed. Each index comes with a Monte Carlo standard error
-(the standard error of the mean in its numerator, over ``V``). The estimators assume
+indices are reproducible from the seed. Each index comes with a Monte Carlo standard error from
+the delta method: an index is a ratio of two means over the ``N`` independent pairs
+``(A_j, B_j)``, the numerator's mean and ``V``, so its error comes from the influence values
+``(x_j - mean(x) - S * (v_j - V)) / V`` with ``x_j`` the numerator's term and
+``v_j = ((f(A_j) - m)**2 + (f(B_j) - m)**2) / 2`` the variance's. Ignoring the error of ``V``
+(as this module did before) understates it: ±1.96 MCSE then covered the true total-order index in
+only 77-88% of seeds; with the delta method it covers 93-97% (``tests/test_sensitivity.py``
+measures it on the Ishigami and G functions and a linear model). The estimators assume
 independent factors, so correlated inputs are analysed together: each group of inputs linked
 by correlations is one factor, labelled ``"a+b"``, whose columns are taken from ``B`` jointly
 (its grouped, or "closed", Sobol indices).
@@ -95,7 +101,9 @@ def sobol_indices(
     block_b = _draw_inputs(model, "mc", seed, drawn, size, 2 * size, 2 * size)
     f_a = _target(model, block_a, needed, size, target)
     f_b = _target(model, block_b, needed, size, target)
-    variance = float(np.var(np.concatenate([f_a, f_b])))
+    centre = 0.5 * (f_a.mean() + f_b.mean())
+    spread = 0.5 * ((f_a - centre) ** 2 + (f_b - centre) ** 2)  # per pair; its mean is V
+    variance = float(spread.mean())
     if not variance > 0.0:
         raise InputError(f"target {target!r} does not vary; its Sobol indices are undefined")
     first, total, first_se, total_se = [], [], [], []
@@ -104,10 +112,10 @@ def sobol_indices(
         f_ab = _target(model, mixed, needed, size, target)
         pick = f_b * (f_ab - f_a)
         jansen = 0.5 * (f_a - f_ab) ** 2
-        first.append(pick.mean() / variance)
-        total.append(jansen.mean() / variance)
-        first_se.append(pick.std(ddof=1) / np.sqrt(size) / variance)
-        total_se.append(jansen.std(ddof=1) / np.sqrt(size) / variance)
+        for terms, values, errors in ((pick, first, first_se), (jansen, total, total_se)):
+            index = float(terms.mean()) / variance
+            values.append(index)
+            errors.append(_ratio_mcse(terms, spread, index, variance))
     labels = ["+".join(factor) for factor in factors]
     coords = {"input": ("input", labels)}
     return xr.Dataset(
@@ -120,6 +128,14 @@ def sobol_indices(
         coords=coords,
         attrs={"target": target, "draws": size, "seed": seed, "variance": variance},
     )
+
+
+def _ratio_mcse(terms: np.ndarray, spread: np.ndarray, index: float, variance: float) -> float:
+    """Delta-method standard error of ``mean(terms) / mean(spread)``, pairs independent."""
+    if terms.size < 2:
+        return float("nan")
+    influence = (terms - terms.mean()) - index * (spread - variance)
+    return float(influence.std(ddof=1) / np.sqrt(terms.size) / variance)
 
 
 def _factors(model: Model, names: Iterable[str]) -> list[tuple[str, ...]]:
