@@ -65,12 +65,17 @@ def test_split_no_killed_gives_inf_wounded_per_killed() -> None:
 
 
 def test_split_rounding_slack_is_not_broken() -> None:
-    casualties = np.array([1_234_567.0])
-    share = np.array([0.1 + 0.2])  # 0.30000000000000004
-    killed = casualties * share
-    wounded = casualties - killed
-    parts = att.split(casualties, killed, wounded)  # killed + wounded-as-missing == total
+    # Parts that sum to the total on paper but exceed it by one rounding step in floating point:
+    # 0.1 + 0.2 is 0.30000000000000004 > 0.3. Without the slack these draws would be "broken".
+    killed = np.array([0.1, 100_000.1])
+    missing = np.array([0.2, 200_000.2])
+    casualties = np.array([0.3, 300_000.3])
+    assert (killed + missing > casualties).all()  # the example needs the slack
+    parts = att.split(casualties, killed, missing)
     assert parts.n_broken == 0
+    np.testing.assert_array_equal(parts.wounded, [0.0, 0.0])
+    # A real excess (one part in 10^9) is still broken.
+    assert att.split(casualties, killed * (1 + 1e-9), missing).n_broken == 2
 
 
 def test_split_strict_raises_naming_the_count() -> None:
