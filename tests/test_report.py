@@ -62,11 +62,17 @@ def test_report_folder_holds_exactly_its_files(
 ) -> None:
     out, _, _ = written
     assert sorted(p.name for p in out.iterdir()) == [
+        ".attritionsim-report",
         "figures",
         "report.md",
         "results.nc",
         "summary.json",
     ]
+    marker = json.loads((out / ".attritionsim-report").read_text(encoding="utf-8"))
+    assert set(marker) == {"attritionsim", "created", "files"}
+    assert marker["attritionsim"] == asim.__version__
+    written_files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert marker["files"] == [f for f in written_files if f != ".attritionsim-report"]
     # nothing left beside it: no staging folder, no old copy
     assert [p.name for p in out.parent.iterdir()] == ["out"]
 
@@ -199,6 +205,7 @@ def test_cli_report(
     assert err == ""
     folder = tmp_path / "attritionsim-report"
     assert {p.name for p in folder.iterdir()} == {
+        ".attritionsim-report",
         "figures",
         "report.md",
         "results.nc",

@@ -105,7 +105,10 @@ def _run_options(parser: argparse.ArgumentParser, default_out: str | None) -> No
     parser.add_argument("--chunk-size", type=int, default=None, help="draws per block")
     parser.add_argument("--level", type=float, default=None, help="credible level")
     parser.add_argument(
-        "--out", default=default_out, help=f"report folder (default: {default_out or 'none'})"
+        "--out",
+        default=default_out,
+        help=f"report folder (default: {default_out or 'none'}); an existing folder is replaced "
+        "only if it is empty or an earlier attritionsim report, checked before simulating",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -157,7 +160,8 @@ def _run(args: argparse.Namespace) -> str:
     _, sentences = write_report(scenario, args.out, **options)
     lines = [scenario.title, ""] if scenario.title else []
     lines += [f"  {s}" for s in sentences]
-    lines += ["", f"report written to {args.out}/ (report.md, summary.json, results.nc, figures/)"]
+    shown = args.out.rstrip("/") or args.out
+    lines += ["", f"report written to {shown}/ (report.md, summary.json, results.nc, figures/)"]
     return "\n".join(lines)
 
 

@@ -8,16 +8,30 @@
       report.md        headline sentences with credible intervals, a table of every quantity,
                        the figures, and an appendix of sources: qualifier, rule applied, citation
       figures/*.png, figures/*.svg
+      .attritionsim-report   the marker: version, time written, and the files written
 
-Everything is written to a temporary folder beside ``OUT`` and moved into place only when
-complete, so a failed run leaves no half-written folder and an earlier report survives it.
+``OUT`` never loses what attritionsim did not write: an existing folder is replaced only if it
+is empty or an earlier report (it holds the marker), and this is checked, under a lock, before
+anything is simulated (:func:`prepare_out`). Everything is written to a staging folder beside
+``OUT`` and swapped into place only when complete, so a failed run leaves no half-written folder
+and an earlier report survives it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import datetime
+import errno
+import functools
+import hashlib
 import json
 import os
+import re
+import secrets
 import shutil
+import stat
+import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -35,7 +49,15 @@ from .scenario import Scenario
 from .sensitivity import sobol_indices
 from .summary import cite, summarize, to_markdown
 
-__all__ = ["DEFAULT_SCENARIO", "default_scenario", "headline_sentences", "write_report"]
+__all__ = [
+    "DEFAULT_SCENARIO",
+    "MARKER",
+    "ReportFolder",
+    "default_scenario",
+    "headline_sentences",
+    "prepare_out",
+    "write_report",
+]
 
 #: The bundled scenario that ``attritionsim report`` runs.
 DEFAULT_SCENARIO = Path(__file__).parent / "scenarios" / "default.toml"
@@ -89,7 +111,26 @@ def write_report(
     progress: Callable[[int, int], None] | None = None,
     catalogue: Catalogue | None = None,
 ) -> tuple[xr.Dataset, list[str]]:
-    """Run ``scenario`` and write the report folder ``out`` (replacing an earlier one).
+    """Run ``scenario`` and write the report folder ``out`` (replacing an earlier report).
+
+    ``out`` never loses what attritionsim did not write. It is checked, locked and prepared by
+    :func:`prepare_out` *before* anything is simulated, so a bad ``out`` costs no time:
+
+    - a new path, or an existing **empty** folder, is used;
+    - an existing folder is replaced only if it is an earlier attritionsim report (it holds the
+      ``.attritionsim-report`` marker written with every report) and holds no file that report
+      did not write; anything else is refused with :class:`InputError`;
+    - ``/``, the current folder and its parents, the home folder and its parents, and the
+      scenario file's folder and its parents are always refused;
+    - a **symbolic link** is followed: a link to one of our reports (or to an empty folder)
+      keeps the link and replaces the folder it points to; a dangling link, or a link to
+      anything else, is refused;
+    - one run at a time per folder: a second run to the same ``out`` while one is writing it
+      fails at once with :class:`InputError`.
+
+    Everything is written to a staging folder beside ``out`` and swapped into place only when
+    complete (an atomic exchange on Linux), so a failed or killed run leaves an earlier report
+    intact; what a killed run leaves behind is tidied by the next run to the same ``out``.
 
     Parameters
     ----------
@@ -108,26 +149,26 @@ def write_report(
     -------
     (xarray.Dataset, list of str)
         The results and the headline sentences.
-    """
-    target = Path(out)
-    if target.exists() and not target.is_dir():
-        raise InputError(f"--out {target} exists and is not a folder")
-    lvl = scenario.level if level is None else level
-    ds = scenario.run(
-        draws=draws, seed=seed, method=method, chunk_size=chunk_size, progress=progress
-    )
-    ds.attrs["level"] = lvl
-    names = list(scenario.headline) or [str(n) for n in ds.data_vars if ds[n].dims == ("draw",)][:8]
-    sentences = headline_sentences(ds, names, level=lvl)
-    summary = summarize(ds, level=lvl)
-    cat = catalogue if catalogue is not None else load_catalogue()
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; a report folder is not
-    try:
+    Raises
+    ------
+    InputError
+        If ``out`` may not be written (see above), before anything is simulated.
+    """
+    with prepare_out(out, scenario=scenario.path) as folder:
+        lvl = scenario.level if level is None else level
+        ds = scenario.run(
+            draws=draws, seed=seed, method=method, chunk_size=chunk_size, progress=progress
+        )
+        ds.attrs["level"] = lvl
+        names = (
+            list(scenario.headline) or [str(n) for n in ds.data_vars if ds[n].dims == ("draw",)][:8]
+        )
+        sentences = headline_sentences(ds, names, level=lvl)
+        summary = summarize(ds, level=lvl)
+        cat = catalogue if catalogue is not None else load_catalogue()
+
+        staging = folder.staging
         ds.to_netcdf(staging / "results.nc")
         (staging / "summary.json").write_text(
             json.dumps(summary, indent=2, allow_nan=False) + "\n", encoding="utf-8"
@@ -135,27 +176,390 @@ def write_report(
         figures = _figures(ds, scenario.model, names, lvl, staging / "figures", cat)
         text = _markdown(scenario, ds, summary, sentences, figures, cat, lvl)
         (staging / "report.md").write_text(text, encoding="utf-8")
-        _replace(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        folder.commit()
     return ds, sentences
 
 
-def _replace(staging: Path, target: Path) -> None:
-    """Move the finished folder into place; an earlier report is removed only afterwards."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}-old-{os.getpid()}")
-        target.rename(old)
+# ------------------------------------------------------------------------------ the out folder
+#: The marker file written into every report folder: only a folder holding it is replaced.
+MARKER = ".attritionsim-report"
+_TAG = ".attritionsim-"  # what follows the target's key in the names of our lock and staging
+_STAGING, _OLD, _LOCK = "new-", "old-", "lock"
+_MARKER_MAX_BYTES = 1 << 20
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2
+
+
+class ReportFolder:
+    """A checked, locked destination for a report, with a staging folder to fill.
+
+    Made by :func:`prepare_out`; use it as a context manager. Write the report's files into
+    :attr:`staging`, then call :meth:`commit` to swap them into :attr:`path`. Leaving the
+    ``with`` block (or :meth:`close`) removes an uncommitted staging folder and releases the lock.
+
+    Attributes
+    ----------
+    path : Path
+        The folder the report will occupy (absolute, symbolic links resolved).
+    staging : Path
+        The folder to write the report into (beside :attr:`path`, holding the marker).
+    """
+
+    def __init__(self, shown: str, path: Path, key: str, staging: Path, lock: _Lock) -> None:
+        self._shown = shown
+        self.path = path
+        self._key = key
+        self.staging = staging
+        self._lock = lock
+        self._committed = False
+        self._closed = False
+
+    def __enter__(self) -> ReportFolder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"ReportFolder({str(self.path)!r})"
+
+    def commit(self) -> None:
+        """Move the finished staging folder into place; an earlier report goes only after.
+
+        On Linux the two folders are exchanged atomically, so ``path`` is never missing; where
+        that is not available the earlier report is renamed aside first, and restored by the
+        next run to the same folder should this one be killed between the two renames.
+
+        Raises
+        ------
+        InputError
+            If ``path`` changed since :func:`prepare_out` into something that may not be replaced.
+        """
+        if self._closed or self._committed:
+            raise RuntimeError(f"{self!r} is already {'closed' if self._closed else 'committed'}")
+        _write_marker(self.staging, _listing(self.staging))
+        _check_target(self._shown, self.path)  # nothing else may have appeared there meanwhile
+        if not os.path.lexists(self.path):
+            os.rename(self.staging, self.path)
+            self._committed = True
+            return
+        if _exchange(self.staging, self.path):
+            self._committed = True
+            _remove_ours(self.staging)  # now the earlier report (or an empty folder)
+            return
+        old = self.path.with_name(f".{self._key}{_TAG}{_OLD}{secrets.token_hex(6)}")
+        os.rename(self.path, old)
+        try:
+            os.rename(self.staging, self.path)
+        except BaseException:
+            os.rename(old, self.path)
+            raise
+        self._committed = True
+        _remove_ours(old)
+
+    def close(self) -> None:
+        """Remove the staging folder unless committed, and release the lock (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if not self._committed:
+                _remove_ours(self.staging, force=True)
+        finally:
+            self._lock.release()
+
+
+def prepare_out(
+    out: str | os.PathLike[str], *, scenario: str | os.PathLike[str] | None = None
+) -> ReportFolder:
+    """Check, lock and prepare a report folder before anything is simulated.
+
+    The rules are those of :func:`write_report`. Under the lock, what an earlier killed run to
+    the same folder left behind is tidied first: a staging folder of ours is removed, and an
+    earlier report renamed aside is restored if ``out`` is missing. Creating the staging folder
+    proves that the parent folder exists, is a folder and can be written.
+
+    Parameters
+    ----------
+    out : path
+        The report folder.
+    scenario : path, optional
+        The scenario file: its folder and that folder's parents are refused.
+
+    Returns
+    -------
+    ReportFolder
+        Holding the lock until closed; use it as a context manager.
+
+    Raises
+    ------
+    InputError
+        One line naming ``out`` and why it may not be written.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     with prepare_out(pathlib.Path(tmp, "report")) as folder:
+    ...         _ = (folder.staging / "notes.txt").write_text("hello")
+    ...         folder.commit()
+    ...     sorted(p.name for p in pathlib.Path(tmp, "report").iterdir())
+    ['.attritionsim-report', 'notes.txt']
+    """
+    shown = os.fspath(out)
+    if not isinstance(shown, str) or not shown:
+        raise InputError(f"--out {shown!r} is empty; give the report folder's name")
+    if "\0" in shown:
+        raise InputError(f"--out {shown!r} contains a NUL character")
     try:
-        staging.rename(target)
+        return _prepare(shown, scenario)
+    except OSError as err:
+        reason = err.strerror or type(err).__name__
+        raise InputError(f"--out {shown!r}: cannot prepare the report folder: {reason}") from None
+
+
+def _prepare(shown: str, scenario: str | os.PathLike[str] | None) -> ReportFolder:
+    given = Path(shown)
+    path = Path(os.path.realpath(given))
+    if os.path.islink(given) and not os.path.exists(given):
+        raise InputError(
+            f"--out {shown!r} is a symbolic link to {os.readlink(given)!r}, which does not "
+            "exist (or loops); point it at a folder or choose another name"
+        )
+    _refuse_protected(shown, path, scenario)
+    parent = path.parent
+    existing = parent
+    while not os.path.lexists(existing):
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InputError(f"--out {shown!r}: {str(existing)!r} is not a folder")
+    limit = os.pathconf(existing, "PC_NAME_MAX")
+    for part in path.relative_to(existing).parts:
+        size = len(os.fsencode(part))
+        if size > limit:
+            raise InputError(
+                f"--out {shown!r}: the name {part[:20]!r}… is {size} bytes long; "
+                f"this file system allows at most {limit}"
+            )
+    parent.mkdir(parents=True, exist_ok=True)
+    key = _key(path.name)
+    lock = _Lock.acquire(parent / f".{key}{_TAG}{_LOCK}", shown)
+    try:
+        _tidy(parent, key, path)
+        _check_target(shown, path)
+        staging = Path(tempfile.mkdtemp(prefix=f".{key}{_TAG}{_STAGING}", dir=parent))
+        _write_marker(staging, [])  # from now on a killed run's staging is recognisably ours
+        umask = os.umask(0)
+        os.umask(umask)
+        staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; a report folder is not
     except BaseException:
-        if old is not None:
-            old.rename(target)
+        lock.release()
         raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    return ReportFolder(shown, path, key, staging, lock)
+
+
+def _refuse_protected(shown: str, path: Path, scenario: str | os.PathLike[str] | None) -> None:
+    """Refuse ``/``, the current and home folders, the scenario's folder and their parents."""
+    if path.parent == path:
+        raise InputError(f"--out {shown!r} is the root folder; choose a new folder")
+    folders = [("the current folder", Path(os.path.realpath(os.getcwd())))]
+    with contextlib.suppress(RuntimeError, KeyError):  # no home folder known: nothing to add
+        folders.append(("your home folder", Path(os.path.realpath(Path.home()))))
+    if scenario is not None:
+        where = Path(os.path.realpath(scenario)).parent
+        folders.append(("the scenario file's folder", where))
+    for what, folder in folders:
+        if path == folder or path in folder.parents:
+            raise InputError(
+                f"--out {shown!r} is {what} or one of its parents; choose a new folder"
+            )
+
+
+def _key(name: str) -> str:
+    """The target's name as used in our lock and staging names (bounded in length)."""
+    if len(os.fsencode(name)) <= 100:
+        return name
+    return "h" + hashlib.sha256(os.fsencode(name)).hexdigest()[:24]
+
+
+def _check_target(shown: str, path: Path) -> None:
+    """Refuse an existing ``path`` unless it is an empty folder or one of our reports."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if not stat.S_ISDIR(info.st_mode):
+        raise InputError(
+            f"--out {shown!r} exists and is not a folder; choose a new folder or remove it"
+        )
+    if info.st_dev != os.lstat(path.parent).st_dev:
+        raise InputError(f"--out {shown!r} is a mount point; choose a folder inside it")
+    if not os.listdir(path):
+        return
+    marker = _read_marker(path)
+    if marker is None:
+        raise InputError(
+            f"--out {shown!r} exists and is not an attritionsim report (no {MARKER} marker); "
+            "choose a new folder or remove it"
+        )
+    foreign = [name for name in _listing(path) if name not in marker]
+    if foreign:
+        more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+        raise InputError(
+            f"--out {shown!r} is an attritionsim report but holds files it did not write "
+            f"({', '.join(foreign[:3])}{more}); move them or choose a new folder"
+        )
+
+
+def _listing(folder: Path) -> list[str]:
+    """Every entry under ``folder`` but folders and the marker, as relative POSIX paths."""
+    found = []
+    for root, dirs, files in os.walk(folder):
+        here = Path(root)
+        links = [d for d in dirs if os.path.islink(here / d)]  # listed, not followed
+        dirs[:] = [d for d in dirs if d not in links]
+        found += [(here / name).relative_to(folder).as_posix() for name in files + links]
+    return sorted(name for name in found if name != MARKER)
+
+
+def _write_marker(folder: Path, files: list[str]) -> None:
+    record = {
+        "attritionsim": __version__,
+        "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "files": files,
+    }
+    (folder / MARKER).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+
+
+def _read_marker(folder: Path) -> set[str] | None:
+    """The files our marker in ``folder`` lists, or ``None`` if there is no valid marker."""
+    path = folder / MARKER
+    try:
+        info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > _MARKER_MAX_BYTES:
+            return None
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or not isinstance(record.get("attritionsim"), str):
+        return None
+    files = record.get("files")
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        return None
+    return set(files)
+
+
+def _tidy(parent: Path, key: str, path: Path) -> None:
+    """Clean up after a killed run to ``path``: restore a report renamed aside, drop staging."""
+    pattern = re.compile(rf"\.{re.escape(key)}{re.escape(_TAG)}({_STAGING}|{_OLD})[A-Za-z0-9_]+")
+    ours = [parent / n for n in os.listdir(parent) if pattern.fullmatch(n)]
+    olds = [p for p in ours if p.name.startswith(f".{key}{_TAG}{_OLD}")]
+    olds = sorted(
+        (p for p in olds if p.is_dir() and not p.is_symlink() and _read_marker(p) is not None),
+        key=lambda p: p.stat().st_mtime,
+    )
+    if olds and not os.path.lexists(path):
+        os.rename(olds[-1], path)  # killed between the two renames: the report comes back
+        ours.remove(olds[-1])
+    for leftover in ours:
+        _remove_ours(leftover)
+
+
+def _remove_ours(folder: Path, *, force: bool = False) -> None:
+    """Remove ``folder`` if it holds our marker (or is empty, or ``force``); the marker goes last.
+
+    Removing the marker last means a removal cut short leaves a folder still recognisably ours,
+    which the next run removes.
+    """
+    if folder.is_symlink() or not folder.is_dir():
+        return
+    if not force and os.listdir(folder) and _read_marker(folder) is None:
+        return
+    for entry in folder.iterdir():
+        if entry.name == MARKER:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+    (folder / MARKER).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        folder.rmdir()
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Atomically exchange two paths (Linux ``renameat2``); ``False`` where unavailable."""
+    call = _renameat2()
+    if call is None:
+        return False
+    if call(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False  # e.g. a file system that cannot exchange: fall back to two renames
+    raise OSError(code, os.strerror(code), str(first), None, str(second))
+
+
+@functools.cache
+def _renameat2() -> Any:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        call = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    call.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    call.restype = ctypes.c_int
+    return call
+
+
+class _Lock:
+    """An exclusive ``flock`` on a lock file beside the target, removed when released.
+
+    The holder unlinks the file before unlocking; a run that opened the file just before that
+    finds, once it holds the lock, that the path no longer names its file, and tries again.
+    """
+
+    def __init__(self, path: Path, fd: int | None) -> None:
+        self.path = path
+        self.fd = fd
+
+    @classmethod
+    def acquire(cls, path: Path, shown: str) -> _Lock:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX: no locking
+            return cls(path, None)
+        flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+        while True:
+            fd = os.open(path, flags, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                mine = os.fstat(fd)
+                now = os.stat(path, follow_symlinks=False)
+            except BlockingIOError:
+                os.close(fd)
+                raise InputError(
+                    f"--out {shown!r}: another attritionsim run is writing this folder "
+                    f"(lock {path.name!r}); wait for it to finish"
+                ) from None
+            except FileNotFoundError:
+                os.close(fd)
+                continue
+            except BaseException:
+                os.close(fd)
+                raise
+            if (mine.st_dev, mine.st_ino) == (now.st_dev, now.st_ino):
+                return cls(path, fd)
+            os.close(fd)
+
+    def release(self) -> None:
+        if self.fd is None:
+            return
+        fd, self.fd = self.fd, None
+        try:
+            self.path.unlink(missing_ok=True)
+        finally:
+            os.close(fd)
 
 
 # ------------------------------------------------------------------------------ figures
