@@ -260,17 +260,6 @@ def test_an_unwritable_parent_is_refused_before_simulating(
     assert runs == []
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a mode-555 folder")
-def test_a_read_only_parent_is_refused(
-    capsys: pytest.CaptureFixture[str], work: Path, runs: list[dict[str, Any]]
-) -> None:
-    (work / "run" / "ro").mkdir(mode=0o555)
-    status, _, err = _run(capsys, work / "s.toml", "ro/out")
-    assert status == 2
-    _error(err, "--out 'ro/out': cannot prepare the report folder: Permission denied")
-    assert runs == []
-
-
 def test_a_report_holding_files_it_did_not_write_is_refused(
     capsys: pytest.CaptureFixture[str], report: Path, runs: list[dict[str, Any]]
 ) -> None:
@@ -616,3 +605,26 @@ def test_a_failing_run_removes_its_staging_and_lock(
     with pytest.raises(RuntimeError, match="boom"):
         _report(work, work / "run" / "out")
     assert list((work / "run").iterdir()) == []
+
+
+def test_a_report_written_before_the_marker_is_replaced(
+    capsys: pytest.CaptureFixture[str], report: Path
+) -> None:
+    # Version 0.1 wrote the same files without the marker: such a folder is still ours.
+    (report / MARKER).unlink()
+    status, _, err = _run(capsys, report.parent.parent / "s.toml", "out")
+    assert (status, err) == (0, "")
+    assert (report / MARKER).is_file()
+
+
+def test_a_look_alike_of_an_old_report_with_other_files_is_refused(
+    capsys: pytest.CaptureFixture[str], report: Path, runs: list[dict[str, Any]]
+) -> None:
+    (report / MARKER).unlink()
+    (report / "draft.docx").write_bytes(b"mine")
+    before = _snapshot(report)
+    status, _, err = _run(capsys, report.parent.parent / "s.toml", "out")
+    assert status == 2
+    assert "is not an attritionsim report (no .attritionsim-report marker)" in err
+    assert _snapshot(report) == before
+    assert runs == []

@@ -396,6 +396,9 @@ def _check_target(shown: str, path: Path) -> None:
     if not os.listdir(path):
         return
     marker = _read_marker(path)
+    if marker is None and _legacy_report(path):
+        marker = set(_listing(path))
+        _write_marker(path, sorted(marker))  # adopted: from now on it is replaced as ours
     if marker is None:
         raise InputError(
             f"--out {shown!r} exists and is not an attritionsim report (no {MARKER} marker); "
@@ -408,6 +411,27 @@ def _check_target(shown: str, path: Path) -> None:
             f"--out {shown!r} is an attritionsim report but holds files it did not write "
             f"({', '.join(foreign[:3])}{more}); move them or choose a new folder"
         )
+
+
+#: What a report folder written before the marker existed (version 0.1) holds, and nothing else.
+_LEGACY_FILES = frozenset({"report.md", "summary.json", "results.nc"})
+
+
+def _legacy_report(folder: Path) -> bool:
+    """Whether ``folder`` is a report written before the marker: our files only, our summary."""
+    if os.path.lexists(folder / MARKER):  # a marker we cannot read is not an old report
+        return False
+    names = _listing(folder)
+    figures = [n for n in names if n.startswith("figures/")]
+    if not set(names) >= _LEGACY_FILES or len(names) != len(_LEGACY_FILES) + len(figures):
+        return False
+    if not all(re.fullmatch(r"figures/[\w.-]+\.(png|svg)", n) for n in figures):
+        return False
+    try:
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(summary, dict) and {"version", "quantities", "seed", "draws"} <= set(summary)
 
 
 def _listing(folder: Path) -> list[str]:

@@ -106,7 +106,10 @@ def sobol_indices(
     variance = float(spread.mean())
     if not variance > 0.0:
         raise InputError(f"target {target!r} does not vary; its Sobol indices are undefined")
-    first, total, first_se, total_se = [], [], [], []
+    first: list[float] = []
+    total: list[float] = []
+    first_se: list[float] = []
+    total_se: list[float] = []
     for factor in factors:
         mixed = {**block_a, **{name: block_b[name] for name in factor}}
         f_ab = _target(model, mixed, needed, size, target)
