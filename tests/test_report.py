@@ -142,6 +142,42 @@ def test_figures(written: tuple[Path, xr.Dataset, list[str]]) -> None:
         assert b"<svg" in svg.read_bytes()[:2000], svg.name
 
 
+def test_tornado_figures_draw_each_inputs_influence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # ratio = ru / ua rises with ru and falls with ua: the rank tornado's bars must say so, with
+    # the Spearman correlations themselves, and the Sobol tornado must draw the total indices.
+    from scipy import stats
+
+    drawn: list[object] = []
+    original = attritionsim.report.plots.plot_tornado
+
+    def spy(*args: object, **kwargs: object) -> object:
+        fig = original(*args, **kwargs)  # type: ignore[arg-type]
+        drawn.append(fig)
+        return fig
+
+    monkeypatch.setattr(attritionsim.report.plots, "plot_tornado", spy)
+    ds, _ = write_report(parse_scenario(SMALL, name="small.toml"), tmp_path / "out", draws=4000)
+    assert len(drawn) == 2
+
+    def bars(fig: object) -> dict[str, float]:
+        ax = fig.axes[0]  # type: ignore[attr-defined]
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        return dict(zip(labels, [p.get_width() for p in ax.patches], strict=True))
+
+    ranks = bars(drawn[0])
+    for name, sign in (("ru", 1.0), ("ua", -1.0)):
+        rho = stats.spearmanr(ds[name].values, ds["ratio"].values).statistic
+        assert ranks[name] == pytest.approx(rho, abs=1e-12)
+        assert np.sign(ranks[name]) == sign
+    model = parse_scenario(SMALL, name="small.toml").model
+    sobol = asim.sobol_indices(model, "ratio", seed=int(ds.attrs["seed"]), draws=4000)
+    totals = dict(zip(sobol["input"].values, sobol["total"].values, strict=True))
+    assert bars(drawn[1]) == pytest.approx(totals, abs=1e-12)
+    assert all(v > 0 for v in totals.values())
+
+
 def test_headline_sentences_match_the_data(written: tuple[Path, xr.Dataset, list[str]]) -> None:
     _, ds, sentences = written
     again = headline_sentences(ds, list(default_scenario().headline), level=0.9)
