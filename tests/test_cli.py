@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -162,3 +163,57 @@ def test_python_dash_m_bad_input_has_no_traceback() -> None:
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr == "attritionsim: error: low=600,000 must be below high=500,000\n"
+
+
+# ------------------------------------------------------------------------------ warnings
+def test_a_sobol_warning_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text(
+        '[scenario]\nmethod = "sobol"\nseed = 1\n[inputs.x]\nrange = [1, 2]\n', encoding="utf-8"
+    )
+    status, out, err = _run(capsys, "run", str(path), "--draws", "1000")
+    assert status == 0
+    assert err == (
+        "attritionsim: warning: Sobol points are balanced only for a power of two draws; "
+        "got 1,000 (try 1,024)\n"
+    )
+    assert out.startswith("X: 1.4 (90% CrI")
+
+
+def _warn_then(result: str | Exception) -> object:
+    import warnings
+
+    def command(args: object) -> str:
+        warnings.warn("first line\n  second line", UserWarning, stacklevel=1)
+        warnings.warn("first line\n  second line", UserWarning, stacklevel=1)  # once only
+        warnings.warn("overflow encountered in multiply", RuntimeWarning, stacklevel=1)
+        warnings.warn("old API", DeprecationWarning, stacklevel=1)
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    return command
+
+
+def test_warnings_print_once_each_on_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli, "_elicit", _warn_then("the result"))
+    status, out, err = _run(capsys, "elicit", "range", "1", "2")
+    assert status == 0
+    assert out == "the result\n"
+    assert err.splitlines() == [
+        "attritionsim: warning: first line second line",
+        "attritionsim: warning: overflow encountered in multiply (RuntimeWarning)",
+    ]
+
+
+def test_a_failing_command_prints_only_its_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli, "_elicit", _warn_then(asim.InputError("bad\nvalue")))
+    status, out, err = _run(capsys, "elicit", "range", "1", "2")
+    assert (status, out, err) == (2, "", "attritionsim: error: bad value\n")
+    monkeypatch.setattr(cli, "_elicit", _warn_then(RuntimeError("boom")))
+    status, out, err = _run(capsys, "elicit", "range", "1", "2")
+    assert (status, out, err) == (1, "", "attritionsim: internal error: RuntimeError: boom\n")

@@ -550,3 +550,222 @@ def test_a_source_input_takes_its_records_units_and_a_label() -> None:
     assert model.units["ua"] == "people"
     assert model.long_names["ua"] == "ukraine casualties, CSIS (2025-12-31)"
     assert model.sources["ua"] == ("csis-2025-12-ukraine-casualties",)
+
+
+# ------------------------------------------------------------------------------ bad files: exit 2
+# Each case is (id, file contents, line of the problem, fragments of the message). Every one
+# was an internal error, a wrong or doubled place, or silently accepted before.
+ONE = "[inputs.x]\nrange = [1, 2]\n"
+TWO = ONE + "[inputs.y]\nrange = [3, 4]\n"
+LATIN1 = '[scenario]\ntitle = "café"\n'.encode("latin-1") + ONE.encode()
+BAD_FILES: list[tuple[str, str | bytes, int, tuple[str, ...]]] = [
+    ("binary", b"\x00\x01\x02\xff\xfe\x80 binary", 1, ("not UTF-8 text", "offset 3")),
+    ("utf16", ONE.encode("utf-16"), 1, ("not UTF-8 text (it looks like UTF-16)", "offset 0")),
+    ("latin1", LATIN1, 2, ("not UTF-8 text", "byte 0xe9 at offset 23")),
+    ("bom latin1", b"\xef\xbb\xbf" + LATIN1, 2, ("byte 0xe9 at offset 26",)),
+    ("deep arrays", "a = " + "[" * 5000 + "]" * 5000 + "\n", 1, ("nested more than 32",)),
+    ("deep tables", "x = " + "{a = " * 3000 + "1" + "}" * 3000 + "\n", 1, ("nested",)),
+    ("deep keys", "[inputs.x]\nmetalog." + "a." * 3000 + "b = 1\n", 2, ("nested more than 32",)),
+    ("int 10^400", "[inputs.x]\napproximately = 1" + "0" * 400 + "\n", 2, ("inputs.x.approx",)),
+    ("int 5000 digits", "[inputs.x]\nup_to = 1" + "0" * 5000 + "\n", 2, ("thousands of digits",)),
+    ("draws 2^63", "[scenario]\ndraws = 9223372036854775000\n" + ONE, 2, ("scenario.draws",)),
+    ("draws 10^30", "[scenario]\ndraws = 1" + "0" * 30 + "\n" + ONE, 2, ("at most 1e+12",)),
+    ("draws 10^400", "[scenario]\ndraws = 1" + "0" * 400 + "\n" + ONE, 2, ("scenario.draws",)),
+    ("draws float", "[scenario]\ndraws = 1e6\n" + ONE, 2, ("scenario.draws", "integer")),
+    ("chunk 10^400", "[scenario]\nchunk_size = 1" + "0" * 400 + "\n" + ONE, 2, ("chunk_size",)),
+    ("seed 2^63", "[scenario]\nseed = 9223372036854775808\n" + ONE, 2, ("scenario.seed",)),
+    ("seed 10^30", "[scenario]\nseed = 1" + "0" * 30 + "\n" + ONE, 2, ("scenario.seed",)),
+    ("level 1e-300", "[scenario]\nlevel = 1e-300\n" + ONE, 2, ("scenario.level", "0.01")),
+    ("input level", ONE + "level = 1e-300\n", 3, ("inputs.x.level", "0.01")),
+    (
+        "nan correlation",
+        TWO + '[correlations]\npairs = [["x", "y", nan]]\n',
+        6,
+        ("correlations.pairs", "nan"),
+    ),
+    ("inf range", ONE.replace("[1, 2]", "[1, inf]"), 2, ("inputs.x.range", "inf")),
+    ("dotted nan", "inputs.x.range = [1, nan]\n", 1, ("inputs.x.range", "nan")),
+    ("quoted key", '[inputs."x"]\nrange = [2, 1]\n', 2, ("inputs.x",)),
+    ("title 5", "[scenario]\ntitle = 5\n" + ONE, 2, ("scenario.title", "string")),
+    ("description list", "[scenario]\ndescription = [1]\n" + ONE, 2, ("scenario.description",)),
+    (
+        "pool with a daily rate",
+        '[inputs.x]\npool = ["csis-2025-05-russia-casualties",\n'
+        '        "ukmod-2025-06-russia-daily-rate"]\n',
+        2,
+        ("inputs.x", "'csis-2025-05-russia-casualties'", "'ukmod-2025-06-russia-daily-rate'"),
+    ),
+    (
+        "pool of two sides",
+        '[inputs.x]\npool = ["csis-2025-05-russia-casualties",\n'
+        '        "csis-2025-05-ukraine-casualties"]\n',
+        2,
+        ("pool mixes sides", "'csis-2025-05-ukraine-casualties'"),
+    ),
+    (
+        "pool with a repeated id",
+        '[inputs.x]\npool = ["csis-2025-05-russia-casualties", "ukmod-2025-05-russia-casualties",'
+        ' "csis-2025-05-russia-casualties"]\n',
+        2,
+        ("inputs.x", "'csis-2025-05-russia-casualties' more than once"),
+    ),
+    ("digits string", ONE + '[report]\ndigits = "x"\n', 4, ("report.digits", "got a string")),
+    ("digits zero", ONE + "[report]\ndigits = 0\n", 4, ("report.digits", "1 to 6", "got 0")),
+    ("digits seven", ONE + "[report]\ndigits = 7\n", 4, ("report.digits", "got 7")),
+    ("digits bool", ONE + "[report]\ndigits = true\n", 4, ("report.digits",)),
+    ("digits float", ONE + "[report]\ndigits = 2.0\n", 4, ("report.digits", "got 2")),
+    ("headline string", ONE + '[report]\nheadline = "x"\n', 4, ("report.headline", "a list")),
+    ("headline number", ONE + "[report]\nheadline = [1]\n", 4, ("report.headline", "a string")),
+    ("report key", ONE + "[report]\ndigit = 2\n", 4, ("did you mean 'digits'",)),
+    ("draw derived", ONE + '[derived]\ndraw = "x * 2"\n', 4, ("'draw'",)),
+    ("draw input", "[inputs.draw]\nrange = [1, 2]\n", 1, ("'draw'",)),
+]
+
+
+def _write(tmp_path: Path, content: str | bytes) -> Path:
+    path = tmp_path / "bad.toml"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("content", "line", "fragments"),
+    [pytest.param(*case[1:], id=case[0]) for case in BAD_FILES],
+)
+def test_a_bad_file_is_one_line_exit_2_before_simulating(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    content: str | bytes,
+    line: int,
+    fragments: tuple[str, ...],
+) -> None:
+    from attritionsim import cli, scenario
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("simulated a scenario that should have been refused")
+
+    monkeypatch.setattr(scenario, "simulate", never)
+    path = _write(tmp_path, content)
+    out = tmp_path / "rep"
+    status = cli.main(["run", str(path), "--draws", "1000", "--out", str(out)])
+    captured = capsys.readouterr()
+    assert status == 2, captured.err
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1, captured.err
+    prefix = f"attritionsim: error: {path}:{line}: "
+    assert lines[0].startswith(prefix), lines[0]
+    assert lines[0].count(str(path)) == 1, lines[0]  # exactly one file prefix
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml"]  # no report, no staging
+    with pytest.raises(InputError) as info:
+        load_scenario(path)
+    assert f"attritionsim: error: {info.value}" == lines[0]
+
+
+def test_model_errors_are_placed_on_the_line_of_the_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Model errors quoting a name (Unicode ones too) get that name's file:line prefix."""
+    from attritionsim import scenario
+
+    class Refusing(scenario.Model):
+        def __post_init__(self) -> None:
+            names = [*self.inputs, *self.derived]
+            raise InputError(f"quantity names {names[0]!r} and {names[1]!r} clash; rename one")
+
+    monkeypatch.setattr(scenario, "Model", Refusing)
+    text = '[inputs."ﬁre"]\nrange = [1, 2]\n\n[inputs.fire]\nrange = [1, 2]\n'
+    with pytest.raises(InputError) as info:
+        parse_scenario(text, name="s.toml")
+    assert str(info.value) == "s.toml:1: quantity names 'ﬁre' and 'fire' clash; rename one"
+    text = ONE + '[derived]\ndraw = "x * 2"\n'
+    with pytest.raises(InputError) as info:
+        parse_scenario(text, name="s.toml")
+    assert str(info.value) == "s.toml:4: quantity names 'x' and 'draw' clash; rename one"
+
+
+def test_unicode_duplicate_names_are_refused_on_their_line() -> None:
+    text = '[inputs."ﬁre"]\nrange = [1, 2]\n\n[inputs.fire]\nrange = [1, 2]\n'
+    with pytest.raises(InputError) as info:
+        parse_scenario(text, name="s.toml")
+    assert re.match(r"s\.toml:[14]: ", str(info.value)), str(info.value)
+    assert "'ﬁre'" in str(info.value) or "'fire'" in str(info.value)
+
+
+def test_a_utf8_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + ONE.encode())
+    assert load_scenario(path).model.random_inputs == ("x",)
+
+
+def test_a_hash_or_bracket_inside_strings_is_not_nesting() -> None:
+    brackets = "[" * 40
+    text = (
+        f"[scenario]\ntitle = \"{brackets} # not a comment\"\ndescription = '''\n{brackets}\n'''\n"
+    )
+    scenario = parse_scenario(text + ONE, name="s.toml")
+    assert scenario.title == f"{brackets} # not a comment"
+    assert scenario.description == f"{brackets}\n"
+
+
+def test_the_largest_valid_settings_load() -> None:
+    text = "[scenario]\ndraws = 1_000_000_000_000\nseed = 9223372036854775807\nlevel = 0.01\n"
+    scenario = parse_scenario(text + ONE + "[report]\ndigits = 6\n", name="s.toml")
+    assert (scenario.draws, scenario.seed, scenario.level, scenario.digits) == (
+        10**12,
+        2**63 - 1,
+        0.01,
+        6,
+    )
+    assert parse_scenario(ONE, name="s.toml").digits == 3
+
+
+def test_report_digits_set_the_headline_figures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from attritionsim import cli
+
+    text = '[scenario]\nseed = 1\n[inputs.x]\nrange = [100_000, 200_000]\nfamily = "normal"\n'
+    shown = {}
+    for digits in ("1", "3", None):
+        path = tmp_path / f"d{digits}.toml"
+        path.write_text(text + (f"[report]\ndigits = {digits}\n" if digits else ""), "utf-8")
+        assert cli.main(["run", str(path), "--draws", "20000"]) == 0
+        shown[digits] = capsys.readouterr().out.strip()
+    assert shown["1"] == "X: 200,000 (90% CrI 100,000–200,000)"
+    assert shown["3"] == shown[None] == "X: 150,000 (90% CrI 101,000–200,000)"
+    with_out = {}
+    for digits in ("1", None):
+        status = cli.main(
+            [
+                "run",
+                str(tmp_path / f"d{digits}.toml"),
+                "--draws",
+                "20000",
+                "--out",
+                str(tmp_path / f"out{digits}"),
+            ]
+        )
+        assert status == 0
+        with_out[digits] = capsys.readouterr().out.splitlines()[0].strip()
+    assert with_out == {"1": shown["1"], None: shown[None]}
+
+
+def test_an_arithmetic_failure_while_fitting_is_an_input_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from attritionsim import elicit
+
+    def overflowing(*args: object, **kwargs: object) -> None:
+        raise OverflowError("math range error")
+
+    monkeypatch.setattr(elicit, "from_range", overflowing)
+    with pytest.raises(InputError) as info:
+        parse_scenario(ONE, name="s.toml")
+    assert str(info.value) == (
+        "s.toml:2: inputs.x: cannot fit a distribution to these figures (math range error)"
+    )

@@ -85,7 +85,8 @@ def draws(value: object, *, name: str = "draws") -> int:
     n = positive_int(name, value)
     if n > MAX_DRAWS:
         raise InputError(
-            f"{name} must be at most {MAX_DRAWS:.0e} (the ceiling of every backend); got {n:.3g}"
+            f"{name} must be at most {MAX_DRAWS:.0e} (the ceiling of every backend); "
+            f"got {fmt_value(n)}"
         )
     return n
 

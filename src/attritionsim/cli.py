@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 import time
+import warnings
 from collections.abc import Sequence
 from typing import NoReturn
 
@@ -156,7 +157,7 @@ def _run(args: argparse.Namespace) -> str:
         ds = scenario.run(**{k: v for k, v in options.items() if k != "level"})
         level = scenario.level if args.level is None else args.level
         names = list(scenario.headline) or [str(n) for n in ds.data_vars][:8]
-        return "\n".join(headline_sentences(ds, names, level=level))
+        return "\n".join(headline_sentences(ds, names, level=level, digits=scenario.digits))
     _, sentences = write_report(scenario, args.out, **options)
     lines = [scenario.title, ""] if scenario.title else []
     lines += [f"  {s}" for s in sentences]
@@ -226,6 +227,11 @@ def _elicit(args: argparse.Namespace) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status.
 
+    Bad input prints one line, ``attritionsim: error: ...``, on stderr and returns 2. Warnings
+    raised while a command runs (e.g. a Sobol run whose draws are not a power of two) are
+    printed after it, each distinct one once, as one line ``attritionsim: warning: ...``; a
+    failed command prints only its error.
+
     Examples
     --------
     >>> main(["elicit", "range", "500000", "600000"])
@@ -234,25 +240,58 @@ def main(argv: Sequence[str] | None = None) -> int:
     0
     """
     parser = _parser()
-    try:
-        args = parser.parse_args(argv)
-        if args.command == "elicit":
-            print(_elicit(args))
-        elif args.command in ("report", "run"):
-            print(_run(args))
-        elif args.command == "sources":
-            print(_sources(args))
-        elif args.command == "summarize":
-            print(_summarize(args))
-        else:
-            parser.print_help()
-    except InputError as err:
-        print(f"attritionsim: error: {err}", file=sys.stderr)
-        return 2
-    except Exception as err:  # pragma: no cover - the last line of defence
-        print(f"attritionsim: internal error: {type(err).__name__}: {err}", file=sys.stderr)
-        return 1
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            text = _command(parser, parser.parse_args(argv))
+        except InputError as err:
+            print(f"attritionsim: error: {_one_line(str(err))}", file=sys.stderr)
+            return 2
+        except Exception as err:  # pragma: no cover - the last line of defence
+            message = _one_line(f"{type(err).__name__}: {err}")
+            print(f"attritionsim: internal error: {message}", file=sys.stderr)
+            return 1
+    for message in _warnings(caught):
+        print(f"attritionsim: warning: {message}", file=sys.stderr)
+    if text is not None:
+        print(text)
     return 0
+
+
+def _command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str | None:
+    """Run the chosen command; return what it prints (``None``: it printed the help)."""
+    if args.command == "elicit":
+        return _elicit(args)
+    if args.command in ("report", "run"):
+        return _run(args)
+    if args.command == "sources":
+        return _sources(args)
+    if args.command == "summarize":
+        return _summarize(args)
+    parser.print_help()
+    return None
+
+
+def _warnings(caught: Sequence[warnings.WarningMessage]) -> list[str]:
+    """The distinct warnings worth showing, each as one line, in the order first raised.
+
+    Deprecation warnings are about this program's code, not the user's input: they are left out.
+    """
+    out: list[str] = []
+    for item in caught:
+        if issubclass(item.category, DeprecationWarning | PendingDeprecationWarning):
+            continue
+        message = _one_line(str(item.message))
+        if not issubclass(item.category, UserWarning):  # e.g. a numpy RuntimeWarning
+            message = f"{message} ({item.category.__name__})"
+        if message not in out:
+            out.append(message)
+    return out
+
+
+def _one_line(text: str) -> str:
+    """``text`` with its line breaks and runs of spaces folded into single spaces."""
+    return " ".join(text.split())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -80,8 +80,12 @@ def default_scenario() -> Scenario:
     return load_scenario(DEFAULT_SCENARIO)
 
 
-def headline_sentences(ds: xr.Dataset, names: Sequence[str], *, level: float = 0.9) -> list[str]:
+def headline_sentences(
+    ds: xr.Dataset, names: Sequence[str], *, level: float = 0.9, digits: int | None = None
+) -> list[str]:
     """One sentence per quantity: its long name and :func:`attritionsim.cite` of its draws.
+
+    ``digits`` is passed to :func:`attritionsim.cite` (default 3 significant digits).
 
     Examples
     --------
@@ -95,7 +99,7 @@ def headline_sentences(ds: xr.Dataset, names: Sequence[str], *, level: float = 0
     for name in names:
         da = ds[name]
         label = str(da.attrs.get("long_name", name))
-        out.append(f"{label[:1].upper()}{label[1:]}: {cite(da, level)}")
+        out.append(f"{label[:1].upper()}{label[1:]}: {cite(da, level, digits=digits)}")
     return out
 
 
@@ -164,7 +168,7 @@ def write_report(
         names = (
             list(scenario.headline) or [str(n) for n in ds.data_vars if ds[n].dims == ("draw",)][:8]
         )
-        sentences = headline_sentences(ds, names, level=lvl)
+        sentences = headline_sentences(ds, names, level=lvl, digits=scenario.digits)
         summary = summarize(ds, level=lvl)
         cat = catalogue if catalogue is not None else load_catalogue()
 

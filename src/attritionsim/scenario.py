@@ -34,7 +34,22 @@ A ``range`` or ``approximately`` input without its own ``level`` takes ``[scenar
 the report leads with, in order.
 
 Every problem is an :class:`~attritionsim.errors.InputError` whose one-line message starts with
-``file:line:`` and the key, and says what would be valid.
+``file:line:`` and the key, and says what would be valid; every value is checked when the file
+is loaded, before anything is simulated.
+
+Limits:
+
+* The file must be UTF-8 text (a byte-order mark is allowed) and nest tables or arrays at most
+  32 levels deep.
+* ``draws`` (and ``chunk_size``) is a positive integer of at most ``10**12``, the ceiling of
+  every backend.
+* ``seed`` is an integer from 0 to ``2**63 - 1`` (results files keep it as a signed 64-bit
+  integer).
+* ``level`` (in ``[scenario]`` or an input) is in ``[0.01, 1]``: 0.9 for a 90% interval.
+* ``[report] digits`` is an integer from 1 to 6: the most significant digits of the headline
+  figures (default 3).
+* A ``pool`` lists at least two distinct catalogue ids of one quantity: the same side, measure
+  and units.
 """
 
 from __future__ import annotations
@@ -51,6 +66,7 @@ from typing import Any
 import xarray as xr
 
 from . import _rng, _validate, elicit
+from ._format import fmt_value
 from .design import METHODS
 from .distributions import Distribution
 from .errors import InputError
@@ -88,6 +104,10 @@ _OPTIONS: dict[str, tuple[str, ...]] = {
 }
 _LABELS = ("units", "long_name")
 _REPORT = ("headline", "digits")
+#: Deepest nesting of TOML tables and arrays a scenario may use (it needs four at most).
+_MAX_DEPTH = 32
+#: Most significant digits ``[report] digits`` may ask for.
+_MAX_DIGITS = 6
 
 
 @dataclasses.dataclass(frozen=True)
@@ -110,8 +130,12 @@ class Scenario:
         Draws per block (``None``: all at once).
     headline : tuple of str
         Quantities the report leads with, in order.
+    description : str
+        A longer description (may be empty).
     path : Path or None
         Where it was read from.
+    digits : int
+        Most significant digits of the headline figures (``[report] digits``, default 3).
     """
 
     model: Model
@@ -124,6 +148,7 @@ class Scenario:
     headline: tuple[str, ...] = ()
     description: str = ""
     path: Path | None = None
+    digits: int = 3
 
     def run(self, **overrides: Any) -> xr.Dataset:
         """Simulate with the scenario's settings, any of them overridden by keyword.
@@ -202,10 +227,25 @@ def load_scenario(path: str | Path, *, catalogue: Any = None) -> Scenario:
     """
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
+        data = file.read_bytes()
     except OSError as err:
         raise InputError(f"{file}: cannot read the scenario ({err.strerror})") from None
-    return parse_scenario(text, name=str(file), catalogue=catalogue, path=file)
+    return parse_scenario(_decode(data, str(file)), name=str(file), catalogue=catalogue, path=file)
+
+
+def _decode(data: bytes, name: str) -> str:
+    """The file's text; anything but UTF-8 (a byte-order mark allowed) is an InputError."""
+    skip = 3 if data.startswith(b"\xef\xbb\xbf") else 0  # a UTF-8 byte-order mark
+    try:
+        return data[skip:].decode("utf-8")
+    except UnicodeDecodeError as err:
+        offset = skip + err.start
+        line = data.count(b"\n", 0, offset) + 1
+        hint = " (it looks like UTF-16)" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else ""
+        raise InputError(
+            f"{name}:{line}: the scenario is not UTF-8 text{hint}: byte 0x{data[offset]:02x}"
+            f" at offset {offset} cannot be decoded; save the file as UTF-8"
+        ) from None
 
 
 def parse_scenario(
@@ -213,15 +253,27 @@ def parse_scenario(
 ) -> Scenario:
     """Parse scenario TOML text (see :func:`load_scenario`); ``name`` labels the errors."""
     where = _Locator(text, name)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        found = re.search(r"line (\d+)", str(err))
-        at = f"{name}:{found.group(1)}" if found else name
-        raise InputError(f"{at}: TOML syntax error: {err}") from None
+    data = _toml(text, name, where)
     _known_keys(where, "", data, _SECTIONS)
     settings = _table(where, "scenario", data.get("scenario", {}))
     _known_keys(where, "scenario", settings, _SETTINGS)
+    title = _string(where, "scenario.title", settings.get("title", ""))
+    description = _string(where, "scenario.description", settings.get("description", ""))
+    draws = _draws(where, "scenario.draws", settings.get("draws", 100_000))
+    seed = _seed(where, settings.get("seed", 0))
+    method = _choice(where, "scenario.method", settings.get("method", "mc"), METHODS)
+    chunk_size = (
+        None
+        if settings.get("chunk_size") is None
+        else _draws(where, "scenario.chunk_size", settings["chunk_size"])
+    )
+    report = _table(where, "report", data.get("report", {}))
+    _known_keys(where, "report", report, _REPORT)
+    headline = tuple(
+        _string(where, "report.headline", item)
+        for item in _list(where, "report.headline", report.get("headline", []))
+    )
+    digits = _digits(where, report.get("digits", 3))
     inputs_table = _table(where, "inputs", data.get("inputs", {}))
     if not inputs_table:
         raise InputError(f"{where('inputs')}: a scenario needs at least one [inputs.NAME] table")
@@ -253,12 +305,6 @@ def parse_scenario(
         for key, value in _table(where, section, data.get(section, {})).items():
             store[key] = _string(where, f"{section}.{key}", value)
     correlations = _correlations(where, data.get("correlations", {}))
-    report = _table(where, "report", data.get("report", {}))
-    _known_keys(where, "report", report, _REPORT)
-    headline = tuple(
-        _string(where, "report.headline", item)
-        for item in _list(where, "report.headline", report.get("headline", []))
-    )
     try:
         model = Model(
             inputs=inputs,
@@ -267,7 +313,7 @@ def parse_scenario(
             units=units,
             long_names=long_names,
             sources=sources,
-            title=_string(where, "scenario.title", settings.get("title", "")),
+            title=title,
         )
     except InputError as err:
         raise InputError(f"{where(_blame(str(err), derived, inputs))}: {err}") from None
@@ -277,19 +323,97 @@ def parse_scenario(
     return Scenario(
         model=model,
         title=model.title,
-        description=_string(where, "scenario.description", settings.get("description", "")),
-        draws=_int(where, "scenario.draws", settings.get("draws", 100_000)),
-        seed=_seed(where, settings.get("seed", 0)),
+        description=description,
+        draws=draws,
+        seed=seed,
         level=default_level,
-        method=_choice(where, "scenario.method", settings.get("method", "mc"), METHODS),
-        chunk_size=(
-            None
-            if settings.get("chunk_size") is None
-            else _int(where, "scenario.chunk_size", settings["chunk_size"])
-        ),
+        method=method,
+        chunk_size=chunk_size,
         headline=headline,
         path=path,
+        digits=digits,
     )
+
+
+def _toml(text: str, name: str, where: _Locator) -> dict[str, Any]:
+    """Parse the TOML text; too deep a nesting, or a syntax error, is an InputError."""
+    deep = _too_deep(text)
+    if deep is not None:
+        raise InputError(
+            f"{name}:{deep}: TOML nested more than {_MAX_DEPTH} levels deep; "
+            "a scenario needs four at most"
+        )
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        found = re.search(r"line (\d+)", str(err))
+        at = f"{name}:{found.group(1)}" if found else name
+        raise InputError(f"{at}: TOML syntax error: {err}") from None
+    except RecursionError:  # nesting the pre-check missed
+        raise InputError(f"{name}: TOML nested too deeply to read") from None
+    except ValueError:  # tomllib: an integer too long for Python's int conversion
+        found = re.search(r"\d[\d_]{4000,}", text)
+        at = f"{name}:{text.count(chr(10), 0, found.start()) + 1}" if found else name
+        raise InputError(
+            f"{at}: an integer with thousands of digits cannot be read; "
+            f"no scenario value needs more than {_validate.MAX_DRAWS:.0e}"
+        ) from None
+    path = _deep_key(data)
+    if path is not None:
+        raise InputError(
+            f"{where('.'.join(path[:4]))}: {path[0]}: keys nested more than {_MAX_DEPTH} levels "
+            f"deep ({'.'.join(path[:3])}...); a scenario needs four at most"
+        )
+    return data
+
+
+def _too_deep(text: str) -> int | None:
+    """The line where brackets and braces (outside strings and comments) nest too deeply."""
+    depth, line, i, n = 0, 1, 0, len(text)
+    while i < n:
+        char = text[i]
+        if char == "\n":
+            line += 1
+        elif char == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        elif char in "\"'":
+            quote = text[i : i + 3] if text[i : i + 3] in ('"""', "'''") else char
+            i += len(quote)
+            while i < n and not text.startswith(quote, i):
+                if text[i] == "\n" and len(quote) == 1:
+                    break  # an unterminated string: tomllib reports it
+                if text[i] == "\\" and quote[0] == '"':
+                    i += 1  # an escape: the next character is part of the string
+                if i < n and text[i] == "\n":
+                    line += 1
+                i += 1
+            else:
+                i += len(quote)
+            continue
+        elif char in "[{":
+            depth += 1
+            if depth > _MAX_DEPTH:
+                return line
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+        i += 1
+    return None
+
+
+def _deep_key(data: Mapping[str, Any]) -> list[str] | None:
+    """The key path of a value nested more than ``_MAX_DEPTH`` deep (dotted keys), if any."""
+    stack: list[tuple[list[str], object]] = [([], data)]
+    while stack:
+        path, node = stack.pop()
+        if len(path) > _MAX_DEPTH:
+            return path
+        if isinstance(node, dict):
+            stack.extend(([*path, str(key)], value) for key, value in node.items())
+        elif isinstance(node, list):
+            stack.extend((path, value) for value in node)
+    return None
 
 
 def run_scenario(path: str | Path, **overrides: Any) -> xr.Dataset:
@@ -373,9 +497,11 @@ def _input(
         rule = getattr(elicit, kind)
         result: Distribution = rule(figure, **options)
         return result
-    except InputError as err:
-        if str(err).startswith(where.name):
+    except (InputError, ArithmeticError) as err:
+        if isinstance(err, InputError) and str(err).startswith(where.name):
             raise
+        if not isinstance(err, InputError):  # a figure too extreme to fit a distribution to
+            err = InputError(f"cannot fit a distribution to these figures ({err})")
         blamed = [key for key in options if re.match(rf"{key}\b", str(err))]
         if blamed:
             at = f"{where(section + '.' + blamed[0])}: {section}"
@@ -410,7 +536,22 @@ def _pooled(idents: Sequence[str], catalogue: Any, method: str) -> Distribution:
     catalogue = _catalogue(catalogue)
     if len(idents) < 2:
         raise InputError(f"pool needs at least two catalogue ids; got {len(idents)}")
+    repeated = sorted({ident for ident in idents if idents.count(ident) > 1})
+    if repeated:
+        raise InputError(
+            f"pool lists {', '.join(map(repr, repeated))} more than once; list each record once "
+            "(a record restating another is recognised by its depends_on)"
+        )
     records = {ident: catalogue[ident] for ident in idents}
+    first = idents[0]
+    for field in ("side", "measure", "units"):
+        for ident in idents[1:]:
+            mine, theirs = getattr(records[ident], field), getattr(records[first], field)
+            if mine != theirs:
+                raise InputError(
+                    f"pool mixes {field}s: {first!r} is {theirs!r} but {ident!r} is {mine!r}; "
+                    f"a pool combines figures of one quantity (the same side, measure and units)"
+                )
     sources = {ident: catalogue.distribution(ident) for ident in idents}
     depends = {
         ident: next(dep for dep in record.depends_on if dep in records)
@@ -456,7 +597,10 @@ def _number(where: _Locator, key: str, value: object) -> float:
         raise InputError(f"{where(key)}: {key} must be a number; got the date {value!r}")
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InputError(f"{where(key)}: {key} must be a number; got {_type(value)}")
-    return _validate.finite_real(key, value)
+    try:
+        return _validate.finite_real(key, value)
+    except InputError as err:  # NaN, an infinity or an int beyond the float range
+        raise InputError(f"{where(key)}: {err}") from None
 
 
 def _numbers(where: _Locator, key: str, value: object, count: int) -> list[float]:
@@ -466,9 +610,25 @@ def _numbers(where: _Locator, key: str, value: object, count: int) -> list[float
     return [_number(where, key, item) for item in items]
 
 
-def _int(where: _Locator, key: str, value: object) -> int:
+def _draws(where: _Locator, key: str, value: object) -> int:
+    """A number of draws: a positive integer up to ``MAX_DRAWS`` (a float is refused)."""
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise InputError(f"{where(key)}: {key} must be a positive integer; got {value!r}")
+        shown = fmt_value(value) if isinstance(value, int | float) else _type(value)
+        raise InputError(f"{where(key)}: {key} must be a positive integer; got {shown}")
+    try:
+        return _validate.draws(value, name=key)
+    except InputError as err:
+        raise InputError(f"{where(key)}: {err}") from None
+
+
+def _digits(where: _Locator, value: object) -> int:
+    """``[report] digits``: an integer from 1 to ``_MAX_DIGITS``."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _MAX_DIGITS:
+        shown = fmt_value(value) if isinstance(value, int | float) else _type(value)
+        raise InputError(
+            f"{where('report.digits')}: report.digits must be an integer from 1 to {_MAX_DIGITS} "
+            f"(significant digits of the headline figures); got {shown}"
+        )
     return value
 
 
@@ -543,8 +703,8 @@ def _type(value: object) -> str:
 
 def _blame(message: str, derived: Mapping[str, str], inputs: Mapping[str, Any]) -> str:
     """The key a Model error is about, so its line can be found."""
-    quoted = re.findall(r"'([A-Za-z_]\w*)'", message)
-    cycle = re.search(r"cycle: ([A-Za-z_]\w*)", message)
+    quoted = re.findall(r"'([^\W\d]\w*)'", message)  # names, Unicode ones too
+    cycle = re.search(r"cycle: ([^\W\d]\w*)", message)
     if cycle and cycle.group(1) in derived:
         return f"derived.{cycle.group(1)}"
     for name in quoted:
@@ -563,7 +723,7 @@ class _Locator:
 
     def __init__(self, text: str, name: str) -> None:
         self.name = name
-        self.lines = text.splitlines()
+        self.lines = [line.rstrip("\r") for line in text.split("\n")]  # TOML's newlines
 
     def __call__(self, key: str) -> str:
         line = self.line(key)
@@ -572,17 +732,19 @@ class _Locator:
     def line(self, key: str) -> int | None:
         parts = key.split(".")
         for cut in range(len(parts), 0, -1):
-            table, rest = ".".join(parts[:cut]), parts[cut:]
-            header = self._find(rf"^\s*\[{re.escape(table)}\]\s*(#.*)?$")
+            table, rest = parts[:cut], parts[cut:]
+            header = self._find(rf"^\s*\[\[?\s*{_dotted(table)}\s*\]\]?\s*(#.*)?$")
             if header is None:
                 continue
             if not rest:
                 return header + 1
-            found = self._find(
-                rf"^\s*{re.escape(rest[0])}\s*=", start=header + 1, stop_at_table=True
-            )
+            found = self._find(rf"^\s*{_dotted(rest[:1])}\s*[=.]", header + 1, True)
             return (found if found is not None else header) + 1
-        found = self._find(rf"^\s*{re.escape(parts[-1])}\s*=")
+        for cut in range(len(parts), 0, -1):  # dotted keys outside a header: inputs.x.range = ..
+            found = self._find(rf"^\s*{_dotted(parts[:cut])}\s*[=.]")
+            if found is not None:
+                return found + 1
+        found = self._find(rf"^\s*{_dotted(parts[-1:])}\s*=")
         return None if found is None else found + 1
 
     def _find(self, pattern: str, start: int = 0, stop_at_table: bool = False) -> int | None:
@@ -592,3 +754,9 @@ class _Locator:
             if re.match(pattern, self.lines[i]):
                 return i
         return None
+
+
+def _dotted(parts: Sequence[str]) -> str:
+    """A pattern for a dotted TOML key, each part bare or quoted, spaces around the dots."""
+    quoted = [rf"(?:{re.escape(p)}|\"{re.escape(p)}\"|'{re.escape(p)}')" for p in parts]
+    return r"\s*\.\s*".join(quoted)
