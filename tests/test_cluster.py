@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 import xarray as xr
+from dask.blockwise import Blockwise
 
 import attritionsim as asim
 from attritionsim import InputError
-from attritionsim.cluster import simulate_dask
+from attritionsim.cluster import MAX_CHUNKS, simulate_dask
 
 MODEL = asim.Model(
     {
@@ -63,3 +66,46 @@ def test_bad_arguments(kwargs: dict[str, object], match: str) -> None:
     args: dict[str, object] = {"draws": 100, "seed": 1, **kwargs}
     with pytest.raises(InputError, match=match):
         simulate_dask(MODEL, **args)  # type: ignore[arg-type]
+
+
+def test_ten_billion_draws_build_lazily_in_a_few_layers() -> None:
+    start = time.perf_counter()
+    lazy = simulate_dask(MODEL, 10**10, seed=1)
+    elapsed = time.perf_counter() - start
+    data = lazy["ratio"].data
+    assert data.npartitions == 10_000 and data.shape == (10**10,)
+    # Two blockwise layers (the shared draws, then this quantity), whatever the chunk count:
+    # no Python object per chunk is made until the graph is computed.
+    layers = data.dask.layers
+    assert len(layers) == 2
+    assert all(isinstance(layer, Blockwise) for layer in layers.values())
+    assert elapsed < 5.0  # a generous guard: it takes a fraction of a second
+
+
+def test_one_chunk_of_a_huge_run_is_the_same_as_in_memory() -> None:
+    lazy = simulate_dask(MODEL, 10**10, seed=3, chunk_size=100_000, keep=["ratio"])
+    first = lazy["ratio"][:1_000].values
+    eager = asim.simulate(MODEL, 1_000, seed=3, keep=["ratio"], method="mc")
+    # mc draws depend only on (seed, name, index), not on the run's size
+    assert first.tobytes() == eager["ratio"].values.tobytes()
+
+
+@pytest.mark.parametrize("draws", [10**13, 2**63, 10**30])
+def test_draws_beyond_the_ceiling_are_refused_at_once(draws: int) -> None:
+    start = time.perf_counter()
+    with pytest.raises(InputError) as err:
+        simulate_dask(MODEL, draws, seed=1)
+    assert str(err.value) == (
+        f"draws must be at most 1e+12 (the ceiling of every backend); got {draws:.3g}"
+    )
+    assert time.perf_counter() - start < 1.0
+
+
+def test_too_many_chunks_are_refused() -> None:
+    with pytest.raises(InputError) as err:
+        simulate_dask(MODEL, 10**12, seed=1, chunk_size=1_000)
+    assert str(err.value) == (
+        "chunk_size=1,000 splits draws=1,000,000,000,000 into 1,000,000,000 chunks, more than "
+        "simulate_dask's 1,000,000; use chunk_size >= 1,000,000"
+    )
+    assert MAX_CHUNKS == 1_000_000

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import time
 
 import numpy as np
 import pytest
@@ -184,3 +185,102 @@ def test_copula_of_three_keeps_every_pair() -> None:
     for (x, y), rho in corr.items():
         assert abs(stats.spearmanr(out[x], out[y]).statistic - rho) < 5 / np.sqrt(n)
     assert set(itertools.chain(*corr)) == set(out)
+
+
+# ------------------------------------------------------------------------------ copula checks
+def _chain_with_a_planted_triple(n: int) -> dict[tuple[str, str], float]:
+    """``n`` inputs in a weak chain, plus three (x10, x50, x70) that cannot hold together."""
+    corr = {(f"x{i}", f"x{i + 1}"): 0.3 for i in range(n - 1)}
+    corr.update({("x10", "x50"): 0.95, ("x50", "x70"): 0.95, ("x10", "x70"): -0.95})
+    return corr
+
+
+def test_copula_names_a_planted_triple_among_100_inputs() -> None:
+    with pytest.raises(InputError) as err:
+        design.Copula(_chain_with_a_planted_triple(100))
+    assert str(err.value) == (
+        "correlations cannot hold together (the correlation matrix is not positive definite) "
+        "among x10, x50, x70: x10~x50 0.95, x10~x70 -0.95, x50~x70 0.95; weaken one of them"
+    )
+
+
+def test_copula_check_of_100_inputs_is_polynomial(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every pair at rho = -0.07: any 15 inputs cannot hold together, no 14 are at fault, so a
+    # search through subsets by size would visit about 10**16 of them before the first culprit.
+    names = [f"x{i:02d}" for i in range(100)]
+    corr = dict.fromkeys(itertools.combinations(names, 2), -0.07)
+    calls = []
+    cholesky = design._cholesky
+
+    def counted(matrix: np.ndarray) -> np.ndarray | None:
+        calls.append(len(matrix))
+        return cholesky(matrix)
+
+    monkeypatch.setattr(design, "_cholesky", counted)
+    start = time.perf_counter()
+    with pytest.raises(InputError, match="not positive definite") as err:
+        design.Copula(corr)
+    elapsed = time.perf_counter() - start
+    group = str(err.value).split(" among ")[1].split(":")[0].split(", ")
+    assert len(group) == 15
+    # One factorisation to fail, one to confirm, then one per input left out: linear.
+    assert len(calls) <= 100 + 2
+    assert elapsed < 2.0  # a generous guard: it takes a few milliseconds
+
+
+@given(st.lists(st.floats(-0.95, 0.95), min_size=10, max_size=10))
+def test_copula_culprits_are_a_minimal_inconsistent_group(rhos: list[float]) -> None:
+    pairs = list(itertools.combinations("abcde", 2))
+    corr = dict(zip(pairs, rhos, strict=True))
+    try:
+        cop = design.Copula(corr)
+    except InputError as err:
+        group = str(err).split(" among ")[1].split(":")[0].split(", ")
+        index = ["abcde".index(g) for g in group]
+        pearson = np.asarray(design.spearman_to_pearson(np.eye(5)))
+        for (a, b), rho in corr.items():
+            i, j = "abcde".index(a), "abcde".index(b)
+            pearson[i, j] = pearson[j, i] = design.spearman_to_pearson(rho)
+        np.fill_diagonal(pearson, 1.0)
+        assert len(group) >= 3
+        assert design._cholesky(pearson[np.ix_(index, index)]) is None
+        for k in range(len(index)):  # leaving out any one of them makes the rest consistent
+            rest = index[:k] + index[k + 1 :]
+            assert design._cholesky(pearson[np.ix_(rest, rest)]) is not None
+    else:
+        assert cop.culprits() == ()
+
+
+@pytest.mark.parametrize(
+    ("rho", "shown"),
+    [
+        (None, "None"),
+        (0.5j, "0.5j"),
+        (np.array([0.1, 0.2]), "array([0.1, 0.2])"),
+        ("0.5", "'0.5'"),
+        (True, "True"),
+    ],
+)
+def test_copula_rho_that_is_not_a_number_names_the_pair(rho: object, shown: str) -> None:
+    with pytest.raises(InputError) as err:
+        design.Copula({("ru", "ua"): rho})  # type: ignore[dict-item]
+    assert str(err.value) == (
+        f"correlations: rho for ('ru', 'ua') must be a number in (-1, 1); got {shown}"
+    )
+
+
+@pytest.mark.parametrize(("rho", "shown"), [(float("nan"), "nan"), (10**400, "about 10^400")])
+def test_copula_rho_that_is_nan_or_huge_names_the_pair(rho: object, shown: str) -> None:
+    with pytest.raises(InputError) as err:
+        design.Copula({("ru", "ua"): rho})  # type: ignore[dict-item]
+    assert str(err.value) == f"correlations: rho for ('ru', 'ua') must be in (-1, 1); got {shown}"
+
+
+def test_latin_hypercube_uniforms_never_round_up_to_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The largest uniform a stream gives, in the top stratum: (draws - 1 + u) / draws rounds to 1.
+    def top(seed: int, name: str, start: int, stop: int) -> np.ndarray:
+        return np.full(stop - start, 1.0 - 2.0**-53)
+
+    monkeypatch.setattr(design._rng, "stream_uniforms", top)
+    u = design.uniforms("lhs", 1, ["a"], 0, 1000, 1000)["a"]
+    assert u.max() == 1.0 - 2.0**-53

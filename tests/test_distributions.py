@@ -21,6 +21,7 @@ from attritionsim.distributions import (
     RANGE_FAMILIES,
     Beta,
     Distribution,
+    FloatRangeError,
     Gamma,
     LogNormal,
     Metalog,
@@ -581,3 +582,76 @@ def test_from_spec_keeps_origin_out_of_equality_but_in_the_spec() -> None:
     assert dist == Gamma(2.0, 3.0)
     assert dist.to_spec() == spec
     assert special.gammainc(2.0, 1.0) == pytest.approx(dist.cdf(3.0), rel=1e-14)
+
+
+# ---------------------------------------------------------------------- the float range
+@pytest.mark.parametrize(
+    ("make", "shown"),
+    [
+        (lambda: Uniform(-1e308, 1e308), "Uniform(low=-1e+308, high=1e+308)"),
+        (lambda: PERT(-1e308, 0.0, 1e308), "PERT(low=-1e+308, mode=0, high=1e+308, shape=4)"),
+        (lambda: Triangular(-1e308, 0.0, 1e308), "Triangular(low=-1e+308, mode=0, high=1e+308)"),
+        (lambda: Normal(0.0, 1e308), "Normal(mu=0, sigma=1e+308)"),
+        (lambda: LogNormal(700.0, 10.0), "LogNormal(mu=700, sigma=10)"),
+        (
+            lambda: Metalog((0.1, 0.5, 0.9), (1.0, 1e100, 1e200), lower=0.0),
+            "Metalog(10%: 1, 50%: 1e+100, 90%: 1e+200; lower=0)",
+        ),
+    ],
+)
+def test_distributions_whose_draws_overflow_are_refused(
+    make: Callable[[], Distribution], shown: str
+) -> None:
+    with pytest.raises(FloatRangeError) as err:
+        make()
+    assert isinstance(err.value, InputError)
+    assert str(err.value) == (
+        f"{shown} cannot be sampled: its draws overflow the float range (beyond about "
+        "1.8e308); narrow it, or rescale the quantity (e.g. count in thousands)"
+    )
+
+
+def test_wide_but_representable_distributions_sample_without_warnings() -> None:
+    # Both ends near the float limit, their width still representable.
+    dist = Uniform(1e308, 1.7e308)
+    assert dist.mean() == 1.35e308
+    assert np.isfinite(dist.sample(1000, rng=1)).all()
+    assert math.isfinite(PERT(1e308, 1.3e308, 1.7e308).mean())
+    assert math.isfinite(Triangular(1e308, 1.3e308, 1.7e308).mean())
+    wide = Triangular(0.0, 1e160, 1e160)  # q * width * (mode - low) is beyond the float range
+    assert_allclose(wide.ppf([0.25, 1.0 - 2.0**-53]), [0.5e160, 1e160], rtol=1e-15)
+    assert_allclose(Triangular(1e308, 1.3e308, 1.7e308).interval(1.0), (1e308, 1.7e308))
+
+
+def test_lognormal_mean_beyond_the_float_range_is_inf() -> None:
+    assert LogNormal(0.0, 40.0).mean() == math.inf  # exp(800) overflows: not an OverflowError
+
+
+@pytest.mark.parametrize(
+    ("dist", "x", "expected"),
+    [
+        (Normal(0.0, 1e-300), [-1e300, 1e300], [0.0, 1.0]),
+        (Gamma(2.0, 1e-300), [1e300], [1.0]),
+        (TruncNormal(1.0, 1e-300), [1e300], [1.0]),
+        (
+            Triangular(0.0, 1e154, 1.5e154),
+            [1e154, 1.4e154],
+            [2 / 3, 1 - (0.1 / 1.5) ** 2 / (1 / 3)],
+        ),
+    ],
+)
+def test_cdf_far_out_gives_its_limit_without_warnings(
+    dist: Distribution, x: list[float], expected: list[float]
+) -> None:
+    assert_allclose(dist.cdf(np.array(x)), expected, rtol=1e-12)
+
+
+def test_truncnormal_upper_quantiles_stay_finite() -> None:
+    dist = TruncNormal(0.0, 1.0)  # the half-normal
+    # The largest uniform a stream gives: 0.5 + 0.5 * q rounds to 1, whose ndtri is inf.
+    top = dist.ppf(1.0 - 2.0**-53)
+    assert top == pytest.approx(stats.halfnorm.isf(2.0**-53), rel=1e-9)
+    # Below the top the quantiles keep their old bits.
+    body = np.linspace(0.01, 0.99, 99)
+    old = special.ndtri(special.ndtr(-0.0) + body * special.ndtr(0.0))
+    assert_array_equal(dist.ppf(body), old)

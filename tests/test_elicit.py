@@ -676,3 +676,81 @@ def test_unknown_family_suggests_the_nearest(typo: str, nearest: str) -> None:
 def test_unbounded_level_one_says_what_to_do() -> None:
     with pytest.raises(InputError, match="'uniform', 'triangular', 'pert'"):
         elicit.from_range(1.0, 2.0, level=1.0, family="normal")
+
+
+# ---------------------------------------------------------------------- extremes
+def test_a_triangular_near_the_float_limit_is_refused_naming_the_range() -> None:
+    with pytest.raises(InputError) as err:
+        elicit.from_range(1e307, 1.7e308, family="triangular")
+    assert str(err.value) == (
+        "range [1e+307, 1.7e+308] at level 0.9 is too extreme for family 'triangular': its "
+        "draws would overflow the float range (beyond about 1.8e308); narrow it, or rescale "
+        "the quantity (e.g. count in thousands)"
+    )
+
+
+EXTREME_RANGES = [
+    (5e-324, 1e-300),
+    (1e-300, 1.0),
+    (1.0, 1e300),
+    (1e300, 1.7e308),
+    (1e307, 1.7e308),
+    (-1e308, 1e308),
+    (-1.7e308, -1e300),
+    (-1.0, 1.7e308),
+]
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize(("low", "high"), EXTREME_RANGES)
+@pytest.mark.parametrize("level", [0.01, 0.9, 0.999999, 1.0])
+def test_extreme_ranges_fit_cleanly_or_are_refused(
+    family: str, low: float, high: float, level: float
+) -> None:
+    # No numpy warning (pytest turns them into errors) and no other exception: either an
+    # InputError, or a distribution whose draws, moments and cdf are usable.
+    try:
+        dist = elicit.from_range(low, high, level=level, family=family)  # type: ignore[arg-type]
+    except InputError:
+        return
+    draws = dist.sample(200, rng=1)
+    assert np.isfinite(draws).all()
+    assert np.isfinite(dist.ppf(np.array([1e-9, 0.5, 1.0 - 1e-9]))).all()
+    assert not math.isnan(dist.mean())
+    assert np.all(np.diff(dist.cdf(np.sort([low, high, -1e300, 1e300]))) >= 0.0)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda lvl: elicit.from_range(1.0, 2.0, level=lvl),
+        lambda lvl: elicit.approximately(1_000.0, level=lvl),
+        lambda lvl: elicit.up_to(1_000.0, level=lvl),
+        lambda lvl: elicit.at_least(1_000.0, level=lvl),
+        lambda lvl: elicit.nearly(1_000.0, level=lvl),
+        lambda lvl: elicit.more_than(1_000.0, level=lvl),
+        lambda lvl: elicit.from_range(1.0, 2.0).interval(lvl),
+    ],
+)
+@pytest.mark.parametrize(("level", "shown"), [(1e-300, "1e-300"), (0.001, "0.001"), (0.0, "0")])
+def test_tiny_levels_are_refused_everywhere(
+    make: Callable[[float], object], level: float, shown: str
+) -> None:
+    with pytest.raises(InputError) as err:
+        make(level)
+    assert str(err.value) == (
+        f"level must be in [0.01, 1] (e.g. 0.9 for a 90% interval); got {shown}"
+    )
+
+
+@pytest.mark.parametrize("family", UNBOUNDED)
+def test_levels_just_below_one_are_refused(family: str) -> None:
+    low, high = (0.2, 0.3) if family == "beta" else (1.0, 2.0)
+    with pytest.raises(InputError) as err:
+        elicit.from_range(low, high, level=1.0 - 1e-16, family=family)  # type: ignore[arg-type]
+    assert str(err.value) == (
+        "level=0.9999999999999999 leaves tails too thin to fit; use at most 0.999999 "
+        "(or level=1 for a hard range with a bounded family)"
+    )
+    widest = elicit.from_range(low, high, level=elicit.MAX_OPEN_LEVEL, family=family)  # type: ignore[arg-type]
+    assert_allclose(widest.interval(elicit.MAX_OPEN_LEVEL), (low, high), rtol=1e-9)

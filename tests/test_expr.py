@@ -679,3 +679,30 @@ def test_dependencies_respect_every_edge(data: st.DataObject) -> None:
     position = {name: k for k, name in enumerate(order)}
     for name, reads in graph.items():
         assert all(position[name] > position[dep] for dep in reads if dep in graph)
+
+
+# ---------------------------------------------------------------------- Unicode spellings
+def test_a_value_given_under_a_compatibility_spelling_is_found() -> None:
+    # Python reads the identifier "ﬁrst" (with the fi ligature) as "first".
+    expr = parse("\ufb01rst + 1")
+    assert expr.names == frozenset({"first"})
+    assert expr.evaluate({"\ufb01rst": 1.0}) == 2.0
+    assert expr.evaluate({"first": 2.0}) == 3.0
+
+
+def test_two_spellings_of_one_name_are_not_guessed_between() -> None:
+    with pytest.raises(InputError, match="name 'first' in '\ufb01rst \\+ 1' has no value"):
+        parse("\ufb01rst + 1").evaluate({"\ufb01rst": 1.0, "\uff46irst": 2.0})
+
+
+def test_functions_registered_under_a_compatibility_spelling_can_be_called() -> None:
+    @register_function("\ufb01x")
+    def fix(x: Any) -> Any:
+        return x + 1
+
+    try:
+        assert parse("\ufb01x(y)").evaluate({"y": 1.0}) == 2.0
+        assert parse("fix(y)").evaluate({"y": 1.0}) == 2.0
+    finally:
+        assert unregister_function("\ufb01x") is fix
+    assert "fix" not in FUNCTIONS

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -269,3 +271,145 @@ def test_a_callable_reading_an_unknown_name_is_reported() -> None:
 def test_model_digest_changes_with_the_model() -> None:
     assert MODEL.digest() == example_model().digest()
     assert MODEL.digest() != example_model(units={}).digest()
+
+
+# ------------------------------------------------------------------------------ names
+X = asim.from_range(1.0, 2.0)
+
+
+@pytest.mark.parametrize("where", ["inputs", "derived"])
+@pytest.mark.parametrize(
+    ("name", "role"),
+    [
+        ("draw", "the dimension of the draws in every result"),
+        ("date", "the dimension of trajectories over dates"),
+    ],
+)
+def test_reserved_names_are_refused(where: str, name: str, role: str) -> None:
+    inputs: dict[str, Any] = {"x": X}
+    derived: dict[str, Any] = {}
+    (inputs if where == "inputs" else derived)[name] = X if where == "inputs" else "x * 2"
+    with pytest.raises(InputError) as err:
+        asim.Model(inputs, derived)
+    assert str(err.value) == (
+        f"quantity name {name!r} is reserved ({role}); rename it (e.g. {name + '_value'!r})"
+    )
+    assert asim.model.RESERVED_NAMES[name] == role
+
+
+def test_a_quantity_named_like_a_reserved_one_keeps_its_draws() -> None:
+    ds = asim.simulate(asim.Model({"x": X}, {"draws": "x * 2"}), 10, seed=1)
+    assert ds.sizes["draw"] == 10 and np.array_equal(ds["draws"].values, 2 * ds["x"].values)
+
+
+def test_names_differing_only_by_unicode_normalisation_are_duplicates() -> None:
+    composed, decomposed = "caf\u00e9", "cafe\u0301"
+    with pytest.raises(InputError) as err:
+        asim.Model({composed: X}, {decomposed: f"{composed} * 2"})
+    assert str(err.value) == (
+        f"quantity names {composed!r} and {decomposed!r} differ only by Unicode normalisation "
+        f"(both read as {composed!r}); rename one"
+    )
+
+
+@pytest.mark.parametrize("name", ["\ufb01rst", "cafe\u0301", "\u210bx"])
+def test_names_not_in_nfkc_form_are_refused(name: str) -> None:
+    import unicodedata
+
+    normal = unicodedata.normalize("NFKC", name)
+    with pytest.raises(InputError) as err:
+        asim.Model({name: X})
+    assert str(err.value) == (
+        f"quantity name {name!r} is not in Unicode normal form: expressions read it as "
+        f"{normal!r}; name it {normal!r}"
+    )
+
+
+def test_a_normal_form_unicode_name_can_be_referenced() -> None:
+    ds = asim.simulate(asim.Model({"café": X}, {"doppelt": "café * 2"}), 5, seed=1)
+    assert np.array_equal(ds["doppelt"].values, 2 * ds["café"].values)
+
+
+# ------------------------------------------------------------------------------ run arguments
+@pytest.mark.parametrize("progress", ["x", 3, [print]])
+def test_progress_must_be_callable(progress: object) -> None:
+    with pytest.raises(InputError) as err:
+        asim.simulate(MODEL, 10, seed=1, progress=progress)  # type: ignore[arg-type]
+    assert str(err.value) == (
+        f"progress must be a function called as progress(done, total), or None; got {progress!r}"
+    )
+
+
+def test_simulate_refuses_a_run_beyond_memory_before_drawing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_drawing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("drew before checking the memory")
+
+    monkeypatch.setattr(asim.model, "_iter_blocks", no_drawing)
+    model = asim.Model({"x": X, "c": 3.0}, {"y": "x * c"})
+    start = time.perf_counter()
+    with pytest.raises(InputError) as err:
+        asim.simulate(model, 10**12, seed=1)
+    assert time.perf_counter() - start < 1.0
+    ceiling = asim.model.memory_ceiling()
+    assert "draws=1,000,000,000,000 would need 16 TB of memory for 2 kept quantities" in str(
+        err.value
+    )
+    assert "use summarize_chunked() or simulate_dask(), or keep fewer quantities" in str(err.value)
+    assert ceiling == int(
+        (os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")) * asim.model.MEMORY_SHARE
+    )
+
+
+def test_memory_ceiling_message_counts_the_kept_draws_and_the_working_chunk(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    model = asim.Model({"x": X, "c": 3.0}, {"y": "x * c", "z": "y + 1"})
+    monkeypatch.setattr(asim.model, "memory_ceiling", lambda: 20_000)
+    # keep z only, in chunks of 100: 8 * (1000 * 1 + 100 * 3) = 10,400 bytes fit...
+    assert asim.simulate(model, 1000, seed=1, keep=["z"], chunk_size=100).sizes["draw"] == 1000
+    # ... all at once: 8 * 1000 * 3 = 24,000 bytes do not.
+    with pytest.raises(InputError) as err:
+        asim.simulate(model, 1000, seed=1, keep=["z"])
+    assert str(err.value) == (
+        "draws=1,000 would need 24 kB of memory for 1 kept quantity, above simulate()'s "
+        "ceiling of 20 kB (half this machine's memory); use summarize_chunked() or "
+        "simulate_dask(), or keep fewer quantities"
+    )
+
+
+def test_memory_ceiling_falls_back_where_memory_is_not_reported(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def unknown(name: str) -> int:
+        raise ValueError(name)
+
+    monkeypatch.setattr(asim.model.os, "sysconf", unknown)
+    assert asim.model.memory_ceiling() == 4 * 2**30
+
+
+@pytest.mark.parametrize("draws", [2**63, 10**30])
+def test_simulate_refuses_astronomical_draws_at_once(draws: int) -> None:
+    start = time.perf_counter()
+    with pytest.raises(InputError, match=r"^draws must be at most 1e\+12"):
+        asim.simulate(MODEL, draws, seed=1)
+    assert time.perf_counter() - start < 1.0
+
+
+def test_sobol_warning_is_an_attritionsim_warning() -> None:
+    with pytest.warns(asim.AttritionWarning) as record:
+        asim.simulate(MODEL, 1000, seed=1, method="sobol")
+    assert issubclass(asim.AttritionWarning, UserWarning)
+    assert [str(w.message) for w in record] == [
+        "Sobol points are balanced only for a power of two draws; got 1,000 (try 1,024)"
+    ]
+    assert record[0].filename == __file__  # reported at the caller's line
+
+
+def test_summarize_chunked_progress_must_be_callable() -> None:
+    with pytest.raises(InputError) as err:
+        asim.summarize_chunked(MODEL, 10, seed=1, progress="x")  # type: ignore[arg-type]
+    assert str(err.value) == (
+        "progress must be a function called as progress(done, total), or None; got 'x'"
+    )

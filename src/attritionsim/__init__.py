@@ -56,7 +56,7 @@ from .elicit import (
     rounding_unit,
     up_to,
 )
-from .errors import InputError
+from .errors import AttritionWarning, InputError
 from .expr import Expression, dependencies, parse, register_function
 from .model import Model, simulate
 from .plots import (
@@ -86,6 +86,7 @@ from .summary import (
 )
 
 __all__ = [
+    "AttritionWarning",
     "Catalogue",
     "Distribution",
     "Expression",

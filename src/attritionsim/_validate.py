@@ -20,6 +20,7 @@ from .errors import InputError
 __all__ = [
     "MAX_DRAWS",
     "MIN_LEVEL",
+    "callback",
     "choice",
     "draws",
     "finite_array",
@@ -89,6 +90,17 @@ def draws(value: object, *, name: str = "draws") -> int:
             f"got {fmt_value(n)}"
         )
     return n
+
+
+def callback(name: str, value: object, call: str = "(done, total)") -> None:
+    """Refuse ``value`` unless it is ``None`` or callable (``call`` shows how it is called).
+
+    >>> callback("progress", print)
+    """
+    if value is not None and not callable(value):
+        raise InputError(
+            f"{name} must be a function called as {name}{call}, or None; got {fmt_value(value)}"
+        )
 
 
 def choice(name: str, value: object, valid: Iterable[str]) -> str:

@@ -11,16 +11,21 @@ optional extra: ``pip install "attritionsim[dask]"``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import xarray as xr
 
+from ._format import fmt_value
 from .design import Method
 from .errors import InputError
 from .model import Model, _dataset, _iter_blocks, _kept, _run_settings
 
-__all__ = ["simulate_dask"]
+__all__ = ["MAX_CHUNKS", "simulate_dask"]
+
+#: The most Dask chunks (tasks per quantity) one run may have: beyond it the graph itself,
+#: however lazily built, no longer fits a scheduler. ``draws / chunk_size`` must stay below it.
+MAX_CHUNKS: Final = 1_000_000
 
 
 def simulate_dask(
@@ -34,18 +39,22 @@ def simulate_dask(
 ) -> xr.Dataset:
     """Build the model's results lazily as Dask arrays chunked over ``draw``.
 
+    The graph is built in time proportional to the number of chunks, without creating a
+    task object per chunk: 10^10 draws in chunks of 10^6 build in well under a second.
+
     Parameters
     ----------
     model : Model
         What to simulate.
     draws : int
-        Number of draws.
+        Number of draws, at most :data:`attritionsim._validate.MAX_DRAWS` (10^12).
     seed : int
         The seed; ``simulate_dask(...).compute()`` equals ``simulate(...)`` bit for bit.
     method : {"mc", "lhs", "sobol"}
         The design.
     chunk_size : int
-        Draws per Dask chunk (one task each).
+        Draws per Dask chunk (one task each); ``draws / chunk_size`` at most
+        :data:`MAX_CHUNKS`.
     keep : iterable of str, optional
         The quantities to keep (default: all).
 
@@ -57,7 +66,8 @@ def simulate_dask(
     Raises
     ------
     InputError
-        Bad arguments (as :func:`attritionsim.simulate`), or Dask not installed.
+        Bad arguments (as :func:`attritionsim.simulate`), more than :data:`MAX_CHUNKS`
+        chunks, or Dask not installed.
 
     Examples
     --------
@@ -71,28 +81,58 @@ def simulate_dask(
     """
     try:
         import dask.array as dsa
-        from dask.delayed import delayed
+        from dask.base import tokenize
     except ImportError:  # pragma: no cover - exercised only without the extra
         raise InputError('simulate_dask needs Dask: pip install "attritionsim[dask]"') from None
     draws, seed, method, chunk = _run_settings(model, draws, seed, method, chunk_size)
     kept = model.names if keep is None else _kept(model, keep)
+    count = -(-draws // chunk)
+    if count > MAX_CHUNKS:
+        raise InputError(
+            f"chunk_size={fmt_value(chunk)} splits draws={fmt_value(draws)} into "
+            f"{fmt_value(count)} chunks, more than simulate_dask's {MAX_CHUNKS:,}; use "
+            f"chunk_size >= {fmt_value(-(-draws // MAX_CHUNKS))}"
+        )
     # One draw, computed now, tells each quantity's dtype and which are constants.
     _, _, probe = next(_iter_blocks(model, draws, seed, method, 0, 1, 1, kept))
     scalars = {name: value for name, value in probe.items() if np.ndim(value) == 0}
     varying = [name for name in kept if name not in scalars]
+    sizes = (chunk,) * (count - 1) + (draws - chunk * (count - 1),)
 
-    def block(start: int, stop: int) -> dict[str, np.ndarray]:
+    def block(block_id: tuple[int, ...] = (0,)) -> np.ndarray:
+        """Every varying quantity of chunk ``block_id``, as a one-element object array."""
+        start = block_id[0] * chunk
+        stop = min(start + chunk, draws)
         _, _, values = next(
             _iter_blocks(model, draws, seed, method, start, stop, stop - start, varying)
         )
-        return {name: np.asarray(values[name]) for name in varying}
+        out = np.empty(1, dtype=object)
+        out[0] = {name: np.asarray(values[name]) for name in varying}
+        return out
 
-    pieces: dict[str, list[Any]] = {name: [] for name in varying}
-    for start in range(0, draws, chunk):
-        stop = min(start + chunk, draws)
-        task = delayed(block, pure=True)(start, stop)
-        for name in varying:
-            piece = dsa.from_delayed(task[name], shape=(stop - start,), dtype=probe[name].dtype)
-            pieces[name].append(piece)
-    arrays = {name: dsa.concatenate(parts) for name, parts in pieces.items()}
+    def pick(computed: np.ndarray, name: str) -> np.ndarray:
+        piece: np.ndarray = computed[0][name]
+        return piece
+
+    # A blockwise layer, not one delayed object per chunk: the graph stays a few layers
+    # whatever the number of chunks, and its tasks are generated only when computed.
+    token = tokenize(model.digest(), id(model), draws, seed, method, chunk, varying)
+    chunks = dsa.map_blocks(
+        block,
+        chunks=((1,) * count,),
+        dtype=object,
+        meta=np.empty((0,), dtype=object),
+        name=f"attritionsim-draws-{token}",
+    )
+    arrays: dict[str, Any] = {
+        name: chunks.map_blocks(
+            pick,
+            name,
+            chunks=(sizes,),
+            dtype=probe[name].dtype,
+            meta=np.empty((0,), dtype=probe[name].dtype),
+            name=f"attritionsim-{name}-{token}",
+        )
+        for name in varying
+    }
     return _dataset(model, kept, arrays, scalars, seed=seed, draws=draws, method=method)

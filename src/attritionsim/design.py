@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import numbers
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import Final, Literal, get_args
@@ -37,6 +38,7 @@ from scipy import special
 from scipy.stats import qmc
 
 from . import _rng
+from ._format import fmt_value
 from ._typing import FloatArray
 from .errors import InputError
 
@@ -88,6 +90,8 @@ def uniforms(
             strata = lhs_strata(seed, name, start, stop, draws).astype(np.float64)
             strata += _rng.stream_uniforms(seed, name, start, stop)
             strata /= draws
+            # The top stratum plus a uniform within 2**-53 of 1 can round up to exactly 1.
+            np.minimum(strata, 1.0 - 2.0**-53, out=strata)
             out[name] = strata
         return out
     if method == "sobol":
@@ -156,6 +160,47 @@ def _sobol(seed: int, names: Sequence[str], start: int, stop: int) -> dict[str, 
 
 
 # ---------------------------------------------------------------------------- copula
+def _rho(a: object, b: object, rho: object) -> float:
+    """A Spearman ``rho`` in (-1, 1) for the pair ``(a, b)``, or an InputError naming the pair."""
+    where = f"correlations: rho for ({a!r}, {b!r})"
+    if isinstance(rho, bool) or not isinstance(rho, numbers.Real):
+        raise InputError(f"{where} must be a number in (-1, 1); got {fmt_value(rho)}")
+    try:
+        value = float(rho)
+    except OverflowError:  # an int beyond the float range
+        value = math.inf
+    if not -1.0 < value < 1.0:
+        raise InputError(f"{where} must be in (-1, 1); got {fmt_value(rho)}")
+    return value
+
+
+def _cholesky(matrix: FloatArray) -> FloatArray | None:
+    """The lower Cholesky factor of ``matrix``, or ``None`` if it is not positive definite."""
+    try:
+        factor = np.linalg.cholesky(matrix)
+    except np.linalg.LinAlgError:
+        return None
+    return np.asarray(factor, dtype=np.float64)
+
+
+def _culprits(matrix: FloatArray) -> tuple[int, ...]:
+    """Indices of a minimal principal submatrix of ``matrix`` that is not positive definite.
+
+    Empty if ``matrix`` is positive definite. Polynomial: one eigen-decomposition, then one
+    deletion pass of at most ``n`` Cholesky factorisations.
+    """
+    if _cholesky(matrix) is not None:
+        return ()
+    _, vectors = np.linalg.eigh(matrix)
+    weight = np.abs(vectors[:, 0])  # how much each input takes part in the worst direction
+    keep = list(range(len(matrix)))
+    for i in sorted(keep, key=lambda k: (weight[k], -k)):  # least involved first
+        rest = [k for k in keep if k != i]
+        if len(rest) >= 2 and _cholesky(matrix[np.ix_(rest, rest)]) is None:
+            keep = rest
+    return tuple(keep)
+
+
 def spearman_to_pearson(rho: float | FloatArray) -> float | FloatArray:
     """The normal correlation whose Gaussian copula has Spearman rank correlation ``rho``.
 
@@ -204,35 +249,45 @@ class Copula:
         index = {name: i for i, name in enumerate(self.names)}
         self.spearman = np.eye(len(names))
         for (a, b), rho in correlations.items():
-            value = float(rho)
-            if not -1.0 < value < 1.0:
-                raise InputError(
-                    f"correlations: rho for ({a!r}, {b!r}) must be in (-1, 1); got {rho!r}"
-                )
+            value = _rho(a, b, rho)
             self.spearman[index[a], index[b]] = self.spearman[index[b], index[a]] = value
         self.pearson = np.asarray(spearman_to_pearson(self.spearman))
         np.fill_diagonal(self.pearson, 1.0)
-        try:
-            self.cholesky = np.linalg.cholesky(self.pearson)
-        except np.linalg.LinAlgError:
-            raise InputError(self._not_positive_definite()) from None
+        factor = _cholesky(self.pearson)
+        if factor is None:
+            raise InputError(self._not_positive_definite())
+        self.cholesky = factor
         self._untouched = np.all(self.cholesky == np.eye(len(names)), axis=1)
 
+    def culprits(self) -> tuple[str, ...]:
+        """A minimal group of inputs whose correlations cannot hold together (empty if they can).
+
+        Minimal: leaving out any one input of the group makes its correlations consistent. The
+        search takes ``len(names) + 1`` Cholesky factorisations at most: an eigen-decomposition
+        ranks the inputs by their weight in the direction of the most negative eigenvalue, and
+        one pass tries to leave out each input, least involved first, keeping it out whenever
+        the rest still cannot hold together (a principal submatrix of a positive definite matrix
+        is positive definite, so one pass is enough).
+
+        Examples
+        --------
+        >>> Copula({("a", "b"): 0.5}).culprits()
+        ()
+        """
+        return tuple(self.names[i] for i in _culprits(self.pearson))
+
     def _not_positive_definite(self) -> str:
-        for size in range(3, len(self.names) + 1):
-            for group in itertools.combinations(range(len(self.names)), size):
-                sub = self.pearson[np.ix_(group, group)]
-                if np.linalg.eigvalsh(sub)[0] <= 0.0:
-                    pairs = ", ".join(
-                        f"{self.names[i]}~{self.names[j]} {self.spearman[i, j]:g}"
-                        for i, j in itertools.combinations(group, 2)
-                    )
-                    return (
-                        "correlations cannot hold together (the correlation matrix is not "
-                        f"positive definite) among {', '.join(self.names[i] for i in group)}: "
-                        f"{pairs}; weaken one of them"
-                    )
-        return "correlations: the correlation matrix is not positive definite"  # pragma: no cover
+        group = _culprits(self.pearson)
+        pairs = ", ".join(
+            f"{self.names[i]}~{self.names[j]} {self.spearman[i, j]:g}"
+            for i, j in itertools.combinations(group, 2)
+            if self.spearman[i, j] != 0.0
+        )
+        return (
+            "correlations cannot hold together (the correlation matrix is not "
+            f"positive definite) among {', '.join(self.names[i] for i in group)}: "
+            f"{pairs}; weaken one of them"
+        )
 
     def apply(self, u: Mapping[str, FloatArray]) -> dict[str, FloatArray]:
         """Correlate the uniforms of the copula's inputs; return the new uniforms by name."""

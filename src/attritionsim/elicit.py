@@ -54,11 +54,19 @@ from typing import Any
 from . import _validate
 from ._format import fmt_number
 from ._typing import RangeFamily
-from .distributions import PERT, RANGE_FAMILIES, Distribution, Metalog, Mixture
+from .distributions import (
+    PERT,
+    RANGE_FAMILIES,
+    Distribution,
+    FloatRangeError,
+    Metalog,
+    Mixture,
+)
 from .errors import InputError
 
 __all__ = [
     "APPROX_REL",
+    "MAX_OPEN_LEVEL",
     "NEARLY_REL",
     "ONE_SIDED_SPAN",
     "approximately",
@@ -81,6 +89,9 @@ NEARLY_REL = 0.10
 ONE_SIDED_SPAN = 1.25
 #: The default credible level of a stated range.
 DEFAULT_LEVEL = 0.9
+#: The widest credible level short of 1: wider ones leave tails (``(1 - level) / 2``) that no
+#: published range means and that floating point cannot tell from 0.
+MAX_OPEN_LEVEL = 0.999999
 
 
 def from_range(
@@ -93,8 +104,9 @@ def from_range(
     low, high : float
         The range as published, ``low < high``.
     level : float
-        Probability inside the range, in (0, 1]. ``1.0`` makes the range the support, which
-        only the bounded families (``uniform``, ``triangular``, ``pert``) have.
+        Probability inside the range: in [0.01, :data:`MAX_OPEN_LEVEL`], or ``1.0``, which makes
+        the range the support (only the bounded families ``uniform``, ``triangular`` and
+        ``pert`` have one).
     family : str
         ``"uniform"``, ``"triangular"`` (symmetric), ``"pert"`` (symmetric), ``"normal"``,
         ``"truncnormal"`` (a normal truncated at 0), ``"lognormal"``, ``"gamma"`` or ``"beta"``
@@ -108,9 +120,10 @@ def from_range(
     Raises
     ------
     InputError
-        If ``low >= high``, a bound is not finite, ``level`` is outside (0, 1], the family is
-        unknown, a positive family gets ``low <= 0``, a beta gets a range outside (0, 1), or the
-        range cannot be matched by the family.
+        If ``low >= high``, a bound is not finite, ``level`` is outside the above, the family
+        is unknown, a positive family gets ``low <= 0``, a beta gets a range outside (0, 1),
+        the range cannot be matched by the family, or the fitted distribution's draws would
+        overflow the float range (say ``[1e307, 1.7e308]`` for a triangular).
 
     Examples
     --------
@@ -146,7 +159,7 @@ def approximately(
         Half-width of the ``level`` interval relative to ``value``. If omitted, the larger of
         half the rounding unit and :data:`APPROX_REL` (10%).
     level : float
-        Probability inside ``[value - h, value + h]``, in (0, 1).
+        Probability inside ``[value - h, value + h]``, in [0.01, :data:`MAX_OPEN_LEVEL`].
     family : str
         As in :func:`from_range`. For the lognormal the interval's upper end is
         ``value**2 / (value - h)``, which keeps the median at ``value``.
@@ -466,10 +479,22 @@ def _fit(
     """Fit ``family`` to the central ``level`` interval ``[low, high]`` and record the origin."""
     if not low < high:
         raise InputError(f"low={fmt_number(low)} must be below high={fmt_number(high)}")
-    dist = RANGE_FAMILIES[family].fit_central(low, high, level)
-    return dataclasses.replace(
-        dist, origin={**origin, "family": family, "low": low, "high": high, "level": level}
-    )
+    if MAX_OPEN_LEVEL < level < 1.0:
+        raise InputError(
+            f"level={level!r} leaves tails too thin to fit; use at most {MAX_OPEN_LEVEL} "
+            "(or level=1 for a hard range with a bounded family)"
+        )
+    try:
+        dist = RANGE_FAMILIES[family].fit_central(low, high, level)
+        return dataclasses.replace(
+            dist, origin={**origin, "family": family, "low": low, "high": high, "level": level}
+        )
+    except (FloatRangeError, ArithmeticError):
+        raise InputError(
+            f"range [{fmt_number(low)}, {fmt_number(high)}] at level {level:g} is too extreme "
+            f"for family {family!r}: its draws would overflow the float range (beyond about "
+            "1.8e308); narrow it, or rescale the quantity (e.g. count in thousands)"
+        ) from None
 
 
 def _one_sided(

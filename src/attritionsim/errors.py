@@ -7,7 +7,7 @@ working, and its message names the argument, shows the value received and says w
 
 from __future__ import annotations
 
-__all__ = ["InputError"]
+__all__ = ["AttritionWarning", "InputError"]
 
 
 class InputError(ValueError):
@@ -21,4 +21,13 @@ class InputError(ValueError):
     ... except asim.InputError as err:
     ...     print(err)
     low=600,000 must be below high=500,000
+    """
+
+
+class AttritionWarning(UserWarning):
+    """A legal request whose result the user should know to be weaker than it looks.
+
+    For example a Sobol run with a draw count that is not a power of two (its points lose their
+    balance). The message is one line, so a command line can print it as
+    ``attritionsim: warning: ...``.
     """

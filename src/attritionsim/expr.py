@@ -74,6 +74,7 @@ import inspect
 import keyword
 import re
 import types
+import unicodedata
 from collections.abc import Callable, Collection, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -216,9 +217,10 @@ def unregister_function(name: str) -> Callable[..., Any]:
     >>> unregister_function("twice")(3.0)
     6.0
     """
-    if name not in _REGISTRY:
+    key = unicodedata.normalize("NFKC", name) if isinstance(name, str) else name
+    if key not in _REGISTRY:
         raise InputError(f"no function {name!r} is registered{_did_you_mean(name, _REGISTRY)}")
-    return _REGISTRY.pop(name)
+    return _REGISTRY.pop(key)
 
 
 def _function_name(name: object) -> str:
@@ -233,7 +235,9 @@ def _function_name(name: object) -> str:
             f"function name {name!r} is not allowed; use a Python identifier that is not a "
             "keyword and does not start with '__'"
         )
-    return name
+    # Expressions are parsed by Python, which reads identifiers in NFKC form ("ﬁrst" as
+    # "first"); register under that form so that the function can be called as written.
+    return unicodedata.normalize("NFKC", name)
 
 
 def _plain_signature(func: Callable[..., Any]) -> inspect.Signature:
@@ -466,7 +470,16 @@ class Expression:
             try:
                 value = values[name]
             except KeyError:
-                raise InputError(self._unknown_name(name, values)) from None
+                # Python reads identifiers in NFKC form ("ﬁrst" as "first"): a value given
+                # under another spelling of the same name is that name's value.
+                spelled = [
+                    key
+                    for key in values
+                    if isinstance(key, str) and unicodedata.normalize("NFKC", key) == name
+                ]
+                if len(spelled) != 1:
+                    raise InputError(self._unknown_name(name, values)) from None
+                value = values[spelled[0]]
             env[name] = _prepare(name, value, self.where)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
             try:

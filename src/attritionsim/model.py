@@ -15,22 +15,35 @@ import difflib
 import hashlib
 import json
 import keyword
+import os
+import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, TypeAlias, cast
+from typing import Any, Final, TypeAlias, cast
 
 import numpy as np
 import xarray as xr
 
 from . import _rng, _validate
+from ._format import fmt_sig, fmt_value
 from ._version import __version__
 from .design import METHODS, Copula, Method, uniforms
 from .distributions import Distribution
-from .errors import InputError
+from .errors import AttritionWarning, InputError
 from .expr import Expression, dependencies, parse
 
-__all__ = ["Constant", "DerivedSpec", "InputSpec", "Model", "simulate"]
+__all__ = [
+    "FALLBACK_MEMORY",
+    "MEMORY_SHARE",
+    "RESERVED_NAMES",
+    "Constant",
+    "DerivedSpec",
+    "InputSpec",
+    "Model",
+    "memory_ceiling",
+    "simulate",
+]
 
 #: A constant input: a number or a date (``"2025-06-01"``, :class:`datetime.date`,
 #: :class:`numpy.datetime64`).
@@ -39,6 +52,20 @@ InputSpec: TypeAlias = Distribution | Constant
 #: A derived quantity: an expression string, or a callable taking the draws computed so far.
 DerivedSpec: TypeAlias = str | Callable[[Mapping[str, Any]], Any]
 Progress: TypeAlias = Callable[[int, int], None]
+
+#: Names no quantity may take, with the role they already have: the dimensions and coordinates
+#: the engine gives its results (a quantity called ``draw`` would replace the draw coordinate).
+RESERVED_NAMES: Final = MappingProxyType(
+    {
+        "draw": "the dimension of the draws in every result",
+        "date": "the dimension of trajectories over dates",
+    }
+)
+
+#: The share of the machine's physical memory that in-memory :func:`simulate` may fill.
+MEMORY_SHARE: Final = 0.5
+#: The physical memory assumed where the operating system does not report it: 8 GiB.
+FALLBACK_MEMORY: Final = 8 * 2**30
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -65,7 +92,10 @@ class Model:
     Raises
     ------
     InputError
-        A name that is not an identifier or is used twice, an input that is neither a
+        A name that is not an identifier, is used twice (also when two names differ only by
+        Unicode normalisation), is not in the NFKC normal form in which expressions read
+        names (``"ﬁrst"`` is read as ``"first"``), or is reserved (see :data:`RESERVED_NAMES`);
+        an input that is neither a
         distribution nor a number nor a date, an expression that does not parse or reads an
         unknown name, derived quantities that depend on each other in a cycle, a correlation of
         a constant or unknown input, or correlations that cannot hold together.
@@ -105,6 +135,7 @@ class Model:
         both = sorted(set(inputs) & set(derived))
         if both:
             raise InputError(f"{both[0]!r} is both an input and a derived quantity; rename one")
+        _check_spellings([*inputs, *derived])
         random_inputs, constants = [], {}
         for name, value in inputs.items():
             if isinstance(value, Distribution):
@@ -238,8 +269,24 @@ def simulate(
     Raises
     ------
     InputError
-        Bad ``draws``, ``seed``, ``method``, ``chunk_size`` or ``keep``; a derived quantity that
-        does not give one value per draw.
+        Bad ``draws``, ``seed``, ``method``, ``chunk_size``, ``keep`` or ``progress``; a run
+        too large for memory (see Notes); a derived quantity that does not give one value per
+        draw.
+
+    Warns
+    -----
+    AttritionWarning
+        ``method="sobol"`` with a number of draws that is not a power of two.
+
+    Notes
+    -----
+    The results are held in memory, so before drawing anything ``simulate`` estimates the
+    bytes it needs: 8 per draw of each kept quantity that is not a constant, plus 8 per draw of
+    the working chunk for each quantity computed (with ``chunk_size=None`` the chunk is the
+    whole run). A run needing more than :func:`memory_ceiling` (:data:`MEMORY_SHARE`, half, of
+    the machine's physical memory; of :data:`FALLBACK_MEMORY` where the system does not report
+    it) is refused: use :func:`attritionsim.summarize_chunked`, which never holds all the
+    draws, or :func:`attritionsim.simulate_dask`, or keep fewer quantities.
 
     Examples
     --------
@@ -254,6 +301,8 @@ def simulate(
     """
     draws, seed, method, chunk = _run_settings(model, draws, seed, method, chunk_size)
     kept = model.names if keep is None else _kept(model, keep)
+    _validate.callback("progress", progress)
+    _check_memory(model, kept, draws, chunk)
     out: dict[str, np.ndarray] = {}
     scalars: dict[str, Any] = {}
     for start, stop, values in _iter_blocks(model, draws, seed, method, 0, draws, chunk, kept):
@@ -289,10 +338,52 @@ def _run_settings(
         warnings.warn(
             f"Sobol points are balanced only for a power of two draws; got {n:,} "
             f"(try {1 << (n - 1).bit_length():,})",
-            UserWarning,
+            AttritionWarning,
             stacklevel=3,
         )
     return n, _rng.check_seed(seed), checked, min(chunk, n)
+
+
+def memory_ceiling() -> int:
+    """The most bytes in-memory :func:`simulate` may use: half the machine's physical memory.
+
+    :data:`MEMORY_SHARE` of the physical memory reported by the operating system, or of
+    :data:`FALLBACK_MEMORY` where it reports none.
+
+    >>> memory_ceiling() > 0
+    True
+    """
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # not a POSIX system, or not reported
+        total = 0
+    return int((total if total > 0 else FALLBACK_MEMORY) * MEMORY_SHARE)
+
+
+def _check_memory(model: Model, kept: Sequence[str], draws: int, chunk: int) -> None:
+    """Refuse, before drawing anything, a run whose results would not fit in memory."""
+    varying = [name for name in kept if name not in model.constants]
+    working = [name for name in _needed(model, kept) if name not in model.constants]
+    if chunk >= draws:
+        need = 8 * draws * len(working)
+    else:
+        need = 8 * (draws * len(varying) + chunk * len(working))
+    ceiling = memory_ceiling()
+    if need > ceiling:
+        raise InputError(
+            f"draws={fmt_value(draws)} would need {_bytes(need)} of memory for "
+            f"{len(varying)} kept quantit{'y' if len(varying) == 1 else 'ies'}, above "
+            f"simulate()'s ceiling of {_bytes(ceiling)} (half this machine's memory); use "
+            "summarize_chunked() or simulate_dask(), or keep fewer quantities"
+        )
+
+
+def _bytes(n: int) -> str:
+    """A byte count for people: ``"1.5 GB"``."""
+    for unit, size in (("TB", 10**12), ("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
+        if n >= size:
+            return f"{fmt_sig(n / size)} {unit}"
+    return f"{n} bytes"
 
 
 def _dataset(
@@ -387,7 +478,10 @@ def _draw_inputs(
     for name in names:
         dist = model.inputs[name]
         assert isinstance(dist, Distribution)
-        values[name] = dist._ppf(u.pop(name))
+        # The rare draws beyond the float range (a distribution may place fewer than one in
+        # a billion there) are +-inf, without a warning per chunk.
+        with np.errstate(over="ignore", under="ignore"):
+            values[name] = dist._ppf(u.pop(name))
     return values
 
 
@@ -446,6 +540,29 @@ def _check_name(name: object) -> None:
             f"quantity name {name!r} is not valid: use letters, digits and underscores, "
             "not starting with a digit (e.g. 'ru_killed')"
         )
+
+
+def _check_spellings(names: Sequence[str]) -> None:
+    """Refuse reserved names, and names that expressions or netCDF would read as another."""
+    seen: dict[str, str] = {}
+    for name in names:
+        normal = unicodedata.normalize("NFKC", name)
+        if normal in seen:
+            raise InputError(
+                f"quantity names {seen[normal]!r} and {name!r} differ only by Unicode "
+                f"normalisation (both read as {normal!r}); rename one"
+            )
+        seen[normal] = name
+        if name != normal:
+            raise InputError(
+                f"quantity name {name!r} is not in Unicode normal form: expressions read it "
+                f"as {normal!r}; name it {normal!r}"
+            )
+        if name in RESERVED_NAMES:
+            raise InputError(
+                f"quantity name {name!r} is reserved ({RESERVED_NAMES[name]}); "
+                f"rename it (e.g. {name + '_value'!r})"
+            )
 
 
 def _constant(name: str, value: object) -> float | np.datetime64:

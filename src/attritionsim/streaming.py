@@ -195,6 +195,7 @@ def summarize_chunked(
     True
     """
     draws, seed, method, chunk = _run_settings(model, draws, seed, method, chunk_size)
+    _validate.callback("progress", progress)
     level = summary._level(level)
     names = _chosen(model, quantities)
     pilot = min(draws, _PILOT)

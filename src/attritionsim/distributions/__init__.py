@@ -5,7 +5,7 @@ The families: :class:`Uniform`, :class:`Triangular`, :class:`PERT`, :class:`Norm
 :class:`Mixture`. Most users build them through :mod:`attritionsim.elicit`.
 """
 
-from ._base import Distribution, from_spec
+from ._base import Distribution, FloatRangeError, from_spec
 from ._families import (
     PERT,
     RANGE_FAMILIES,
@@ -25,6 +25,7 @@ __all__ = [
     "RANGE_FAMILIES",
     "Beta",
     "Distribution",
+    "FloatRangeError",
     "Gamma",
     "LogNormal",
     "Metalog",

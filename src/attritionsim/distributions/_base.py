@@ -15,7 +15,7 @@ import numbers
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, ClassVar, Self, overload
+from typing import Any, ClassVar, Final, Self, overload
 
 import numpy as np
 
@@ -25,7 +25,20 @@ from .._rng import as_generator, open_uniforms
 from .._typing import ArrayLike, FloatArray, SeedLike
 from ..errors import InputError
 
-__all__ = ["Distribution", "from_spec"]
+__all__ = ["Q_CHECKED", "Distribution", "FloatRangeError", "from_spec"]
+
+#: The probabilities at which a distribution must have finite quantiles, computed without a
+#: floating point overflow: fewer than one draw in a billion may lie beyond the float range
+#: (those few are drawn as -inf or inf, as a lognormal with a huge spread must be).
+Q_CHECKED: Final = (1e-9, 0.5, 1.0 - 1e-9)
+
+
+class FloatRangeError(InputError):
+    """A parameter or a draw of a distribution beyond the range of floating point numbers.
+
+    :func:`attritionsim.from_range` and its kin turn it into a message naming the range.
+    """
+
 
 _REGISTRY: dict[str, type[Distribution]] = {}
 
@@ -117,7 +130,10 @@ class Distribution(ABC):
         inside = (probs > 0.0) & (probs < 1.0)
         out = np.where(probs <= 0.0, lower, upper).astype(np.float64)
         if inside.any():
-            out[inside] = self._ppf(probs[inside])
+            # Quantiles at probabilities closer to 0 or 1 than any design gives may lie beyond
+            # the float range: they are -inf or inf, quietly.
+            with np.errstate(over="ignore", under="ignore"):
+                out[inside] = self._ppf(probs[inside])
         return _scalar_or_array(out)
 
     @overload
@@ -205,7 +221,8 @@ class Distribution(ABC):
         True
         """
         shape = _shape(n)
-        return self._ppf(open_uniforms(as_generator(rng), shape))
+        with np.errstate(over="ignore", under="ignore"):  # beyond the float range: +-inf
+            return self._ppf(open_uniforms(as_generator(rng), shape))
 
     def params(self) -> dict[str, Any]:
         """The family's parameters, by name."""
@@ -247,8 +264,30 @@ class Distribution(ABC):
         inside = (x > lower) & (x < upper)
         out = np.where(x <= lower, 0.0, 1.0).astype(np.float64)
         if inside.any():
-            out[inside] = self._cdf(x[inside])
+            # Points far out in a tail overflow standardising ((x - mu) / sigma): the infinite
+            # score gives the right limit, 0 or 1.
+            with np.errstate(over="ignore", under="ignore"):
+                out[inside] = self._cdf(x[inside])
         return out
+
+    def _check_draws(self) -> None:
+        """Refuse a distribution whose draws would overflow: call last in ``__post_init__``.
+
+        Its quantiles at :data:`Q_CHECKED` must be finite and computed without a floating
+        point overflow (quantile functions are monotone, so then every draw between them is).
+        """
+        try:
+            with np.errstate(over="raise", invalid="raise", divide="raise"):
+                ends = self._ppf(np.array(Q_CHECKED))
+            finite = bool(np.isfinite(ends).all())
+        except (FloatingPointError, OverflowError, ZeroDivisionError):
+            finite = False
+        if not finite:
+            raise FloatRangeError(
+                f"{self!r} cannot be sampled: its draws overflow the float range "
+                "(beyond about 1.8e308); narrow it, or rescale the quantity (e.g. count in "
+                "thousands)"
+            )
 
     def _set(self, name: str, value: object) -> None:
         """Assign a (cleaned) field of this frozen instance during ``__post_init__``."""
@@ -256,7 +295,11 @@ class Distribution(ABC):
 
     def _real(self, name: str) -> float:
         """Clean the field ``name`` into a finite float, naming it on failure."""
-        value = _validate.finite_real(f"{type(self).__name__}.{name}", getattr(self, name))
+        where = f"{type(self).__name__}.{name}"
+        raw = getattr(self, name)
+        if isinstance(raw, float) and math.isinf(raw):  # e.g. a fit that overflowed
+            raise FloatRangeError(f"{where} must be a finite number; got {raw}")
+        value = _validate.finite_real(where, raw)
         self._set(name, value)
         return value
 

@@ -77,6 +77,7 @@ class Uniform(Distribution):
             raise InputError(
                 f"Uniform.low={fmt_number(self.low)} must be below high={fmt_number(self.high)}"
             )
+        self._check_draws()
 
     def _ppf(self, q: FloatArray) -> FloatArray:
         return self.low + q * (self.high - self.low)
@@ -89,7 +90,7 @@ class Uniform(Distribution):
         return self.low, self.high
 
     def mean(self) -> float:
-        return (self.low + self.high) / 2.0
+        return self.low / 2.0 + self.high / 2.0  # (low + high) / 2, without overflow
 
     @classmethod
     def fit_central(cls, low: float, high: float, level: float) -> Self:
@@ -125,27 +126,49 @@ class Triangular(Distribution):
                 "Triangular needs low <= mode <= high with low < high; got "
                 f"low={fmt_number(low)}, mode={fmt_number(mode)}, high={fmt_number(high)}"
             )
+        self._check_draws()
 
     def _ppf(self, q: FloatArray) -> FloatArray:
         width = self.high - self.low
         split = (self.mode - self.low) / width
-        rising = self.low + np.sqrt(q * width * (self.mode - self.low))
-        falling = self.high - np.sqrt((1.0 - q) * width * (self.high - self.mode))
-        return np.where(q < split, rising, falling)
+        with np.errstate(over="ignore"):  # products beyond the float range: redone below
+            rising = self.low + np.sqrt(q * width * (self.mode - self.low))
+            falling = self.high - np.sqrt((1.0 - q) * width * (self.high - self.mode))
+        out: FloatArray = np.where(q < split, rising, falling)
+        lost = ~np.isfinite(out)
+        if lost.any():  # a range wider than about 1e154: take the square roots one by one
+            ql = np.broadcast_to(q, out.shape)[lost]
+            root = math.sqrt(width)
+            up = self.low + np.sqrt(ql) * root * math.sqrt(self.mode - self.low)
+            down = self.high - np.sqrt(1.0 - ql) * root * math.sqrt(self.high - self.mode)
+            out[lost] = np.where(ql < split, up, down)
+        return out
 
     def _cdf(self, x: FloatArray) -> FloatArray:
         width = self.high - self.low
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
             rising = (x - self.low) ** 2 / (width * (self.mode - self.low))
             falling = 1.0 - (self.high - x) ** 2 / (width * (self.high - self.mode))
-        return np.where(x <= self.mode, rising, falling)
+            out: FloatArray = np.where(x <= self.mode, rising, falling)
+            lost = ~np.isfinite(out)
+            if lost.any():  # squares beyond (or below) the float range: divide first
+                xl = np.broadcast_to(x, out.shape)[lost]
+                up = ((xl - self.low) / width) * ((xl - self.low) / (self.mode - self.low))
+                down = 1.0 - ((self.high - xl) / width) * (
+                    (self.high - xl) / (self.high - self.mode)
+                )
+                out[lost] = np.where(xl <= self.mode, up, down)
+        return out
 
     @property
     def support(self) -> tuple[float, float]:
         return self.low, self.high
 
     def mean(self) -> float:
-        return (self.low + self.mode + self.high) / 3.0
+        total = self.low + self.mode + self.high
+        if math.isfinite(total):
+            return total / 3.0
+        return self.low / 3.0 + self.mode / 3.0 + self.high / 3.0  # near the float limit
 
     @classmethod
     def fit_central(cls, low: float, high: float, level: float) -> Self:
@@ -188,6 +211,7 @@ class PERT(Distribution):
                 "PERT needs low <= mode <= high with low < high; got "
                 f"low={fmt_number(low)}, mode={fmt_number(mode)}, high={fmt_number(high)}"
             )
+        self._check_draws()
 
     @property
     def _ab(self) -> tuple[float, float]:
@@ -211,7 +235,11 @@ class PERT(Distribution):
         return self.low, self.high
 
     def mean(self) -> float:
-        return (self.low + self.shape * self.mode + self.high) / (self.shape + 2.0)
+        total = self.low + self.shape * self.mode + self.high
+        if math.isfinite(total):
+            return total / (self.shape + 2.0)
+        weight = 1.0 / (self.shape + 2.0)  # near the float limit
+        return weight * self.low + (weight * self.shape) * self.mode + weight * self.high
 
     @classmethod
     def fit_central(cls, low: float, high: float, level: float, shape: float = 4.0) -> Self:
@@ -244,6 +272,7 @@ class Normal(Distribution):
         super().__post_init__()
         self._real("mu")
         self._positive("sigma")
+        self._check_draws()
 
     def _ppf(self, q: FloatArray) -> FloatArray:
         return np.asarray(self.mu + self.sigma * special.ndtri(q), dtype=float)
@@ -286,6 +315,7 @@ class LogNormal(Distribution):
         super().__post_init__()
         self._real("mu")
         self._positive("sigma")
+        self._check_draws()
 
     def _ppf(self, q: FloatArray) -> FloatArray:
         z: FloatArray = np.asarray(special.ndtri(q), dtype=float)
@@ -301,7 +331,10 @@ class LogNormal(Distribution):
         return 0.0, math.inf
 
     def mean(self) -> float:
-        return math.exp(self.mu + self.sigma**2 / 2.0)
+        try:
+            return math.exp(self.mu + self.sigma**2 / 2.0)
+        except OverflowError:  # finite, but beyond the float range
+            return math.inf
 
     @classmethod
     def fit_central(cls, low: float, high: float, level: float) -> Self:
@@ -339,14 +372,18 @@ class TruncNormal(Distribution):
         super().__post_init__()
         self._real("mu")
         self._positive("sigma")
+        self._check_draws()
 
     @staticmethod
     def _std_ppf(q: FloatArray, t: float) -> FloatArray:
         """Quantiles of N(t, 1) truncated to y > 0, stable for any t."""
         if t >= 0.0:  # lower form: P(Y <= y) = (Phi(y - t) - Phi(-t)) / Phi(t)
-            return np.asarray(
-                t + special.ndtri(special.ndtr(-t) + q * special.ndtr(t)), dtype=float
-            )
+            out = np.asarray(t + special.ndtri(special.ndtr(-t) + q * special.ndtr(t)), dtype=float)
+            lost = ~np.isfinite(out)  # q so near 1 that the sum rounded to 1: survival form
+            if lost.any():
+                upper = np.broadcast_to(q, out.shape)[lost]
+                out[lost] = t - special.ndtri((1.0 - upper) * special.ndtr(t))
+            return out
         # survival form in logs: P(Y > y) = Phi(t - y) / Phi(t)
         return np.asarray(t - special.ndtri_exp(np.log1p(-q) + special.log_ndtr(t)), dtype=float)
 
@@ -421,6 +458,7 @@ class Gamma(Distribution):
         super().__post_init__()
         self._positive("shape")
         self._positive("scale")
+        self._check_draws()
 
     def _ppf(self, q: FloatArray) -> FloatArray:
         return np.asarray(self.scale * special.gammaincinv(self.shape, q), dtype=float)
@@ -479,6 +517,7 @@ class Beta(Distribution):
         super().__post_init__()
         self._positive("alpha")
         self._positive("beta")
+        self._check_draws()
 
     def _ppf(self, q: FloatArray) -> FloatArray:
         return np.asarray(special.betaincinv(self.alpha, self.beta, q))

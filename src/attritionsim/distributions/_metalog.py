@@ -114,6 +114,7 @@ class Metalog(Distribution):
         object.__setattr__(self, "_plain", plain)
         object.__setattr__(self, "_logit", logit)
         self._check_increasing()
+        self._check_draws()
 
     # ------------------------------------------------------------------ validation
     def _check_points(self, probs: tuple[float, ...], vals: tuple[float, ...]) -> None:
