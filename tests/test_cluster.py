@@ -11,6 +11,7 @@ from dask.blockwise import Blockwise
 
 import attritionsim as asim
 from attritionsim import InputError
+from attritionsim._format import fmt_value
 from attritionsim.cluster import MAX_CHUNKS, simulate_dask
 
 MODEL = asim.Model(
@@ -96,7 +97,7 @@ def test_draws_beyond_the_ceiling_are_refused_at_once(draws: int) -> None:
     with pytest.raises(InputError) as err:
         simulate_dask(MODEL, draws, seed=1)
     assert str(err.value) == (
-        f"draws must be at most 1e+12 (the ceiling of every backend); got {draws:.3g}"
+        f"draws must be at most 1e+12 (the ceiling of every backend); got {fmt_value(draws)}"
     )
     assert time.perf_counter() - start < 1.0
 
