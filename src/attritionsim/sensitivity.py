@@ -106,8 +106,9 @@ def sobol_indices(
         jansen = 0.5 * (f_a - f_ab) ** 2
         first.append(pick.mean() / variance)
         total.append(jansen.mean() / variance)
-        first_se.append(pick.std(ddof=1) / np.sqrt(size) / variance)
-        total_se.append(jansen.std(ddof=1) / np.sqrt(size) / variance)
+        # one draw has no spread to estimate an error from
+        first_se.append(pick.std(ddof=1) / np.sqrt(size) / variance if size > 1 else np.inf)
+        total_se.append(jansen.std(ddof=1) / np.sqrt(size) / variance if size > 1 else np.inf)
     labels = ["+".join(factor) for factor in factors]
     coords = {"input": ("input", labels)}
     return xr.Dataset(
