@@ -217,3 +217,61 @@ def test_a_failing_command_prints_only_its_error(
     monkeypatch.setattr(cli, "_elicit", _warn_then(RuntimeError("boom")))
     status, out, err = _run(capsys, "elicit", "range", "1", "2")
     assert (status, out, err) == (1, "", "attritionsim: internal error: RuntimeError: boom\n")
+
+
+# ------------------------------------------------------------------------------ quiet runs
+_ODD = """\
+[scenario]
+title = "Constants, infinities and labels in other scripts 損失"
+draws = 2000
+seed  = 3
+
+[inputs.count]
+value = 5
+
+[inputs.x]
+range     = [1, 2]
+long_name = "損失 🙂"
+
+[derived]
+ratio = "x / 0"
+when  = "crossing_date(x, x, 10, '2025-01-01')"
+
+[long_names]
+when = "日付 🙂"
+
+[report]
+headline = ["count", "ratio", "x", "when"]
+"""
+
+
+@pytest.mark.parametrize("draws", ["1", "2000"])
+def test_a_run_with_odd_headlines_is_quiet(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, draws: str
+) -> None:
+    path = tmp_path / "odd.toml"
+    path.write_text(_ODD, encoding="utf-8")
+    status, out, err = _run(
+        capsys, "run", str(path), "--draws", draws, "--out", str(tmp_path / "rep"), "--quiet"
+    )
+    assert (status, err) == (0, "")  # no glyph warnings, no RuntimeWarnings, no errors
+    assert "  Count: 5 (90% CrI 5–5)" in out.splitlines()  # a constant is itself
+    assert "  Ratio: ∞ (90% CrI ∞–∞)" in out.splitlines()
+    report = (tmp_path / "rep" / "report.md").read_text(encoding="utf-8")
+    assert "*Distribution: ratio (100.0% are infinite).*" in report
+
+
+def test_one_draw_is_quiet(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "two.toml"
+    path.write_text(
+        "[inputs.a]\nrange = [1, 2]\n[inputs.b]\nrange = [3, 4]\n"
+        '[derived]\nr = "a / b"\n[report]\nheadline = ["r"]\n',
+        encoding="utf-8",
+    )
+    out = str(tmp_path / "rep")
+    status, text, err = _run(capsys, "run", str(path), "--draws", "1", "--out", out, "--quiet")
+    assert (status, err) == (0, "")  # the Sobol figure's one-draw MCSE is inf, not a warning
+    assert (tmp_path / "rep" / "figures" / "r_sobol.svg").is_file()
+    status, text, err = _run(capsys, "summarize", f"{out}/results.nc")
+    assert (status, err) == (0, "")
+    assert any(line.startswith("| r |  | 0.") for line in text.splitlines())

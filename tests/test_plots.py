@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import io
 import itertools
 import math
 import types
 import warnings
+from pathlib import Path
 
 import matplotlib as mpl
 
@@ -335,16 +337,26 @@ def test_crossing_cdf_of_many_distinct_dates_is_exact_on_a_grid(
     rng: np.random.Generator,
 ) -> None:
     ns = rng.integers(0, 10**16, 20_000)
+    ns[:100] += 10**18  # 0.5% of the draws some 30 years later: they would squash the curve
     dates = xr.DataArray(
         np.datetime64("2025-01-01", "ns") + ns.astype("timedelta64[ns]"), dims="draw"
     )
-    (cdf,) = _by_gid(plot_crossing_cdf(dates).axes[0].lines, "cdf")
+    ax = plot_crossing_cdf(dates).axes[0]
+    (cdf,) = _by_gid(ax.lines, "cdf")
     x, y = cdf.get_xdata(), cdf.get_ydata()
-    # The curve covers the central 99% of the draws (far tails would squash it).
+    # The axis holds the central 99% of the draws and a margin, not the far tail.
     assert x.size <= plots._CDF_POINTS + 1
-    assert y[-1] == pytest.approx(0.995, abs=2 / 20_000)
     nums = np.sort(mdates.date2num(dates.values))
+    low, high = ax.get_xlim()
+    assert (low, high) == (x[0], x[-1])
+    assert high < nums[-100]  # the late draws are off the axis ...
+    assert y[-1] == pytest.approx(19_900 / 20_000)
     assert y[1:] == pytest.approx(np.searchsorted(nums, x[1:], side="right") / nums.size)
+    window = plots.shown_window(dates)
+    assert (window.low, window.high) == (low, high)
+    assert window.above == 100 / 20_000 and window.below == 0.0  # ... and counted
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "crossing off the axis: 0.5% after" in legend
 
 
 def test_crossing_cdf_rejects_numbers(casualties: xr.DataArray) -> None:
@@ -568,3 +580,75 @@ def test_crossing_cdfs_overlay_on_one_axes(rng: np.random.Generator) -> None:
     assert curves[1].get_label().startswith("late, reaching")
     low, high = ax.get_xlim()
     assert low <= mdates.date2num(early.min()) and high >= mdates.date2num(late.max()) - 5
+
+
+# ------------------------------------------------------------------------------ extremes
+_LAST = mdates.date2num(np.datetime64("9999-12-31")) + 1 - 1 / 86_400  # matplotlib's last second
+
+
+def test_crossing_dates_beyond_matplotlib_are_counted_not_drawn(rng: np.random.Generator) -> None:
+    near = np.datetime64("2025-06-01", "s") + rng.integers(0, 10**8, 1_000).astype("m8[s]")
+    far = np.datetime64("100001970-01-01", "s") + rng.integers(0, 10**8, 3).astype("m8[s]")
+    dates = np.concatenate([near, far, np.full(5, np.datetime64("NaT", "s"))])
+    da = xr.DataArray(dates, dims="draw")
+    ax = plot_crossing_cdf(da).axes[0]
+    low, high = ax.get_xlim()
+    window = plots.shown_window(da)
+    assert (low, high) == (window.low, window.high)
+    nums = mdates.date2num(near)
+    assert low <= nums.min() and nums.max() <= high < _LAST  # the year 10**8 is not on it
+    assert window.above == 3 / 1_008 and window.below == 0.0
+    assert window.never == 5 / 1_008
+    assert window.note() == "0.3% of draws fall outside the axis; 0.5% never cross"
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "crossing off the axis: 0.3% after" in legend
+    for t in ax.get_xticklabels():  # ticks draw: the axis holds real dates
+        assert t.get_text() == "" or t.get_text()[:1].isalnum()
+
+
+def test_all_dates_beyond_year_9999_give_an_axis_at_its_end() -> None:
+    far = np.datetime64("100001970-01-01", "s") + np.arange(50).astype("m8[D]")
+    da = xr.DataArray(far, dims="draw")
+    for fig in (plot_crossing_cdf(da), plot_distribution(da)):
+        low, high = fig.axes[0].get_xlim()
+        assert high == pytest.approx(_LAST) and low < high
+        fig.savefig(io.BytesIO(), format="png")
+    assert plots.shown_window(da).above == 1.0
+
+
+def test_infinite_draws_are_left_off_the_axis_and_counted(rng: np.random.Generator) -> None:
+    x = rng.normal(10.0, 1.0, 1_000)
+    x[:30] = np.inf
+    x[30:40] = -np.inf
+    da = xr.DataArray(x, dims="draw", attrs={"long_name": "ratio"})
+    ax = plot_distribution(da).axes[0]
+    low, high = ax.get_xlim()
+    finite = x[np.isfinite(x)]
+    assert (low, high) == (finite.min(), finite.max())
+    assert plots.shown_window(da).note() == "4.0% are infinite"
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "infinite: 4.0% of draws, not shown" in legend
+
+
+def test_a_constant_is_one_spike(rng: np.random.Generator) -> None:
+    for da in (xr.DataArray(5.0, attrs={"long_name": "c"}), xr.DataArray(np.full(100, 5.0))):
+        ax = plot_distribution(da).axes[0]
+        assert ax.get_xlim() == (4.75, 5.25)
+        (median,) = _by_gid(ax.lines, "median")
+        assert list(median.get_xdata()) == [5.0, 5.0]
+
+
+def test_numbers_near_the_float_limit_plot_in_powers_of_ten(rng: np.random.Generator) -> None:
+    da = xr.DataArray(rng.uniform(1e307, 1.7e308, 2_000), dims="draw", attrs={"long_name": "x"})
+    fig = plot_distribution(da)
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "x (× 10³⁰⁸)"
+    low, high = ax.get_xlim()
+    assert (low, high) == pytest.approx((da.values.min() / 1e308, da.values.max() / 1e308))
+    fig.savefig(io.BytesIO(), format="png")
+
+
+def test_missing_glyphs_do_not_warn(tmp_path: Path) -> None:
+    da = xr.DataArray(np.arange(100.0), dims="draw", attrs={"long_name": "損失 🙂"})
+    plots.save_figure(plot_distribution(da), tmp_path / "glyphs")  # filterwarnings=error
+    assert plot_distribution(da)._repr_png_().startswith(b"\x89PNG")  # type: ignore[attr-defined]

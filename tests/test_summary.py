@@ -521,7 +521,8 @@ def test_to_markdown(table_summary):
     assert lines[1] == "|---|---|--:|--:|--:|--:|--:|--:|"
     assert lines[2].startswith("| ru_killed | people | 1,200,000 | 1,100,000 | 1,300,000 | ")
     assert lines[2].endswith(" | 2,500 |")  # p = 0.5: sqrt(0.25 * 2001) spacings of 111
-    assert lines[3].startswith("| crossing | date | 2025-07-21 | 2025-07-03 | 2025-08-14 | ")
+    # the 10 of 2001 draws that never cross are said, not dropped
+    assert lines[3].startswith("| crossing | date | 2025-07-21 (0.5% never) | 2025-07-03 | ")
     assert lines[3].endswith(" days |")
     assert lines[4] == "| in_band | 1 | P = 0.6 |  |  |  |  | 0.011 |"  # MCSE > 0.01
     assert lines[5].startswith("| killed_share | share | 0.20 | 0.14 | 0.27 | ")
@@ -619,3 +620,42 @@ def test_dates_beyond_the_nanosecond_range_are_summarised():
     entry = summarize(ds, level=0.5)["quantities"]["when"]
     assert entry["median"] == "2025-07-01"
     assert interval(dates, 0.999)[0] < np.datetime64("1200-01-01")
+
+
+# ---------------------------------------------------------------------------------------------
+# Extremes: dates at any distance, numbers near the float limit, constants
+# ---------------------------------------------------------------------------------------------
+
+
+def test_cite_dates_at_any_distance():
+    far = np.datetime64("100001970-01-01", "s") + np.arange(2001) * np.timedelta64(31, "D")
+    assert cite(far) == "100,002,054 (90% CrI 100,001,978–100,002,131)"
+    back = np.datetime64("-100000-06-01", "s") + np.arange(2001).astype("timedelta64[D]")
+    # astronomical year -99997 is 99,998 BCE (there is no year 0)
+    assert cite(back, 0.5) == "February 99,998 BCE (50% CrI October 100,000 BCE – July 99,997 BCE)"
+    ends = np.array([np.iinfo(np.int64).max, np.iinfo(np.int64).min + 1] * 50).view("M8[s]")
+    assert cite(ends) == "1970 (90% CrI 292,277,022,658 BCE – 292,277,026,596)"
+    out = summarize(xr.Dataset({"d": ("draw", ends)}))["quantities"]["d"]
+    assert out["eti"] == ["-292277022657-01-27", "292277026596-12-04"]
+
+
+def test_tables_near_the_float_limit():
+    draws = np.random.default_rng(1).uniform(1e307, 1.7e308, 2000)
+    assert cite(draws) == "9.0e+307 (90% CrI 1.8e+307–1.6e+308)"
+    row = to_markdown(summarize(draws)).splitlines()[2]
+    assert row == "| draws |  | 9.0e+307 | 1.8e+307 | 1.6e+308 | 2.6e+307 | 1.7e+308 | 1.8e+306 |"
+    signed = np.array([1.7976931348623157e308, -1.7976931348623157e308] * 10)
+    assert cite(signed) == "0 (90% CrI −2e+308 – 2e+308)"
+    assert "2e+308" in to_latex(summarize(signed))
+    assert to_csv(summarize(signed)).splitlines()[1].startswith("draws,,number,0.9,0.0,")
+
+
+def test_a_constant_is_cited_as_itself():
+    assert cite(xr.DataArray(1_234_567.0)) == "1.23 million (90% CrI 1.23–1.23 million)"
+    assert cite(xr.DataArray(np.datetime64("2025-06-01", "s"))).startswith("1 June 2025")
+
+
+def test_summarize_refuses_a_seed_that_is_not_an_integer():
+    ds = xr.Dataset({"x": ("draw", np.arange(3.0))}, attrs={"seed": "abc"})
+    with pytest.raises(InputError, match=r"^ds.attrs\['seed'\] must be an integer; got 'abc'$"):
+        summarize(ds)

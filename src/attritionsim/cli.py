@@ -176,20 +176,10 @@ def _sources(args: argparse.Namespace) -> str:
 
 
 def _summarize(args: argparse.Namespace) -> str:
-    from pathlib import Path
-
-    import xarray as xr
-
     from . import summary
+    from .resultsfile import read_results
 
-    path = Path(args.results)
-    if not path.is_file():
-        raise InputError(f"results file {str(path)!r} not found")
-    try:
-        with xr.open_dataset(path) as opened:
-            ds = opened.load()
-    except (OSError, ValueError) as err:
-        raise InputError(f"cannot read {str(path)!r} as netCDF results: {err}") from None
+    ds = read_results(args.results)
     level = args.level if args.level is not None else float(ds.attrs.get("level", 0.9))
     result = summary.summarize(ds, level=level)
     if args.format == "json":

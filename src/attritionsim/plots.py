@@ -34,12 +34,15 @@ has taken the name.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
 import io
 import math
 import os
 import textwrap
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -69,6 +72,7 @@ from .errors import InputError
 __all__ = [
     "ACCESSOR",
     "PALETTE",
+    "AxisWindow",
     "DataArrayPlots",
     "DatasetPlots",
     "plot_crossing_cdf",
@@ -77,6 +81,7 @@ __all__ = [
     "plot_forest",
     "plot_tornado",
     "save_figure",
+    "shown_window",
 ]
 
 #: The name under which the xarray accessors are registered: ``da.asim``, ``ds.asim``.
@@ -134,6 +139,17 @@ _LOWER = frozenset(
 )
 #: Points kept on an empirical CDF curve before it is evaluated on a grid instead.
 _CDF_POINTS = 4000
+#: The axis shows the draws between these quantiles when the rest would squash them.
+_TAILS = (0.005, 0.995)
+#: ... that is, when the whole range is more than this many times the central one.
+_SQUASHED = 2.0
+_SECONDS_PER_DAY = 86_400
+#: The dates a matplotlib date axis can show: 1 January 0001 to 31 December 9999.
+_FIRST_DAY = np.datetime64("0001-01-01", "D")
+_LAST_DAY = np.datetime64("9999-12-31", "D")
+#: matplotlib's warning for a character its font lacks (a user's label in another script):
+#: the figure shows a box there, and the warning, once per glyph and format, is noise.
+_MISSING_GLYPH = r"Glyph \d+ .* missing from font"
 
 
 # --------------------------------------------------------------------------------------------
@@ -150,8 +166,20 @@ class PlotFigure(Figure):
 
     def _repr_png_(self) -> bytes:
         buffer = io.BytesIO()
-        self.savefig(buffer, format="png", dpi=110)
+        with _quiet_glyphs():
+            self.savefig(buffer, format="png", dpi=110)
         return buffer.getvalue()
+
+
+@contextlib.contextmanager
+def _quiet_glyphs() -> Iterator[None]:
+    """Draw without matplotlib's warnings about characters its font lacks.
+
+    Those characters show as boxes; every other warning still comes through.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_MISSING_GLYPH, category=UserWarning)
+        yield
 
 
 def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
@@ -263,19 +291,51 @@ def _date_axis(axis: Axis) -> None:
     axis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
 
 
+def _epoch_seconds() -> int:
+    """The date epoch of matplotlib (``rcParams["date.epoch"]``) in seconds since 1970."""
+    epoch = np.array(mdates.get_epoch(), dtype="datetime64[s]")  # type: ignore[no-untyped-call]
+    return int(epoch.view(np.int64))
+
+
 def _datenum(values: npt.ArrayLike) -> FloatArray:
-    """Dates as matplotlib date numbers (days since its epoch); ``NaT`` becomes NaN."""
+    """Dates as matplotlib date numbers (days since its epoch); ``NaT`` becomes NaN.
+
+    Computed from the dates' integer counts, so dates at any distance (beyond matplotlib's
+    years 1-9999, beyond what microseconds hold) get their number too.
+    """
     arr = np.asarray(values)
     if arr.dtype.kind != "M":
         arr = arr.astype("datetime64[ns]")
-    nums = mdates.date2num(arr)  # type: ignore[no-untyped-call]
-    return np.asarray(nums, dtype=np.float64)
+    unit, count = np.datetime_data(arr.dtype)
+    if unit in ("Y", "M"):
+        arr, unit, count = arr.astype("datetime64[D]"), "D", 1
+    ticks = arr.view(np.int64)
+    tick = np.array(count, dtype=f"timedelta64[{unit}]")
+    per_second = float(np.timedelta64(1, "s") / tick)  # ticks in a second
+    epoch = float(_epoch_seconds())
+    if per_second > 1.0:  # as matplotlib's date2num: whole seconds, then the fraction
+        whole = ticks // round(per_second)
+        extra = (ticks - whole * round(per_second)) / per_second
+        seconds = whole.astype(np.float64) - epoch + extra
+    else:
+        seconds = ticks.astype(np.float64) * (1.0 / per_second) - epoch
+    return np.where(np.isnat(arr), np.nan, seconds / _SECONDS_PER_DAY)
+
+
+def _day_bounds() -> tuple[float, float]:
+    """The first and last date numbers a matplotlib date axis can show."""
+    first, last = _datenum(np.array([_FIRST_DAY, _LAST_DAY]))
+    return float(first), float(last) + 1.0 - 1.0 / _SECONDS_PER_DAY
 
 
 def _date_text(num: float) -> str:
-    """A matplotlib date number as a day: ``"12 Jul 2025"``."""
-    day = mdates.num2date(num)  # type: ignore[no-untyped-call]
-    return f"{day.day} {day:%b %Y}"
+    """A matplotlib date number as a day: ``"12 Jul 2025"`` (ISO beyond the years 1-9999)."""
+    first, last = _day_bounds()
+    if first <= num <= last:
+        day = mdates.num2date(num)  # type: ignore[no-untyped-call]
+        return f"{day.day} {day:%b %Y}"
+    days = math.floor(num + _epoch_seconds() / _SECONDS_PER_DAY)
+    return str(np.datetime64(days, "D"))
 
 
 def _one_date(name: str, value: object) -> float:
@@ -322,8 +382,12 @@ class _Draws:
         return int(self.raw.size)
 
 
-def _draws(da: object, name: str) -> _Draws:
-    """Validate one quantity's draws: a 1-d DataArray (or array) of numbers, dates or bools."""
+def _draws(da: object, name: str, *, infinite: bool = False) -> _Draws:
+    """Validate one quantity's draws: a 1-d DataArray (or array) of numbers, dates or bools.
+
+    A 0-d DataArray (a constant) is the same value in every draw. ``infinite``: infinities
+    are allowed (NaN never is).
+    """
     if isinstance(da, xr.Dataset):
         raise InputError(
             f"{name} must be one quantity (a DataArray such as ds['name']); got a Dataset "
@@ -334,11 +398,13 @@ def _draws(da: object, name: str) -> _Draws:
             da = xr.DataArray(np.asarray(da), dims="draw")
         except (TypeError, ValueError) as err:
             raise InputError(f"{name} must be a DataArray of draws; got {da!r}") from err
-    if da.ndim != 1:
+    if da.ndim > 1:
         raise InputError(
             f"{name} has dimensions {da.dims}; one value per draw is needed, so select the "
-            "other dimensions first (e.g. da.isel(date=-1))"
+            f"other dimensions first (e.g. da.isel({da.dims[-1]}=-1))"
         )
+    if da.ndim == 0:  # a constant
+        da = da.expand_dims(draw=1)
     raw = np.asarray(da.values)
     if raw.size == 0:
         raise InputError(f"{name} has no draws; need at least one")
@@ -351,12 +417,147 @@ def _draws(da: object, name: str) -> _Draws:
             f"{name} must hold numbers, dates (datetime64) or booleans; got dtype {raw.dtype}"
         )
     x = raw.astype(np.float64)
-    bad = int(np.count_nonzero(~np.isfinite(x)))
+    bad = int(np.count_nonzero(np.isnan(x) if infinite else ~np.isfinite(x)))
     if bad:
+        what = "NaN" if infinite else "NaN or infinite"
         raise InputError(
-            f"{name} has {bad:,} NaN or infinite draws out of {x.size:,}; drop them before plotting"
+            f"{name} has {bad:,} {what} draws out of {x.size:,}; drop them before plotting"
         )
     return _Draws(da, "number", raw, x)
+
+
+@dataclass(frozen=True)
+class AxisWindow:
+    """Where a plot's axis is, and the shares of the draws it cannot show.
+
+    Attributes
+    ----------
+    low, high : float
+        The axis limits (matplotlib date numbers on a date axis).
+    below, above : float
+        Shares of all draws (finite, dated) below ``low`` and above ``high``.
+    never : float
+        Share of dates that are ``NaT`` (never).
+    infinite : float
+        Share of numbers that are infinite.
+    """
+
+    low: float
+    high: float
+    below: float = 0.0
+    above: float = 0.0
+    never: float = 0.0
+    infinite: float = 0.0
+
+    @property
+    def outside(self) -> float:
+        """The share of the draws with a value that falls outside the axis."""
+        return self.below + self.above
+
+    def note(self) -> str:
+        """What the axis leaves out, for a caption: ``""`` when it shows every draw.
+
+        >>> AxisWindow(0.0, 1.0, below=0.01, above=0.013, never=0.005).note()
+        '2.3% of draws fall outside the axis; 0.5% never cross'
+        """
+        parts = []
+        if self.outside:
+            parts.append(f"{_share_text(self.outside)} of draws fall outside the axis")
+        if self.never:
+            parts.append(f"{_share_text(self.never)} never cross")
+        if self.infinite:
+            parts.append(f"{_share_text(self.infinite)} are infinite")
+        return "; ".join(parts)
+
+
+def _share_text(p: float) -> str:
+    """A share of draws as a percentage, never rounded to 0% or 100%."""
+    text = f"{p:.1%}"
+    if text == "0.0%":
+        return "<0.1%"
+    return ">99.9%" if text == "100.0%" and p < 1.0 else text
+
+
+def _window(draws: _Draws, extra: Sequence[float] = ()) -> AxisWindow:
+    """The axis for ``draws``: every finite value, unless far tails would squash the rest.
+
+    Then the central 99% (:data:`_TAILS`), with a 5% margin. ``extra`` values (quoted dates,
+    an earlier axis) are always shown. Date axes end where matplotlib's dates end.
+    """
+    finite = np.sort(draws.x[np.isfinite(draws.x)])
+    points = [v for v in extra if math.isfinite(v)]
+    if finite.size:
+        low, high = float(finite[0]), float(finite[-1])
+        with np.errstate(over="ignore", invalid="ignore"):  # spans beyond the float range
+            core_low, core_high = (_quantile(finite, p) for p in _TAILS)
+            if (high - low) > _SQUASHED * (core_high - core_low):
+                pad = 0.05 * (core_high - core_low)
+                low, high = max(low, core_low - pad), min(high, core_high + pad)
+        points += [low, high]
+    if not points:
+        points = [0.0] if draws.kind == "number" else [float(_datenum(np.datetime64("today")))]
+    low, high = min(points), max(points)
+    if draws.kind == "date":
+        first, last = _day_bounds()
+        low, high = min(max(low, first), last), min(max(high, first), last)
+    if not high > low:  # one value: a spike in a window around it
+        half = 30.0 if draws.kind == "date" else (abs(low) * 0.05 or 1.0)
+        low, high = low - half, high + half
+        if draws.kind == "date":
+            first, last = _day_bounds()
+            low, high = max(low, first), min(high, last)
+    return _window_between(draws, low, high)
+
+
+def _window_between(draws: _Draws, low: float, high: float) -> AxisWindow:
+    """The axis from ``low`` to ``high``, with the shares of the draws it leaves out."""
+    n = draws.n
+    finite = np.sort(draws.x[np.isfinite(draws.x)])
+    never = float(np.count_nonzero(np.isnan(draws.x))) / n if draws.kind == "date" else 0.0
+    infinite = float(np.count_nonzero(np.isinf(draws.x))) / n
+    below = float(np.searchsorted(finite, low, side="left")) / n
+    above = float(finite.size - np.searchsorted(finite, high, side="right")) / n
+    return AxisWindow(low, high, below, above, never, infinite)
+
+
+def shown_window(da: xr.DataArray, *, quoted: Mapping[str, DateLike] | None = None) -> AxisWindow:
+    """The axis :func:`plot_distribution` or :func:`plot_crossing_cdf` gives ``da``.
+
+    The axis shows every draw unless far tails would squash the rest; then it shows the
+    central 99% of the finite draws (with a margin). A date axis ends where matplotlib's
+    dates end (years 1-9999). Infinite draws and ``NaT`` are never on the axis. The returned
+    :class:`AxisWindow` says what share of the draws each of these leaves out, for a caption.
+
+    Parameters
+    ----------
+    da : xarray.DataArray
+        The draws (numbers, infinities allowed, or dates with ``NaT``).
+    quoted : mapping of str to date, optional
+        Quoted dates that :func:`plot_crossing_cdf` shows too.
+
+    Returns
+    -------
+    AxisWindow
+
+    Examples
+    --------
+    >>> import numpy as np, xarray as xr
+    >>> days = np.arange(1000).astype("timedelta64[D]") + np.datetime64("2025-01-01")
+    >>> days[-5:] = np.datetime64("100000-01-01")
+    >>> days[:3] = np.datetime64("NaT")
+    >>> shown_window(xr.DataArray(days, dims="draw")).note()
+    '0.5% of draws fall outside the axis; 0.3% never cross'
+    """
+    draws = _draws(da, "da", infinite=True)
+    return _window(draws, _quoted_days(quoted))
+
+
+def _quoted_days(quoted: object) -> list[float]:
+    if quoted is None:
+        return []
+    if not isinstance(quoted, Mapping):
+        raise InputError(f"quoted must map labels to dates; got {type(quoted).__name__}")
+    return [_one_date(f"quoted[{k!r}]", v) for k, v in quoted.items()]
 
 
 def _level(value: object, name: str = "level") -> float:
@@ -381,7 +582,10 @@ def _quantile(xs: FloatArray, p: float) -> float:
     lo, hi = math.floor(position), math.ceil(position)
     if xs[lo] == xs[hi]:
         return float(xs[lo])
-    return float(xs[lo] + (position - lo) * (xs[hi] - xs[lo]))
+    below, above, gamma = float(xs[lo]), float(xs[hi]), position - lo
+    if math.isfinite(below) and math.isfinite(above) and math.isinf(above - below):
+        return below * (1.0 - gamma) + above * gamma  # a span beyond the float range
+    return below + gamma * (above - below)
 
 
 def _summary_interval() -> Callable[..., tuple[Any, Any]] | None:
@@ -420,6 +624,9 @@ def _interval(draws: _Draws, level: float, kind: IntervalKind) -> tuple[float, f
 def _value_text(draws: _Draws, value: float) -> str:
     if draws.kind == "date":
         return "never" if math.isinf(value) else _date_text(value)
+    size = abs(value)
+    if math.isfinite(value) and size and not 1e-6 <= size < 1e15:
+        return f"{value:.3g}"
     return fmt_sig(value)
 
 
@@ -491,60 +698,123 @@ def plot_distribution(
     """
     level = _level(level)
     kind = _kind(kind)
-    draws = _draws(da, "da")
+    draws = _draws(da, "da", infinite=True)
     if draws.kind == "bool":
         return _plot_probability(draws, ax=ax, title=title)
     fig, ax = _axes(ax, (6.4, 4.0))
-    finite = np.sort(draws.x[~np.isnan(draws.x)])
-    if finite.size == 0:
-        raise InputError(f"{_long_name(draws.da)!r}: every draw is NaT (never); nothing to plot")
     if draws.kind == "date":
         _date_axis(ax.xaxis)
-    density, edges = np.histogram(finite, bins=bins, range=(finite[0], finite[-1]))
-    density = density / (draws.n * np.diff(edges))  # NaT draws keep their share of the mass
+    low, high = _interval(draws, level, kind)
+    median = _quantile(_sorted_x(draws), 0.5)
+    interval_text = _pair_text(draws, low, high)
+    median_text = _value_text(draws, median)
+    power = _power(draws)
+    if power:  # matplotlib cannot draw near the float limit: the axis is in 10**power
+        factor = 10.0**power
+        draws = dataclasses.replace(draws, x=draws.x / factor)
+        low, high, median = low / factor, high / factor, median / factor
+    window = _window(draws)
+    edges = _edges(window, bins)
+    if not isinstance(bins, int | np.integer):  # the given edges are the axis
+        window = _window_between(draws, float(edges[0]), float(edges[-1]))
+    xs = draws.x
+    shown = np.sort(xs[(xs >= window.low) & (xs <= window.high)])
     blue = PALETTE["blue"]
+    if shown.size:
+        counts, _ = np.histogram(_unit(shown, window), bins=_unit(edges, window))
+    else:
+        counts = np.zeros(edges.size - 1, dtype=np.int64)
+    # densities on the unit axis: a span of 1e308 has no float width, its shape is the same
+    unit_widths = np.diff(_unit(edges, window))
+    density = counts / (draws.n * unit_widths)  # what is not shown keeps its share of mass
     ax.stairs(density, edges, fill=True, color=_tint(blue, 0.3), label="draws (histogram)")
 
-    low, high = _interval(draws, level, kind)
     shown_low, shown_high = max(low, edges[0]), min(high, edges[-1])
-    inside = edges[(edges > shown_low) & (edges < shown_high)]
-    seg_edges = np.concatenate([[shown_low], inside, [shown_high]])
-    seg_bins = np.clip(
-        np.searchsorted(edges, seg_edges[:-1], side="right") - 1, 0, density.size - 1
-    )
+    if shown_high > shown_low:
+        inside = edges[(edges > shown_low) & (edges < shown_high)]
+        seg_edges = np.concatenate([[shown_low], inside, [shown_high]])
+        seg_bins = np.clip(
+            np.searchsorted(edges, seg_edges[:-1], side="right") - 1, 0, density.size - 1
+        )
+        seg_density = density[seg_bins]
+    else:  # the interval is off the axis (or a single value): nothing to shade
+        seg_edges, seg_density = np.array([edges[0], edges[0]]), np.zeros(1)
     ax.stairs(
-        density[seg_bins],
+        seg_density,
         seg_edges,
         fill=True,
         color=_tint(blue, 0.85),
         gid="interval",
-        label=(f"{_percent(level)} CrI ({_KIND_NAMES[kind]}): {_pair_text(draws, low, high)}"),
+        label=f"{_percent(level)} CrI ({_KIND_NAMES[kind]}): {interval_text}",
     )
     ax.stairs(density, edges, color=blue, linewidth=0.8)
-    median = _quantile(_sorted_x(draws), 0.5)
     if math.isfinite(median):
         ax.axvline(
-            median,
+            min(max(median, window.low), window.high),
             color=PALETTE["black"],
             linewidth=1.6,
             gid="median",
-            label=f"median: {_value_text(draws, median)}",
+            label=f"median: {median_text}",
         )
-    never = draws.n - finite.size
-    if never:
-        ax.plot([], [], " ", label=f"never (NaT): {never / draws.n:.1%} of draws, not shown")
+    if window.never:
+        ax.plot([], [], " ", label=f"never (NaT): {_share_text(window.never)} of draws, not shown")
+    if window.infinite:
+        ax.plot([], [], " ", label=f"infinite: {_share_text(window.infinite)} of draws, not shown")
+    if window.outside:
+        ax.plot([], [], " ", label=f"off the axis: {_share_text(window.outside)} of draws")
 
-    ax.set_xlabel(_label(draws.da))
+    ax.set_xlabel(_label(draws.da) + (f" (× 10{_superscript(power)})" if power else ""))
     ax.set_ylabel("Probability density")
     ax.set_yticks([])
-    ax.set_ylim(bottom=0.0, top=float(density.max()) * 1.25)
-    ax.set_xmargin(0.02)
+    top = float(density.max())
+    ax.set_ylim(bottom=0.0, top=top * 1.25 if top > 0 else 1.0)
+    ax.set_xlim(window.low, window.high)
     if draws.kind == "number":
         _number_axis(ax.xaxis)
     _tidy(ax)
     ax.legend(loc="upper right", frameon=False, fontsize="small")
     _title(ax, title, f"{_long_name(draws.da)}: median and {_percent(level)} credible interval")
     return fig
+
+
+def _power(draws: _Draws) -> int:
+    """The power of ten a number axis is written in.
+
+    0, unless the draws reach ``10**15`` or all lie below ``10**-6``.
+    """
+    finite = np.abs(draws.x[np.isfinite(draws.x)])
+    top = float(finite.max()) if draws.kind == "number" and finite.size else 0.0
+    if top == 0.0:
+        return 0
+    place = math.floor(math.log10(top))
+    return place if place >= 15 or place <= -7 else 0
+
+
+def _superscript(power: int) -> str:
+    return str(power).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+def _unit(values: npt.ArrayLike, window: AxisWindow) -> FloatArray:
+    """Values as fractions of the way across the window (no overflow at the float limit)."""
+    scale = max(abs(window.low), abs(window.high)) or 1.0
+    low, high = window.low / scale, window.high / scale
+    return (np.asarray(values, dtype=np.float64) / scale - low) / (high - low)
+
+
+def _edges(window: AxisWindow, bins: int | Sequence[float]) -> FloatArray:
+    """Histogram bin edges across the window: ``bins`` of them, or the given edges."""
+    if isinstance(bins, int | np.integer) and not isinstance(bins, bool):
+        count = _validate.positive_int("bins", bins)
+        scale = max(abs(window.low), abs(window.high)) or 1.0
+        fractions = np.linspace(0.0, 1.0, count + 1)
+        low, high = window.low / scale, window.high / scale
+        edges = (low + fractions * (high - low)) * scale
+        edges[0], edges[-1] = window.low, window.high
+        return edges
+    edges = np.asarray(bins, dtype=np.float64)
+    if edges.ndim != 1 or edges.size < 2 or not np.all(np.diff(edges) > 0):
+        raise InputError(f"bins must be a count or increasing bin edges; got {bins!r}")
+    return edges
 
 
 def _plot_probability(draws: _Draws, *, ax: Axes | None, title: str | None) -> Figure:
@@ -1127,28 +1397,33 @@ def plot_crossing_cdf(
         )
     overlay = ax is not None and bool(ax.lines)
     previous = ax.get_xlim() if overlay and ax is not None else None
+    quoted_days = _quoted_days(quoted)
     fig, ax = _axes(ax, (7.0, 4.2))
     _date_axis(ax.xaxis)
     n = draws.n
     xs = np.sort(draws.x[~np.isnan(draws.x)])
+    window = _window(draws, [*quoted_days, *(previous or ())])
     crossed = xs.size / n
     blue = color if color is not None else PALETTE["blue"]
     label = f"{label or 'P(crossed by date)'}, reaching {crossed:.1%}"
+    inside = xs[(xs >= window.low) & (xs <= window.high)]
+    start = np.searchsorted(xs, window.low, side="left") / n  # crossed before the axis
     if xs.size == 0:
         ax.plot([], [], color=blue, label="no draw crosses the threshold")
     else:
-        unique, counts = np.unique(xs, return_counts=True)
+        unique, counts = np.unique(inside, return_counts=True)
         if unique.size <= _CDF_POINTS:
-            cx, cy = unique, np.cumsum(counts) / n
+            cx, cy = unique, start + np.cumsum(counts) / n
             drawstyle = "steps-post"
-        else:  # the central 99% of the crossing draws; far tails would squash the curve
-            low, high = np.quantile(xs, [0.005, 0.995])
-            cx = np.linspace(low, high, _CDF_POINTS)
+        else:
+            cx = np.linspace(window.low, window.high, _CDF_POINTS)
             cy = np.searchsorted(xs, cx, side="right") / n
             drawstyle = "default"
+        # steps run on to the axis' end when later draws are off it
+        ends = [window.high] if window.above and drawstyle == "steps-post" else []
         ax.plot(
-            np.concatenate([[cx[0]], cx]),
-            np.concatenate([[0.0], cy]),
+            np.concatenate([[cx[0] if cx.size else window.low], cx, ends]),
+            np.concatenate([[start], cy, [cy[-1] if cy.size else start] * len(ends)]),
             color=blue,
             linewidth=2,
             drawstyle=drawstyle,
@@ -1161,14 +1436,18 @@ def plot_crossing_cdf(
             color=PALETTE["grey"],
             linestyle=":",
             linewidth=1.2,
-            label=f"never crossed (NaT): {1.0 - crossed:.1%} of draws",
+            label=f"never crossed (NaT): {_share_text(1.0 - crossed)} of draws",
             gid="never",
         )
+    if window.outside:
+        where = (
+            f"{_share_text(window.below)} before, {_share_text(window.above)} after"
+            if window.below and window.above
+            else f"{_share_text(window.outside)} {'before' if window.below else 'after'}"
+        )
+        ax.plot([], [], " ", label=f"crossing off the axis: {where}", gid="outside")
     if quoted is not None:
-        if not isinstance(quoted, Mapping):
-            raise InputError(f"quoted must map labels to dates; got {type(quoted).__name__}")
-        for i, (name, date) in enumerate(quoted.items()):
-            x = _one_date(f"quoted[{name!r}]", date)
+        for i, ((name, _), x) in enumerate(zip(quoted.items(), quoted_days, strict=True)):
             p = np.searchsorted(xs, x, side="right") / n
             colour = PALETTE[_ACCENTS[i % len(_ACCENTS)]]
             ax.axvline(
@@ -1181,15 +1460,7 @@ def plot_crossing_cdf(
             )
             ax.plot([x], [p], marker="o", color=colour, markersize=5)
     ax.set_ylim(0.0, 1.04)
-    if xs.size and np.unique(xs).size > _CDF_POINTS:
-        ends = [*np.quantile(xs, [0.005, 0.995])]
-        if quoted is not None:
-            ends += [_one_date(f"quoted[{k!r}]", v) for k, v in quoted.items()]
-        pad = 0.05 * (max(ends) - min(ends))
-        low, high = min(ends) - pad, max(ends) + pad
-        if previous is not None:
-            low, high = min(low, previous[0]), max(high, previous[1])
-        ax.set_xlim(low, high)
+    ax.set_xlim(window.low, window.high)
     ax.yaxis.set_major_formatter(ticker.PercentFormatter(xmax=1.0))
     ax.set_xlabel(_label(draws.da))
     ax.set_ylabel("Probability crossed by date")
@@ -1421,7 +1692,7 @@ def save_figure(
         final = target.with_name(f"{target.name}.{fmt}")
         temp = final.with_name(f".{final.name}.{os.getpid()}.partial")
         try:
-            with mpl.rc_context({"svg.hashsalt": "attritionsim"}):
+            with mpl.rc_context({"svg.hashsalt": "attritionsim"}), _quiet_glyphs():
                 fig.savefig(temp, format=fmt, dpi=dpi, metadata=metadata.get(fmt))
             os.replace(temp, final)
         except BaseException:

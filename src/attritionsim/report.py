@@ -45,6 +45,7 @@ from ._version import __version__
 from .catalogue import Catalogue, load_catalogue
 from .errors import InputError
 from .model import Model
+from .resultsfile import write_results
 from .scenario import Scenario
 from .sensitivity import sobol_indices
 from .summary import cite, summarize, to_markdown
@@ -173,7 +174,7 @@ def write_report(
         cat = catalogue if catalogue is not None else load_catalogue()
 
         staging = folder.staging
-        ds.to_netcdf(staging / "results.nc")
+        write_results(ds, staging / "results.nc")
         (staging / "summary.json").write_text(
             json.dumps(summary, indent=2, allow_nan=False) + "\n", encoding="utf-8"
         )
@@ -611,11 +612,15 @@ def _figures(
     dates = [n for n in names if ds[n].dtype.kind == "M"]
     for name in numeric:
         label = ds[name].attrs.get("long_name", name)
-        save(plots.plot_distribution(ds[name], level=level), f"{name}", f"Distribution: {label}")
+        note = plots.shown_window(ds[name]).note()
+        caption = f"Distribution: {label}" + (f" ({note})" if note else "")
+        save(plots.plot_distribution(ds[name], level=level), f"{name}", caption)
     for name in dates:
         label = ds[name].attrs.get("long_name", name)
         fig = plots.plot_crossing_cdf(ds[name], quoted=QUOTED_DATES)
-        save(fig, f"{name}_cdf", f"When the threshold is crossed: {label}")
+        note = plots.shown_window(ds[name], quoted=QUOTED_DATES).note()
+        caption = f"When the threshold is crossed: {label}" + (f" ({note})" if note else "")
+        save(fig, f"{name}_cdf", caption)
     inputs = [n for n in ds.data_vars if ds[n].attrs.get("kind") == "input"]
     if numeric and len(inputs) > 1:
         target = numeric[0]

@@ -135,8 +135,8 @@ def sobol_indices(
 
 def _ratio_mcse(terms: np.ndarray, spread: np.ndarray, index: float, variance: float) -> float:
     """Delta-method standard error of ``mean(terms) / mean(spread)``, pairs independent."""
-    if terms.size < 2:
-        return float("nan")
+    if terms.size < 2:  # one pair has no spread to estimate an error from
+        return float("inf")
     influence = (terms - terms.mean()) - index * (spread - variance)
     return float(influence.std(ddof=1) / np.sqrt(terms.size) / variance)
 

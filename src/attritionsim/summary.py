@@ -90,7 +90,8 @@ import csv
 import dataclasses
 import io
 import math
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from fractions import Fraction
 from typing import Any, Literal, TypeAlias
 
@@ -132,6 +133,12 @@ _KINDS = ("eti", "hdi")
 #: crossing date can (nanoseconds stop at the years 1678 and 2262).
 _DATE_UNIT = "s"
 _TICKS_PER_DAY = 86_400
+_LAST_SECOND = int(np.iinfo(np.int64).max)
+#: Numbers beyond this size are summarised scaled by a power of two (exactly), so that the
+#: spreads, variances and interpolations on the way never overflow near the float limit.
+_SCALE_ABOVE = 2.0**500
+#: Figures from ``10**15`` on (and below ``10**-15``) are written in scientific notation.
+_SCIENTIFIC_FROM = 15
 #: Half-width, in standard errors, of the order-statistic span used by :func:`mcse_quantile`.
 _Z = 2.0
 _PHI = (float(special.ndtr(-_Z)), float(special.ndtr(_Z)))
@@ -167,8 +174,9 @@ _MONTHS = (
 class _Sample:
     """The draws of one quantity, sorted, as float64.
 
-    Dates are seconds after ``anchor`` (the earliest date) with NaT as ``+inf``; booleans
-    are 0.0 / 1.0.
+    Dates are seconds after ``anchor`` (the earliest date, ``last`` the latest) with NaT as
+    ``+inf``; booleans are 0.0 / 1.0. Numbers beyond ``2**500`` are divided by ``scale``, a
+    power of two (exact), and multiplied back on the way out.
     """
 
     name: str
@@ -176,6 +184,8 @@ class _Sample:
     kind: Literal["number", "date", "bool"]
     values: FloatArray
     anchor: int = 0
+    last: int | None = None
+    scale: float = 1.0
 
     @property
     def n(self) -> int:
@@ -190,14 +200,23 @@ class _Sample:
     def to_bound(self, value: float) -> Bound:
         """A value on the internal scale, back on the quantity's own (date or float)."""
         if self.kind != "date":
-            return float(value)
+            return self.to_number(value)
         if not math.isfinite(value):
             return np.datetime64("NaT", "s")
-        return np.datetime64(self.anchor + round(value), "s")
+        # float offsets reach 1.8e19 s; rounding must not carry a bound past the draws
+        last = self.last if self.last is not None else _LAST_SECOND
+        seconds = min(max(self.anchor + round(value), self.anchor), last)
+        return np.datetime64(seconds, "s")
+
+    def to_number(self, value: float) -> float:
+        """A number on the internal scale, back on the quantity's own."""
+        return float(value) * self.scale
 
     def to_error(self, value: float) -> float:
         """An MCSE on the internal scale, in the quantity's units (days for dates)."""
-        return float(value) / _TICKS_PER_DAY if self.kind == "date" else float(value)
+        if self.kind == "date":
+            return float(value) / _TICKS_PER_DAY
+        return float(value) * self.scale
 
 
 def _sample(draws: object, name: str | None = None) -> _Sample:
@@ -211,10 +230,10 @@ def _sample(draws: object, name: str | None = None) -> _Sample:
     if isinstance(draws, xr.DataArray):
         label = name or (str(draws.name) if draws.name is not None else "draws")
         units = str(draws.attrs.get("units", ""))
-        if draws.ndim != 1:
+        if draws.ndim > 1:
             raise InputError(
                 f"{label!r} has dimensions {draws.dims}; one value per draw is needed, "
-                "so select the other dimensions first (e.g. da.isel(date=-1))"
+                f"so select the other dimensions first (e.g. da.isel({draws.dims[-1]}=-1))"
             )
         raw = np.asarray(draws.values)
     else:
@@ -223,8 +242,10 @@ def _sample(draws: object, name: str | None = None) -> _Sample:
             raw = np.asarray(draws)
         except (TypeError, ValueError) as err:
             raise InputError(f"{label!r} must be an array of draws; got {draws!r}") from err
-        if raw.ndim != 1:
+        if raw.ndim > 1:
             raise InputError(f"{label!r} must be 1-d (one value per draw); got shape {raw.shape}")
+    if raw.ndim == 0:  # a constant: the same value in every draw, known without error
+        raw = np.repeat(raw, 2)
     if raw.size == 0:
         raise InputError(f"{label!r} has no draws; need at least one")
     kind = raw.dtype.kind
@@ -235,8 +256,12 @@ def _sample(draws: object, name: str | None = None) -> _Sample:
         nat = np.isnat(stamps)
         ns = stamps.view(np.int64)
         anchor = int(ns[~nat].min()) if not nat.all() else 0
-        offsets = np.where(nat, np.inf, (ns - anchor).astype(np.float64))
-        return _Sample(label, units, "date", np.sort(offsets), anchor)
+        last = int(ns[~nat].max()) if not nat.all() else 0
+        # exact even where the span exceeds int64 (dates 2.9e11 years apart): in uint64
+        with np.errstate(over="ignore"):
+            span = ns.view(np.uint64) - np.uint64(anchor % 2**64)
+        offsets = np.where(nat, np.inf, span.astype(np.float64))
+        return _Sample(label, units, "date", np.sort(offsets), anchor, last)
     if kind not in "iuf":
         raise InputError(
             f"{label!r} must hold numbers, dates (datetime64) or booleans; got dtype {raw.dtype}"
@@ -248,7 +273,13 @@ def _sample(draws: object, name: str | None = None) -> _Sample:
             f"{label!r} has {nans:,} NaN draws out of {values.size:,}; NaN is not a value "
             "(infinities are allowed) - drop or fix those draws first"
         )
-    return _Sample(label, units, "number", np.sort(values))
+    finite = np.abs(values[np.isfinite(values)])
+    top = float(finite.max()) if finite.size else 0.0
+    scale = 1.0
+    if top > _SCALE_ABOVE:
+        scale = math.ldexp(1.0, math.frexp(top)[1] - 500)
+        values = values / scale
+    return _Sample(label, units, "number", np.sort(values), scale=scale)
 
 
 def _level(value: object) -> float:
@@ -704,7 +735,7 @@ def _json_float(value: float) -> float | None:
 
 def _iso(value: Bound) -> str | None:
     if isinstance(value, np.datetime64):
-        return None if np.isnat(value) else str(value.astype("datetime64[D]"))
+        return None if np.isnat(value) else str(_day_of(value))
     return None
 
 
@@ -724,7 +755,7 @@ def _entry_of(sample: _Sample, fig: _Figures, never: int, n: int) -> dict[str, A
 
     def show(value: float) -> Any:
         bound = sample.to_bound(value)
-        return _iso(bound) if sample.kind == "date" else _json_float(float(value))
+        return _iso(bound) if sample.kind == "date" else _json_float(sample.to_number(value))
 
     def err(value: float) -> float | None:
         return _json_float(sample.to_error(value))
@@ -840,6 +871,8 @@ def summarize(
         raise InputError(f"ds has no 'draw' dimension; its dimensions are {tuple(data.dims)}")
     attrs = data.attrs
     seed = attrs.get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
+        raise InputError(f"ds.attrs['seed'] must be an integer; got {seed!r}")
     return {
         "draws": int(data.sizes["draw"]),
         "seed": int(seed) if seed is not None else None,
@@ -859,23 +892,15 @@ def summarize(
 
 
 def _floor_place(value: float) -> int:
-    """The place of the leading digit: ``10**p <= value < 10**(p + 1)``."""
-    place = math.floor(math.log10(value))
-    if 10.0**place > value:
-        place -= 1
-    elif 10.0 ** (place + 1) <= value:
-        place += 1
-    return place
+    """The place of the leading digit: ``10**p <= value < 10**(p + 1)`` (exact, any size)."""
+    return Decimal(value).adjusted()
 
 
 def _ceil_place(value: float) -> int:
-    """The smallest ``p`` with ``10**p >= value``."""
-    place = math.ceil(math.log10(value))
-    if 10.0 ** (place - 1) >= value:
-        place -= 1
-    elif 10.0**place < value:
-        place += 1
-    return place
+    """The smallest ``p`` with ``10**p >= value`` (exact, any size)."""
+    exact = Decimal(value)
+    place = exact.adjusted()
+    return place if exact == Decimal(1).scaleb(place) else place + 1
 
 
 def _place(values: Sequence[float], errors: Sequence[float], digits: int) -> int:
@@ -895,6 +920,13 @@ def _place(values: Sequence[float], errors: Sequence[float], digits: int) -> int
     return max(places, default=0)
 
 
+def _quantized(value: float, step: Decimal) -> int:
+    """``value`` rounded to a multiple of ``step`` (half to even), exactly."""
+    with localcontext() as ctx:
+        ctx.prec = 800
+        return int(Decimal(value).quantize(step, rounding=ROUND_HALF_EVEN))
+
+
 def _fixed(values: Sequence[float], place: int, minus: str = "-") -> list[str]:
     """Finite ``values`` rounded to ``10**place`` with thousands separators.
 
@@ -902,7 +934,13 @@ def _fixed(values: Sequence[float], place: int, minus: str = "-") -> list[str]:
     has one (so "1.2 - 1.25" never appears, but "1.20 - 1.10" becomes "1.2 - 1.1").
     """
     if place >= 0:
-        texts = [f"{round(v / 10.0**place) * 10**place:,}" for v in values]
+        step = Decimal(1).scaleb(place)
+        texts = [
+            f"{round(v / 10.0**place) * 10**place:,}"
+            if place < 290  # 10.0**place is a float
+            else f"{_quantized(v, step):,}"
+            for v in values
+        ]
     else:
         decimals = -place
         texts = [f"{round(v, decimals) + 0.0:,.{decimals}f}" for v in values]
@@ -922,7 +960,15 @@ def _numbers(
     """
     finite = [(v, e) for v, e in zip(values, errors, strict=True) if math.isfinite(v)]
     place = _place([v for v, _ in finite], [e for _, e in finite], digits)
-    texts = iter(_fixed([v for v, _ in finite], place, minus))
+    sizes = [abs(v) for v, _ in finite if v != 0.0]
+    top = _floor_place(max(sizes)) if sizes else 0
+    if top >= _SCIENTIFIC_FROM or top < -_SCIENTIFIC_FROM:  # 27 zeros help no reader
+        decimals = max(0, top - place)
+        texts: Iterator[str] = iter(
+            f"{v:.{decimals}e}".replace("-", minus) if v else "0" for v, _ in finite
+        )
+    else:
+        texts = iter(_fixed([v for v, _ in finite], place, minus))
     out = []
     for value in values:
         if math.isfinite(value):
@@ -943,16 +989,39 @@ def _percent(level: float) -> str:
     return f"{level * 100:.10g}%"
 
 
+def _day_of(value: np.datetime64) -> np.datetime64:
+    """The day containing ``value`` (numpy's own cast is wrong near the ends of int64)."""
+    seconds = int(value.astype("datetime64[s]").view(np.int64))
+    return np.datetime64(seconds // _TICKS_PER_DAY, "D")
+
+
+def _ymd(value: np.datetime64) -> tuple[int, int, int]:
+    """Year, month and day of a date at any distance (``datetime.date`` ends at 9999)."""
+    days = _day_of(value)
+    months = int(days.astype("datetime64[M]").view(np.int64))
+    first = np.datetime64(months, "M").astype("datetime64[D]")
+    day = int(days.view(np.int64)) - int(first.view(np.int64)) + 1
+    return months // 12 + 1970, months % 12 + 1, day
+
+
+def _year_text(year: int) -> str:
+    """A year as people write it: ``2031``, ``100,001,970``, ``3 BCE`` (proleptic, no year 0)."""
+    if year <= 0:
+        return f"{1 - year:,} BCE"
+    return str(year) if year < 10_000 else f"{year:,}"
+
+
 def _day(value: Bound, form: Literal["day", "month", "year"], with_year: bool = True) -> str:
     if not isinstance(value, np.datetime64) or np.isnat(value):
         return "never"
-    date = value.astype("datetime64[D]").item()
-    year = f" {date.year}" if with_year else ""
+    year, month, day = _ymd(value)
+    text = _year_text(year)
     if form == "year":
-        return str(date.year)
+        return text
+    suffix = f" {text}" if with_year else ""
     if form == "month":
-        return f"{_MONTHS[date.month - 1]}{year}"
-    return f"{date.day} {_MONTHS[date.month - 1]}{year}"
+        return f"{_MONTHS[month - 1]}{suffix}"
+    return f"{day} {_MONTHS[month - 1]}{suffix}"
 
 
 def _cite_dates(sample: _Sample, fig: _Figures, kind: IntervalKind, label: str) -> str:
@@ -966,9 +1035,13 @@ def _cite_dates(sample: _Sample, fig: _Figures, kind: IntervalKind, label: str) 
     )
     low, high = (sample.to_bound(b) for b in bounds)
     same_year = (
-        all(math.isfinite(b) for b in bounds) and str(low)[:4] == str(high)[:4] and form != "year"
+        isinstance(low, np.datetime64)
+        and isinstance(high, np.datetime64)
+        and not (np.isnat(low) or np.isnat(high))
+        and _ymd(low)[0] == _ymd(high)[0]
+        and form != "year"
     )
-    dash = "–" if form == "year" else " – "
+    dash = "–" if form == "year" and all(" " not in _day(b, form) for b in (low, high)) else " – "
     span = f"{_day(low, form, with_year=not same_year)}{dash}{_day(high, form)}"
     return f"{_day(median, form)} ({label} {span})"
 
@@ -1046,8 +1119,11 @@ def cite(
     label = f"{_percent(level)} {'CrI' if kind == 'eti' else 'HDI'}"
     if sample.kind == "date":
         return _cite_dates(sample, fig, kind, label)
-    values = [fig.median, *(fig.eti if kind == "eti" else fig.hdi)]
-    errors = [fig.mcse_median, *(fig.mcse_eti if kind == "eti" else fig.mcse_hdi)]
+    values = [sample.to_number(v) for v in (fig.median, *(fig.eti if kind == "eti" else fig.hdi))]
+    errors = [
+        sample.to_error(e)
+        for e in (fig.mcse_median, *(fig.mcse_eti if kind == "eti" else fig.mcse_hdi))
+    ]
     if sample.units == "share":
         mid, low, high = _numbers([v * 100 for v in values], [e * 100 for e in errors], digits, "−")
         return f"{mid}% ({label} {low}–{high}%)"
@@ -1056,7 +1132,7 @@ def cite(
         return f"{mid}:1 ({label} {low}:1–{high}:1)"
     scale, word = 1.0, ""
     for factor, name in ((1e9, " billion"), (1e6, " million")):
-        if math.isfinite(fig.median) and abs(fig.median) >= factor:
+        if math.isfinite(values[0]) and factor <= abs(values[0]) < 1e6 * factor:
             scale, word = factor, name
             break
     mid, low, high = _numbers([v / scale for v in values], [e / scale for e in errors], digits, "−")
@@ -1112,23 +1188,48 @@ def _error(value: object) -> float:
     return float(value) if isinstance(value, int | float) else math.inf
 
 
+def _sig(value: float, digits: int) -> str:
+    """:func:`fmt_sig`, in scientific notation from ``10**15`` on and below ``10**-15``."""
+    size = abs(value)
+    if (
+        math.isfinite(value)
+        and size
+        and not 10.0**-_SCIENTIFIC_FROM <= size < 10.0**_SCIENTIFIC_FROM
+    ):
+        return f"{value:.{digits - 1}e}"
+    return fmt_sig(value, digits)
+
+
+def _share(p: float) -> str:
+    """A share of draws as a percentage that is never rounded to 0% or 100%."""
+    text = f"{p:.1%}"
+    if text == "0.0%" and p > 0:
+        return "<0.1%"
+    if text == "100.0%" and p < 1:
+        return ">99.9%"
+    return text
+
+
 def _row(entry: Mapping[str, Any], digits: int, minus: str) -> list[str]:
     """Median, ETI low/high, HDI low/high and MCSE of the median, as table cells."""
     kind = _entry_kind(entry)
     if kind == "bool":
         (p,) = _numbers([entry["probability"]], [_error(entry["mcse"])], digits, minus)
-        return [f"P = {p}", "", "", "", "", fmt_sig(_error(entry["mcse"]), 2)]
+        return [f"P = {p}", "", "", "", "", _sig(_error(entry["mcse"]), 2)]
     mcse = entry["mcse"]
     shown = [entry["median"], *entry["eti"], *entry["hdi"]]
     median_error = _error(mcse["median"])
     if kind == "date":
         cells = [v if isinstance(v, str) else "never" for v in shown]
-        return [*cells, f"{fmt_sig(median_error, 2)} days"]
+        never = entry.get("never")
+        if isinstance(never, int | float) and never > 0:
+            cells[0] += f" ({_share(never)} never)"
+        return [*cells, f"{_sig(median_error, 2)} days"]
     values = [float(v) if isinstance(v, int | float) else math.nan for v in shown]
     # The median and ETI are quoted together (as by cite); the HDI has digits of its own.
     central = _numbers(values[:3], [median_error, *map(_error, mcse["eti"])], digits, minus)
     hdi = _numbers(values[3:], list(map(_error, mcse["hdi"])), digits, minus)
-    return [*central, *hdi, fmt_sig(median_error, 2).replace("-", minus)]
+    return [*central, *hdi, _sig(median_error, 2).replace("-", minus)]
 
 
 def _header(summary: Mapping[str, Any]) -> list[str]:
