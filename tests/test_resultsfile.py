@@ -46,6 +46,7 @@ def test_dates_at_any_distance_read_back_bit_for_bit(tmp_path: Path) -> None:
             "flag": ("draw", np.array([True, False, True, False])),
             "n": ("draw", np.array([1, -(2**62), 2**62, 0], dtype=np.int64)),
             "constant": ((), 5.0, {"kind": "constant"}),
+            "start": ((), np.datetime64("2025-06-01", "D"), {"kind": "constant"}),
         },
         attrs=_ATTRS,
     )

@@ -71,7 +71,7 @@ def _encode_dates(name: str, var: xr.Variable) -> xr.Variable:
         "units": f"{_CF_UNITS[unit]} since {_EPOCH}",
         "calendar": _CALENDAR,
     }
-    ints = np.ascontiguousarray(values).view(np.int64)
+    ints = np.array(values, order="C").view(np.int64)  # 0-d stays 0-d
     return xr.Variable(var.dims, ints, attrs=attrs, encoding={"_FillValue": NAT_CODE})
 
 
@@ -149,7 +149,7 @@ def _date_unit(var: xr.Variable) -> str | None:
 
 def _decode_dates(var: xr.Variable, unit: str) -> xr.Variable:
     attrs = {k: v for k, v in var.attrs.items() if k not in _DATE_ATTRS}
-    values = np.ascontiguousarray(var.values).view(f"datetime64[{unit}]")
+    values = np.array(var.values, order="C").view(f"datetime64[{unit}]")  # 0-d stays 0-d
     return xr.Variable(var.dims, values, attrs=attrs)
 
 
