@@ -27,7 +27,7 @@ from matplotlib.text import Annotation
 from scipy import stats
 
 from attritionsim import plots
-from attritionsim.errors import InputError
+from attritionsim.errors import AttritionWarning, InputError
 from attritionsim.plots import (
     plot_crossing_cdf,
     plot_distribution,
@@ -648,7 +648,17 @@ def test_numbers_near_the_float_limit_plot_in_powers_of_ten(rng: np.random.Gener
     fig.savefig(io.BytesIO(), format="png")
 
 
-def test_missing_glyphs_do_not_warn(tmp_path: Path) -> None:
+def test_missing_glyphs_warn_once_naming_them(tmp_path: Path) -> None:
     da = xr.DataArray(np.arange(100.0), dims="draw", attrs={"long_name": "損失 🙂"})
-    plots.save_figure(plot_distribution(da), tmp_path / "glyphs")  # filterwarnings=error
-    assert plot_distribution(da)._repr_png_().startswith(b"\x89PNG")  # type: ignore[attr-defined]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        plots.save_figure(plot_distribution(da), tmp_path / "glyphs")
+    messages = [str(w.message) for w in caught]
+    assert all(w.category is AttritionWarning for w in caught)
+    assert len(messages) == 2  # one per format written (png, svg), not one per glyph
+    assert messages[0] == (
+        "the figure font has no glyph for '損' (U+640D), '失' (U+5931), '🙂' (U+1F642); "
+        "those characters show as boxes (set matplotlib's font.family to a font that has them)"
+    )
+    with pytest.warns(AttritionWarning, match="U\\+640D"):
+        assert plot_distribution(da)._repr_png_().startswith(b"\x89PNG")  # type: ignore[attr-defined]

@@ -40,6 +40,7 @@ import datetime as dt
 import io
 import math
 import os
+import re
 import textwrap
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -67,7 +68,7 @@ from . import _validate
 from ._format import fmt_number, fmt_sig
 from ._typing import FloatArray
 from ._version import __version__
-from .errors import InputError
+from .errors import AttritionWarning, InputError
 
 __all__ = [
     "ACCESSOR",
@@ -147,9 +148,9 @@ _SECONDS_PER_DAY = 86_400
 #: The dates a matplotlib date axis can show: 1 January 0001 to 31 December 9999.
 _FIRST_DAY = np.datetime64("0001-01-01", "D")
 _LAST_DAY = np.datetime64("9999-12-31", "D")
-#: matplotlib's warning for a character its font lacks (a user's label in another script):
-#: the figure shows a box there, and the warning, once per glyph and format, is noise.
-_MISSING_GLYPH = r"Glyph \d+ .* missing from font"
+#: matplotlib's warning for a character its font lacks (a user's label in another script),
+#: raised once per glyph, format and font; the character is captured.
+_MISSING_GLYPH = re.compile(r"Glyph (\d+) \(.*\) missing from font")
 
 
 # --------------------------------------------------------------------------------------------
@@ -173,13 +174,30 @@ class PlotFigure(Figure):
 
 @contextlib.contextmanager
 def _quiet_glyphs() -> Iterator[None]:
-    """Draw without matplotlib's warnings about characters its font lacks.
+    """Draw, turning matplotlib's warnings about characters its font lacks into one warning.
 
-    Those characters show as boxes; every other warning still comes through.
+    Those characters show as boxes, which a reader of the figure should hear about once, not as
+    one warning per glyph and format; every other warning comes through unchanged.
     """
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=_MISSING_GLYPH, category=UserWarning)
+    missing: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         yield
+    for item in caught:
+        found = _MISSING_GLYPH.search(str(item.message))
+        if found and issubclass(item.category, UserWarning):
+            code = int(found.group(1))
+            missing.append(f"{chr(code)!r} (U+{code:04X})")
+        else:
+            warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
+    if missing:
+        shown = ", ".join(dict.fromkeys(missing))
+        warnings.warn(
+            f"the figure font has no glyph for {shown}; those characters show as boxes "
+            "(set matplotlib's font.family to a font that has them)",
+            AttritionWarning,
+            stacklevel=3,
+        )
 
 
 def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
