@@ -1,23 +1,17 @@
-"""Model and simulate: reproducibility, the Dataset, provenance, bad input."""
+"""Model and simulate: keeping, progress, memory, names and bad input (the engine: test_engine)."""
 
 from __future__ import annotations
 
-import json
 import os
 import time
 import tracemalloc
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-import xarray as xr
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from scipy import stats
 
 import attritionsim as asim
-from attritionsim import InputError
+from attritionsim import InputError, _engine
 
 
 def example_model(**overrides: Any) -> asim.Model:
@@ -44,106 +38,7 @@ def example_model(**overrides: Any) -> asim.Model:
 MODEL = example_model()
 
 
-# ------------------------------------------------------------------------------ reproducibility
-@pytest.mark.parametrize("method", ["mc", "lhs", "sobol"])
-@settings(max_examples=25)
-@given(chunk=st.integers(1, 1100))
-def test_bit_identical_whatever_the_chunk_size(method: str, chunk: int) -> None:
-    draws = 1024
-    whole = asim.simulate(MODEL, draws, seed=3, method=method)  # type: ignore[arg-type]
-    parts = asim.simulate(MODEL, draws, seed=3, method=method, chunk_size=chunk)  # type: ignore[arg-type]
-    xr.testing.assert_identical(whole, parts)
-    for name in whole.data_vars:  # exact bits, not just equal values
-        assert whole[name].values.tobytes() == parts[name].values.tobytes()
-
-
-def test_repeated_runs_are_identical_and_seeds_differ() -> None:
-    one = asim.simulate(MODEL, 1000, seed=1)
-    xr.testing.assert_identical(one, asim.simulate(MODEL, 1000, seed=1))
-    other = asim.simulate(MODEL, 1000, seed=2)
-    assert not np.array_equal(one["ru"].values, other["ru"].values)
-
-
-@pytest.mark.parametrize("method", ["mc", "lhs"])
-def test_an_inputs_draws_do_not_depend_on_the_other_inputs(method: str) -> None:
-    dist = asim.from_range(10.0, 20.0)
-    base = asim.Model({"x": dist, "y": asim.from_range(1.0, 2.0)})
-    added = asim.Model({"z": asim.from_range(3.0, 4.0), "y": asim.from_range(1.0, 2.0), "x": dist})
-    alone = asim.Model({"x": dist})
-    runs = [asim.simulate(m, 500, seed=8, method=method) for m in (base, added, alone)]  # type: ignore[arg-type]
-    for ds in runs[1:]:
-        assert np.array_equal(ds["x"].values, runs[0]["x"].values)
-
-
-def test_draws_follow_the_distribution() -> None:
-    ds = asim.simulate(MODEL, 50_000, seed=4)
-    # The stated range is the central 90% interval of the draws.
-    assert np.quantile(ds["ua"].values, [0.05, 0.95]) == pytest.approx([5e5, 6e5], rel=0.005)
-    assert stats.kstest(ds["killed"].values, "uniform", args=(200_000, 50_000)).pvalue > 1e-4
-
-
-@pytest.mark.parametrize("method", ["mc", "lhs", "sobol"])
-@pytest.mark.parametrize(
-    "family", ["uniform", "triangular", "pert", "normal", "truncnormal", "lognormal", "gamma"]
-)
-def test_rank_correlation_is_achieved_for_every_family_and_method(family: str, method: str) -> None:
-    draws, rho = 8192, 0.6
-    model = asim.Model(
-        {
-            "a": asim.from_range(2.0, 5.0, family=family),  # type: ignore[arg-type]
-            "b": asim.from_range(0.2, 0.4, family="beta"),
-        },
-        correlations={("a", "b"): rho},
-    )
-    ds = asim.simulate(model, draws, seed=6, method=method)  # type: ignore[arg-type]
-    achieved = stats.spearmanr(ds["a"].values, ds["b"].values).statistic
-    assert abs(achieved - rho) < 5 * (1 - rho**2) / np.sqrt(draws)
-
-
-def test_lhs_inputs_have_one_draw_per_stratum() -> None:
-    ds = asim.simulate(MODEL, 2000, seed=5, method="lhs")
-    # "ru" leads its correlated group and "killed" is independent: both keep their strata.
-    for name, dist in [("ru", MODEL.inputs["ru"]), ("killed", MODEL.inputs["killed"])]:
-        assert isinstance(dist, asim.Distribution)
-        strata = np.floor(dist.cdf(ds[name].values) * 2000 + 1e-9).astype(np.int64)
-        assert np.array_equal(np.sort(strata), np.arange(2000))
-
-
-def test_sobol_warns_when_draws_is_not_a_power_of_two() -> None:
-    with pytest.warns(UserWarning, match="power of two"):
-        asim.simulate(MODEL, 1000, seed=1, method="sobol")
-
-
-# ------------------------------------------------------------------------------ the Dataset
-def test_dataset_layout_types_and_provenance() -> None:
-    ds = asim.simulate(MODEL, 100, seed=1)
-    assert list(ds.data_vars) == ["ru", "ua", "killed", "start", "ratio", "gap", "in_band", "share"]
-    assert ds["ru"].dims == ("draw",) and ds["ru"].dtype == np.float64
-    assert ds["start"].dims == () and ds["start"].dtype.kind == "M"
-    assert ds["start"].values == np.datetime64("2025-06-01")
-    assert ds["in_band"].dtype == np.bool_
-    assert np.array_equal(ds["ratio"].values, ds["ru"].values / ds["ua"].values)
-    assert np.array_equal(ds["gap"].values, ds["ru"].values - ds["ua"].values)
-    assert ds["ratio"].attrs["expression"] == "ru / ua"
-    assert ds["ratio"].attrs["units"] == "ratio"
-    assert ds["gap"].attrs["expression"].startswith("callable ")
-    spec = json.loads(ds["ru"].attrs["distribution"])
-    assert asim.from_spec(spec) == MODEL.inputs["ru"]
-    assert ds.attrs["seed"] == 1 and ds.attrs["draws"] == 100 and ds.attrs["method"] == "mc"
-    assert ds.attrs["attritionsim_version"] == asim.__version__
-    assert ds.attrs["model_digest"] == MODEL.digest()
-
-
-def test_date_differences_become_float_days() -> None:
-    model = asim.Model(
-        {"start": "2025-06-01", "end": "2025-07-01", "x": asim.from_range(1.0, 2.0)},
-        {"span": "end - start", "per_day": "x / span"},
-    )
-    ds = asim.simulate(model, 10, seed=1)
-    assert ds["span"].dims == () and float(ds["span"]) == 30.0
-    assert np.array_equal(ds["per_day"].values, ds["x"].values / 30.0)
-
-
+# ------------------------------------------------------------------------------ simulate in memory
 def test_keep_drops_other_quantities_but_keeps_the_values() -> None:
     full = asim.simulate(MODEL, 300, seed=2)
     some = asim.simulate(MODEL, 300, seed=2, keep=["ratio", "in_band"], chunk_size=77)
@@ -170,32 +65,6 @@ def test_chunked_peak_memory_stays_near_the_chunk() -> None:
     output = draws * 8
     working = chunk * (5 + 1) * 8
     assert peak < output + 20 * working  # unchunked, the inputs alone would take 5 * output
-
-
-def test_netcdf_round_trip_is_exact(tmp_path: Path) -> None:
-    model = example_model(
-        inputs={
-            "ru": asim.from_range(1.1e6, 1.3e6),
-            "ua": asim.from_range(5e5, 6e5),
-            "killed": asim.up_to(250_000),
-            "start": "2025-06-01",
-            "rate": asim.from_range(800.0, 1200.0),
-        },
-        derived={
-            "ratio": "ru / ua",
-            "gap": lambda q: q["ru"] - q["ua"],
-            "in_band": "2 <= ratio <= 2.5",
-            "share": "killed / ru",
-            "when": lambda q: q["start"] + (q["ua"] / q["rate"]).astype("timedelta64[D]"),
-        },
-    )
-    ds = asim.simulate(model, 500, seed=2**40 + 9)  # a seed beyond 32 bits
-    path = tmp_path / "results.nc"
-    ds.to_netcdf(path)
-    with xr.open_dataset(path) as back:
-        back.load()
-    xr.testing.assert_identical(ds, back)
-    assert back["when"].dtype.kind == "M" and back["in_band"].dtype == np.bool_
 
 
 # ------------------------------------------------------------------------------ bad input
@@ -254,18 +123,6 @@ def test_bad_simulate_arguments_are_refused(kwargs: dict[str, Any], match: str) 
     args: dict[str, Any] = {"draws": 10, "seed": 1, **kwargs}
     with pytest.raises(InputError, match=match):
         asim.simulate(MODEL, **args)
-
-
-def test_a_derived_quantity_must_give_one_value_per_draw() -> None:
-    model = asim.Model({"x": asim.from_range(1.0, 2.0)}, {"y": lambda q: q["x"][:3]})
-    with pytest.raises(InputError, match=r"derived quantity 'y'.*shape"):
-        asim.simulate(model, 10, seed=1)
-
-
-def test_a_callable_reading_an_unknown_name_is_reported() -> None:
-    model = asim.Model({"x": asim.from_range(1.0, 2.0)}, {"y": lambda q: q["nope"]})
-    with pytest.raises(InputError, match=r"derived quantity 'y'.*nope"):
-        asim.simulate(model, 10, seed=1)
 
 
 def test_model_digest_changes_with_the_model() -> None:
@@ -346,7 +203,7 @@ def test_simulate_refuses_a_run_beyond_memory_before_drawing(
     def no_drawing(*args: object, **kwargs: object) -> None:
         raise AssertionError("drew before checking the memory")
 
-    monkeypatch.setattr(asim.model, "_iter_blocks", no_drawing)
+    monkeypatch.setattr(_engine, "iter_blocks", no_drawing)
     model = asim.Model({"x": X, "c": 3.0}, {"y": "x * c"})
     start = time.perf_counter()
     with pytest.raises(InputError) as err:
@@ -395,16 +252,6 @@ def test_simulate_refuses_astronomical_draws_at_once(draws: int) -> None:
     with pytest.raises(InputError, match=r"^draws must be at most 1e\+12"):
         asim.simulate(MODEL, draws, seed=1)
     assert time.perf_counter() - start < 1.0
-
-
-def test_sobol_warning_is_an_attritionsim_warning() -> None:
-    with pytest.warns(asim.AttritionWarning) as record:
-        asim.simulate(MODEL, 1000, seed=1, method="sobol")
-    assert issubclass(asim.AttritionWarning, UserWarning)
-    assert [str(w.message) for w in record] == [
-        "Sobol points are balanced only for a power of two draws; got 1,000 (try 1,024)"
-    ]
-    assert record[0].filename == __file__  # reported at the caller's line
 
 
 def test_summarize_chunked_progress_must_be_callable() -> None:

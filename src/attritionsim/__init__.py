@@ -42,7 +42,7 @@ from .catalogue import (
     load_series,
     series_names,
 )
-from .cluster import simulate_dask
+from .dask_backend import simulate_dask
 from .distributions import Distribution, from_spec
 from .elicit import (
     approximately,

@@ -5,6 +5,8 @@ expression strings (see :mod:`attritionsim.expr`) or callables on the draws comp
 :func:`simulate` draws every input through its inverse CDF from name-keyed counter-based streams
 (see :mod:`attritionsim._rng`), imposes rank correlations by a Gaussian copula and evaluates the
 derived quantities, block by block, into an :class:`xarray.Dataset` with a ``draw`` dimension.
+It holds the whole run in memory; the blocks, the drawing and the Dataset are the engine's
+(:mod:`attritionsim._engine`), which the other backends share.
 """
 
 from __future__ import annotations
@@ -17,20 +19,18 @@ import json
 import keyword
 import os
 import unicodedata
-import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Final, TypeAlias, cast
 
 import numpy as np
 import xarray as xr
 
-from . import _rng, _validate
+from . import _engine, _validate
 from ._format import fmt_sig, fmt_value
-from ._version import __version__
-from .design import METHODS, Copula, Method, uniforms
+from .design import Copula, Method
 from .distributions import Distribution
-from .errors import AttritionWarning, InputError
+from .errors import InputError
 from .expr import Expression, dependencies, parse
 
 __all__ = [
@@ -299,13 +299,15 @@ def simulate(
     >>> 2.0 < float(ds["ratio"].median()) < 2.2
     True
     """
-    draws, seed, method, chunk = _run_settings(model, draws, seed, method, chunk_size)
-    kept = model.names if keep is None else _kept(model, keep)
+    draws, seed, method, chunk = _engine.run_settings(model, draws, seed, method, chunk_size)
+    kept = _engine.kept_names(model, keep)
     _validate.callback("progress", progress)
     _check_memory(model, kept, draws, chunk)
     out: dict[str, np.ndarray] = {}
     scalars: dict[str, Any] = {}
-    for start, stop, values in _iter_blocks(model, draws, seed, method, 0, draws, chunk, kept):
+    for start, stop, values in _engine.iter_blocks(
+        model, draws, seed, method, 0, draws, chunk, kept
+    ):
         for name in kept:
             value = values[name]
             if np.ndim(value) == 0:
@@ -319,29 +321,7 @@ def simulate(
             out[name][start:stop] = value
         if progress is not None:
             progress(stop, draws)
-    return _dataset(model, kept, out, scalars, seed=seed, draws=draws, method=method)
-
-
-def _run_settings(
-    model: object, draws: object, seed: object, method: object, chunk_size: object
-) -> tuple[int, int, Method, int]:
-    """Validated ``(draws, seed, method, chunk)`` of a run (``chunk_size=None``: all at once).
-
-    Warns, at the caller's caller, that Sobol points need a power of two draws.
-    """
-    if not isinstance(model, Model):
-        raise InputError(f"model must be an attritionsim.Model; got {type(model).__name__}")
-    n = _validate.draws(draws)
-    checked = cast(Method, _validate.choice("method", method, METHODS))
-    chunk = n if chunk_size is None else _validate.positive_int("chunk_size", chunk_size)
-    if checked == "sobol" and n & (n - 1):
-        warnings.warn(
-            f"Sobol points are balanced only for a power of two draws; got {n:,} "
-            f"(try {1 << (n - 1).bit_length():,})",
-            AttritionWarning,
-            stacklevel=3,
-        )
-    return n, _rng.check_seed(seed), checked, min(chunk, n)
+    return _engine.build_dataset(model, kept, out, scalars, seed=seed, draws=draws, method=method)
 
 
 def memory_ceiling() -> int:
@@ -363,7 +343,7 @@ def memory_ceiling() -> int:
 def _check_memory(model: Model, kept: Sequence[str], draws: int, chunk: int) -> None:
     """Refuse, before drawing anything, a run whose results would not fit in memory."""
     varying = [name for name in kept if name not in model.constants]
-    working = [name for name in _needed(model, kept) if name not in model.constants]
+    working = [name for name in _engine.needed_names(model, kept) if name not in model.constants]
     if chunk >= draws:
         need = 8 * draws * len(working)
     else:
@@ -384,147 +364,6 @@ def _bytes(n: int) -> str:
         if n >= size:
             return f"{fmt_sig(n / size)} {unit}"
     return f"{n} bytes"
-
-
-def _dataset(
-    model: Model,
-    kept: Sequence[str],
-    arrays: Mapping[str, Any],
-    scalars: Mapping[str, Any],
-    *,
-    seed: int,
-    draws: int,
-    method: str,
-) -> xr.Dataset:
-    """The result: one variable per kept quantity (draws, or 0-d constants), with provenance."""
-    data_vars = {}
-    for name in kept:
-        dims, data = (("draw",), arrays[name]) if name in arrays else ((), scalars[name])
-        attrs = _attrs(model, name)
-        kind = data.dtype.kind if hasattr(data, "dtype") else np.asarray(data).dtype.kind
-        if kind == "M":  # netCDF keeps a date's calendar in "units"
-            attrs.pop("units")
-        data_vars[name] = xr.Variable(dims, data, attrs=attrs)
-    attrs = {
-        "title": model.title,
-        "seed": seed,
-        "draws": draws,
-        "method": method,
-        "attritionsim_version": __version__,
-        "model_digest": model.digest(),
-        "rng_layout": _rng.LAYOUT,
-    }
-    return xr.Dataset(data_vars, attrs=attrs)
-
-
-# ------------------------------------------------------------------------------ blocks of draws
-def _iter_blocks(
-    model: Model,
-    draws: int,
-    seed: int,
-    method: Method,
-    start: int,
-    stop: int,
-    chunk: int,
-    kept: Sequence[str],
-) -> Iterator[tuple[int, int, dict[str, Any]]]:
-    """Yield ``(begin, end, values)`` for draws ``start`` to ``stop - 1`` of a run of ``draws``.
-
-    ``values`` maps each name in ``kept`` to its ``end - begin`` draws (or a scalar), bit for
-    bit the draws :func:`simulate` gives at those indices whatever the block boundaries.
-    Arguments are trusted (validated by the caller).
-    """
-    needed = _needed(model, kept)
-    random_inputs = [name for name in model.random_inputs if name in needed]
-    copula_names = set(model.copula.names)
-    if copula_names & set(random_inputs):  # a correlated group is drawn whole
-        random_inputs = [n for n in model.random_inputs if n in needed or n in copula_names]
-    for begin in range(start, stop, chunk):
-        end = min(begin + chunk, stop)
-        values = _chunk(model, method, seed, random_inputs, begin, end, draws, needed)
-        yield begin, end, {name: values[name] for name in kept}
-
-
-# ------------------------------------------------------------------------------ the chunk kernel
-def _chunk(
-    model: Model,
-    method: Method,
-    seed: int,
-    random_inputs: Sequence[str],
-    start: int,
-    stop: int,
-    draws: int,
-    needed: frozenset[str],
-) -> dict[str, Any]:
-    values: dict[str, Any] = _draw_inputs(model, method, seed, random_inputs, start, stop, draws)
-    values.update(model.constants)
-    return _derive(model, values, needed, stop - start)
-
-
-def _draw_inputs(
-    model: Model,
-    method: Method,
-    seed: int,
-    names: Sequence[str],
-    start: int,
-    stop: int,
-    draws: int,
-) -> dict[str, np.ndarray]:
-    """Draws ``start..stop-1`` of the sampled inputs ``names``, correlated by the copula."""
-    u = uniforms(method, seed, names, start, stop, draws)
-    if model.copula.names and model.copula.names[0] in u:  # the group is drawn whole, or not at all
-        u.update(model.copula.apply(u))
-    values = {}
-    for name in names:
-        dist = model.inputs[name]
-        assert isinstance(dist, Distribution)
-        # The rare draws beyond the float range (a distribution may place fewer than one in
-        # a billion there) are +-inf, without a warning per chunk.
-        with np.errstate(over="ignore", under="ignore"):
-            values[name] = dist._ppf(u.pop(name))
-    return values
-
-
-def _derive(
-    model: Model, values: dict[str, Any], needed: frozenset[str], size: int
-) -> dict[str, Any]:
-    """Add the needed derived quantities to ``values`` (the inputs' draws and constants)."""
-    view = MappingProxyType(values)
-    for name in model.derived_order:
-        if name not in needed:
-            continue
-        spec = model.derived[name]
-        where = f"derived quantity {name!r}"
-        if isinstance(spec, str):
-            result = model.expressions[name].evaluate(values)
-        else:
-            try:
-                with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                    result = spec(view)
-            except KeyError as err:
-                raise InputError(f"{where}: the function read an unknown name {err}") from None
-        values[name] = _as_draws(where, result, size)
-    return values
-
-
-def _as_draws(where: str, value: Any, size: int) -> Any:
-    """Check and normalise a derived value: a scalar, or one value per draw."""
-    if isinstance(value, xr.DataArray):
-        value = value.values
-    arr = np.asarray(value)
-    if arr.dtype.kind == "m":  # a date difference: float days
-        arr = arr / np.timedelta64(1, "D")
-    elif arr.dtype.kind in "iu":
-        arr = arr.astype(np.float64)
-    elif arr.dtype.kind not in "fbM":
-        raise InputError(
-            f"{where} gave values of type {arr.dtype}; expected numbers, dates or bools"
-        )
-    if arr.ndim == 0:
-        return arr[()]
-    if arr.shape != (size,):
-        raise InputError(f"{where} gave an array of shape {arr.shape}; expected one value per draw")
-    return arr
 
 
 # ------------------------------------------------------------------------------ validation
@@ -600,33 +439,6 @@ def _evaluation_order(
     return tuple(dependencies(graph))
 
 
-def _needed(model: Model, kept: Sequence[str]) -> frozenset[str]:
-    """The quantities that must be computed to produce ``kept``."""
-    needed: set[str] = set()
-    stack = list(kept)
-    order = list(model.derived)
-    while stack:
-        name = stack.pop()
-        if name in needed:
-            continue
-        needed.add(name)
-        if name in model.expressions:
-            stack.extend(model.expressions[name].names)
-        elif name in model.derived:  # a callable may read anything listed before it
-            stack.extend(model.inputs)
-            stack.extend(order[: order.index(name)])
-    return frozenset(needed)
-
-
-def _kept(model: Model, keep: Iterable[str]) -> tuple[str, ...]:
-    if isinstance(keep, str):
-        keep = [keep]
-    chosen = [_validate.choice("keep", name, model.names) for name in keep]
-    if not chosen:
-        raise InputError("keep must name at least one quantity")
-    return tuple(name for name in model.names if name in chosen)
-
-
 # ------------------------------------------------------------------------------ provenance
 def _input_spec(value: InputSpec) -> Any:
     if isinstance(value, Distribution):
@@ -641,25 +453,3 @@ def _derived_text(spec: DerivedSpec) -> str:
         return spec
     module = getattr(spec, "__module__", "")
     return f"callable {module}.{getattr(spec, '__qualname__', type(spec).__name__)}"
-
-
-def _attrs(model: Model, name: str) -> dict[str, Any]:
-    attrs: dict[str, Any] = {
-        "units": model.units.get(name, ""),
-        "long_name": model.long_names.get(name, name.replace("_", " ")),
-    }
-    if name in model.inputs:
-        value = model.inputs[name]
-        if isinstance(value, Distribution):
-            attrs["kind"] = "input"
-            attrs["distribution"] = json.dumps(value.to_spec(), sort_keys=True)
-            attrs["description"] = repr(value)
-        else:
-            attrs["kind"] = "constant"
-            attrs["value"] = str(_input_spec(value))
-    else:
-        attrs["kind"] = "derived"
-        attrs["expression"] = _derived_text(model.derived[name])
-    if name in model.sources:
-        attrs["sources"] = ", ".join(model.sources[name])
-    return attrs

@@ -30,9 +30,9 @@ from collections.abc import Iterable
 import numpy as np
 import xarray as xr
 
-from . import _rng, _validate
+from . import _engine, _rng, _validate
 from .errors import InputError
-from .model import Model, _derive, _draw_inputs, _needed
+from .model import Model
 
 __all__ = ["sobol_indices"]
 
@@ -83,12 +83,11 @@ def sobol_indices(
     >>> [round(float(v), 1) for v in idx["first"]]     # Var(a) : Var(b) = 1 : 4
     [0.2, 0.8]
     """
-    if not isinstance(model, Model):
-        raise InputError(f"model must be an attritionsim.Model; got {type(model).__name__}")
+    model = _engine.check_model(model)
     target = _validate.choice("target", target, model.derived)
     seed = _rng.check_seed(seed)
     size = _validate.positive_int("draws", draws)
-    needed = _needed(model, [target])
+    needed = _engine.needed_names(model, [target])
     if inputs is None:
         names = [n for n in model.random_inputs if n in needed]
     else:
@@ -97,8 +96,8 @@ def sobol_indices(
         raise InputError(f"target {target!r} depends on no sampled input")
     factors = _factors(model, names)
     drawn = [n for n in model.random_inputs if n in needed or n in model.copula.names]
-    block_a = _draw_inputs(model, "mc", seed, drawn, 0, size, 2 * size)
-    block_b = _draw_inputs(model, "mc", seed, drawn, size, 2 * size, 2 * size)
+    block_a = _engine.draw_inputs(model, "mc", seed, drawn, 0, size, 2 * size)
+    block_b = _engine.draw_inputs(model, "mc", seed, drawn, size, 2 * size, 2 * size)
     f_a = _target(model, block_a, needed, size, target)
     f_b = _target(model, block_b, needed, size, target)
     centre = 0.5 * (f_a.mean() + f_b.mean())
@@ -164,7 +163,7 @@ def _target(
     size: int,
     target: str,
 ) -> np.ndarray:
-    values = _derive(model, {**inputs, **model.constants}, needed, size)
+    values = _engine.derive(model, {**inputs, **model.constants}, needed, size)
     out = np.asarray(values[target])
     if out.dtype.kind == "M":
         out = (out - np.datetime64("1970-01-01", "s")) / np.timedelta64(1, "D")

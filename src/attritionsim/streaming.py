@@ -46,12 +46,12 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from . import _validate, summary
+from . import _engine, _validate, summary
 from ._typing import FloatArray
 from ._version import __version__
 from .design import Method
 from .errors import InputError
-from .model import Model, _iter_blocks, _run_settings
+from .model import Model
 
 __all__ = ["summarize_chunked"]
 
@@ -194,7 +194,7 @@ def summarize_chunked(
     ...     asim.simulate(m, 300_000, 1), quantities="ratio")["quantities"]["ratio"]["median"]
     True
     """
-    draws, seed, method, chunk = _run_settings(model, draws, seed, method, chunk_size)
+    draws, seed, method, chunk = _engine.run_settings(model, draws, seed, method, chunk_size)
     _validate.callback("progress", progress)
     level = summary._level(level)
     names = _chosen(model, quantities)
@@ -204,7 +204,7 @@ def summarize_chunked(
 
     def blocks(stop: int, kept: list[str]) -> Iterable[tuple[int, dict[str, Any]]]:
         nonlocal done
-        for begin, end, values in _iter_blocks(
+        for begin, end, values in _engine.iter_blocks(
             model, draws, seed, method, 0, stop, min(chunk, stop), kept
         ):
             yield end - begin, values

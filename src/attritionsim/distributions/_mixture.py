@@ -75,7 +75,7 @@ class Mixture(Distribution):
         return out
 
     def _ppf(self, q: FloatArray) -> FloatArray:
-        quantiles = np.stack([comp._ppf(q) for comp in self.components])
+        quantiles = np.stack([comp.ppf_unchecked(q) for comp in self.components])
         lo, hi = quantiles.min(axis=0), quantiles.max(axis=0)
         same = lo >= hi
         res = elementwise.find_root(

@@ -12,7 +12,7 @@ from dask.blockwise import Blockwise
 import attritionsim as asim
 from attritionsim import InputError
 from attritionsim._format import fmt_value
-from attritionsim.cluster import MAX_CHUNKS, simulate_dask
+from attritionsim.dask_backend import MAX_CHUNKS, simulate_dask
 
 MODEL = asim.Model(
     {

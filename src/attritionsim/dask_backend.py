@@ -1,4 +1,4 @@
-"""The same model on Dask: lazy results over the draw dimension, the same bits.
+"""The Dask backend: a model's results as lazy Dask arrays over ``draw``, the same bits.
 
 :func:`simulate_dask` returns a Dataset whose variables are :mod:`dask.array` arrays chunked
 along ``draw``. Each chunk is one task that computes draws ``start`` to ``stop - 1`` from the
@@ -16,10 +16,11 @@ from typing import Any, Final
 import numpy as np
 import xarray as xr
 
+from . import _engine
 from ._format import fmt_value
 from .design import Method
 from .errors import InputError
-from .model import Model, _dataset, _iter_blocks, _kept, _run_settings
+from .model import Model
 
 __all__ = ["MAX_CHUNKS", "simulate_dask"]
 
@@ -84,8 +85,8 @@ def simulate_dask(
         from dask.base import tokenize
     except ImportError:  # pragma: no cover - exercised only without the extra
         raise InputError('simulate_dask needs Dask: pip install "attritionsim[dask]"') from None
-    draws, seed, method, chunk = _run_settings(model, draws, seed, method, chunk_size)
-    kept = model.names if keep is None else _kept(model, keep)
+    draws, seed, method, chunk = _engine.run_settings(model, draws, seed, method, chunk_size)
+    kept = _engine.kept_names(model, keep)
     count = -(-draws // chunk)
     if count > MAX_CHUNKS:
         raise InputError(
@@ -94,7 +95,7 @@ def simulate_dask(
             f"chunk_size >= {fmt_value(-(-draws // MAX_CHUNKS))}"
         )
     # One draw, computed now, tells each quantity's dtype and which are constants.
-    _, _, probe = next(_iter_blocks(model, draws, seed, method, 0, 1, 1, kept))
+    _, _, probe = next(_engine.iter_blocks(model, draws, seed, method, 0, 1, 1, kept))
     scalars = {name: value for name, value in probe.items() if np.ndim(value) == 0}
     varying = [name for name in kept if name not in scalars]
     sizes = (chunk,) * (count - 1) + (draws - chunk * (count - 1),)
@@ -104,7 +105,7 @@ def simulate_dask(
         start = block_id[0] * chunk
         stop = min(start + chunk, draws)
         _, _, values = next(
-            _iter_blocks(model, draws, seed, method, start, stop, stop - start, varying)
+            _engine.iter_blocks(model, draws, seed, method, start, stop, stop - start, varying)
         )
         out = np.empty(1, dtype=object)
         out[0] = {name: np.asarray(values[name]) for name in varying}
@@ -135,4 +136,6 @@ def simulate_dask(
         )
         for name in varying
     }
-    return _dataset(model, kept, arrays, scalars, seed=seed, draws=draws, method=method)
+    return _engine.build_dataset(
+        model, kept, arrays, scalars, seed=seed, draws=draws, method=method
+    )
