@@ -72,3 +72,12 @@ def test_consistency_exact_for_constants_and_thresholds() -> None:
         att.consistency(
             np.ones(3), np.ones(4), 1.0, date_earlier="2025-01-01", date_later="2025-03-01"
         )
+
+
+def test_the_sentence_is_written_by_the_report_layer() -> None:
+    from attritionsim.report import consistency_sentence
+
+    result = consistency_setup(1_200_000.0, 20_000.0)
+    assert str(result) == result.describe() == consistency_sentence(result)
+    assert att.CONSISTENT_AT == 0.10
+    assert att.INCONSISTENT_BELOW == 0.01

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -69,3 +73,27 @@ def test_model_with_domain_functions_simulates() -> None:
     assert ds["crossing"].dtype.kind == "M"
     assert not np.isnan(ds["wpk"]).any()
     assert 0.0 < float(ds["by_2026"].mean()) < 1.0
+
+
+def test_importing_attritionsim_registers_them_once_in_one_place() -> None:
+    code = (
+        "import attritionsim\n"
+        "from attritionsim.attrition import EXPRESSION_FUNCTIONS\n"
+        "from attritionsim.expr import FUNCTIONS\n"
+        "print(','.join(f.__name__ for f in EXPRESSION_FUNCTIONS))\n"
+        "print(all(FUNCTIONS[f.__name__] is f for f in EXPRESSION_FUNCTIONS))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    names, registered = result.stdout.splitlines()
+    assert names == (
+        "killed_share,wounded,wounded_per_killed,broken_split,share_of,ratio,prob_between,"
+        "prob_greater,multiple_of,per_area,implied_rate,crossing_date,undated,prob_crossed_by"
+    )
+    assert registered == "True"
+    package = Path(att.__file__).parent
+    registering = sorted(
+        path.name for path in package.glob("*.py") if "register_function" in path.read_text()
+    )
+    assert registering == ["__init__.py"]
