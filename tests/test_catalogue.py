@@ -782,3 +782,75 @@ def test_record_is_validated_when_made() -> None:
         dataclasses.replace(good, depends_on=(good.id,))
     with pytest.raises(InputError, match="duplicate id"):
         Catalogue([good, good])
+
+
+# ---------------------------------------------------------------------- the qualifier table
+def test_qualifiers_are_the_worded_rules_of_the_table() -> None:
+    assert QUALIFIERS == {
+        "exact": "a figure stated without hedging (a count or a computed value): used as it is",
+        "range": "'X to Y', 'between X and Y': elicit.from_range(low, high)",
+        "approximately": "'about', 'around', 'approximately' X: elicit.approximately(value)",
+        "up_to": "'up to', 'as many as', 'less than' X: elicit.up_to(value)",
+        "at_least": (
+            "'at least' X, or a floor such as a count of named dead: elicit.at_least(value)"
+        ),
+        "nearly": "'nearly', 'almost', 'about to reach' X: elicit.nearly(value)",
+        "more_than": "'more than', 'over', 'exceeds' X: elicit.more_than(value)",
+    }
+    with pytest.raises(InputError) as info:
+        Record(**{**GOOD, "as_of": dt.date(2025, 6, 30), "qualifier": "pert"})  # type: ignore[arg-type]
+    assert str(info.value) == (
+        "qualifier='pert' is not one of 'exact', 'range', 'approximately', 'up_to', 'at_least', "
+        "'nearly', 'more_than'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("qualifier", "fields", "figure", "support"),
+    [
+        ("exact", {"value": 250_000}, "250,000", None),
+        ("range", {"low": 200_000, "high": 250_000}, "200,000–250,000", None),
+        ("approximately", {"value": 250_000}, "≈250,000", None),
+        ("up_to", {"value": 250_000}, "≤250,000", (200_000.0, 250_000.0)),
+        ("up_to", {"value": 250_000, "low": 100_000}, "≤250,000", (100_000.0, 250_000.0)),
+        ("at_least", {"value": 200_000}, "≥200,000", (200_000.0, 250_000.0)),
+        ("at_least", {"value": 200_000, "high": 300_000}, "≥200,000", (200_000.0, 300_000.0)),
+        ("nearly", {"value": 250_000}, "≲250,000", (225_000.0, 250_000.0)),
+        ("more_than", {"value": 200_000}, ">200,000", (200_000.0, 220_000.0)),
+    ],
+)
+def test_each_qualifier_reads_its_symbol_figure_and_other_end_from_the_table(
+    qualifier: str, fields: dict[str, float], figure: str, support: tuple[float, float] | None
+) -> None:
+    base = {k: v for k, v in GOOD.items() if k != "value"}
+    rec = Record(**{**base, "as_of": dt.date(2025, 6, 30), "qualifier": qualifier, **fields})  # type: ignore[arg-type]
+    assert rec.figure == figure
+    one = Catalogue([rec])
+    if qualifier == "exact":
+        assert one.input_for(rec.id) == 250_000.0
+        return
+    dist = one.distribution(rec.id)
+    assert dist.origin is not None
+    assert dist.origin["source"] == rec.id
+    if support is not None:
+        assert dist.interval(1.0) == pytest.approx(support, rel=1e-12)
+    else:
+        low, high = dist.interval(0.9)
+        assert (round(low), round(high)) == (
+            (200_000, 250_000) if qualifier == "range" else (225_000, 277_778)
+        )
+
+
+def test_a_record_takes_its_other_end_only_where_the_table_allows_one() -> None:
+    base = {**GOOD, "as_of": dt.date(2025, 6, 30)}
+    with pytest.raises(InputError) as info:
+        Record(**{**base, "qualifier": "nearly", "low": 1.0})  # type: ignore[arg-type]
+    assert str(info.value) == (
+        "value and low/high are both given; qualifier 'nearly' takes value (got value, low)"
+    )
+    with pytest.raises(InputError) as info:
+        Record(**{**base, "qualifier": "up_to", "high": 1.0})  # type: ignore[arg-type]
+    assert str(info.value) == (
+        "value and low/high are both given; qualifier 'up_to' takes value (and optionally low) "
+        "(got value, high)"
+    )

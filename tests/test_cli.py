@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -117,7 +119,9 @@ def test_internal_errors_exit_1(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(elicit, "from_range", broken)
+    rules = {**elicit.QUALIFIERS}
+    rules["range"] = dataclasses.replace(rules["range"], function=broken)
+    monkeypatch.setattr(elicit, "QUALIFIERS", rules)
     status, out, err = _run(capsys, "elicit", "range", "1", "2")
     assert status == 1
     assert out == ""
@@ -283,3 +287,23 @@ def test_one_draw_is_quiet(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
     status, text, err = _run(capsys, "summarize", f"{out}/results.nc")
     assert (status, err) == (0, "")
     assert any(line.startswith("| r |  | 0.") for line in text.splitlines())
+
+
+def test_elicit_takes_the_worded_qualifiers_of_the_table(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The choices come from elicit.QUALIFIERS: the ways sources word a figure that have a rule.
+    status, out, err = _run(capsys, "elicit", "pert", "1", "2", "3")
+    assert status == 2
+    assert out == ""
+    assert re.fullmatch(
+        r"attritionsim: error: argument qualifier: invalid choice: 'pert' \(choose from "
+        r"'?range'?, '?approximately'?, '?up_to'?, '?at_least'?, '?nearly'?, '?more_than'?\) "
+        r"\(see 'attritionsim elicit --help'\)\n",
+        err,
+    ), err
+    for qualifier in ("exact", "metalog"):
+        assert _run(capsys, "elicit", qualifier, "1")[0] == 2
+    status, out, _ = _run(capsys, "elicit", "more_than", "100", "--level", "0.9")
+    assert status == 0
+    assert out.splitlines()[0] == "Uniform(more than 100; 90% in [100, 110])"

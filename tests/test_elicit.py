@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import json
 import math
 from collections.abc import Callable
@@ -754,3 +756,125 @@ def test_levels_just_below_one_are_refused(family: str) -> None:
     )
     widest = elicit.from_range(low, high, level=elicit.MAX_OPEN_LEVEL, family=family)  # type: ignore[arg-type]
     assert_allclose(widest.interval(elicit.MAX_OPEN_LEVEL), (low, high), rtol=1e-9)
+
+
+# ---------------------------------------------------------------- the table of qualifier rules
+def test_qualifier_table_order_and_rules() -> None:
+    table = elicit.QUALIFIERS
+    assert list(table) == [
+        "exact",
+        "range",
+        "approximately",
+        "up_to",
+        "at_least",
+        "nearly",
+        "more_than",
+        "pert",
+        "metalog",
+    ]
+    assert all(name == rule.name for name, rule in table.items())
+    functions = {name: rule.function for name, rule in table.items()}
+    assert functions == {
+        "exact": None,
+        "range": elicit.from_range,
+        "approximately": elicit.approximately,
+        "up_to": elicit.up_to,
+        "at_least": elicit.at_least,
+        "nearly": elicit.nearly,
+        "more_than": elicit.more_than,
+        "pert": elicit.pert,
+        "metalog": elicit.metalog,
+    }
+    assert {name: rule.symbol for name, rule in table.items() if rule.symbol} == {
+        "range": "–",
+        "approximately": "≈",
+        "up_to": "≤",
+        "at_least": "≥",
+        "nearly": "≲",
+        "more_than": ">",
+    }
+    assert {name: rule.bound for name, rule in table.items() if rule.bound} == {
+        "up_to": "upper",
+        "at_least": "lower",
+        "nearly": "upper",
+        "more_than": "lower",
+    }
+    assert {name: rule.other_end for name, rule in table.items() if rule.other_end} == {
+        "up_to": "low",
+        "at_least": "high",
+    }
+    assert [name for name, rule in table.items() if rule.two_sided] == ["range", "approximately"]
+    assert [name for name, rule in table.items() if not rule.worded] == ["pert", "metalog"]
+    assert table["up_to"].phrase == "up to"
+    assert table["more_than"].wordings == ("more than", "over", "above", "in excess of")
+
+
+def test_qualifier_table_options_are_the_functions_keywords() -> None:
+    # The scenario options of every rule are keyword options of its function, and the figure
+    # is what the function takes positionally.
+    assert elicit.QUALIFIERS["up_to"].keywords == ("low", "level", "family")
+    assert elicit.QUALIFIERS["approximately"].keywords == ("rel", "level", "family", "rounding")
+    assert elicit.QUALIFIERS["exact"].keywords == ()
+    for rule in elicit.QUALIFIERS.values():
+        assert set(rule.options) <= set(rule.keywords), rule.name
+        if rule.function is not None:
+            params = inspect.signature(rule.function).parameters.values()
+            positional = [p for p in params if p.kind is p.POSITIONAL_OR_KEYWORD]
+            assert len(positional) == len(rule.figure), rule.name
+    assert elicit.QUALIFIERS["pert"].options == ("shape",)
+    assert elicit.QUALIFIERS["metalog"].options == ("lower", "upper")
+    assert elicit.QUALIFIERS["range"].options == ("family", "level")
+
+
+def test_qualifier_table_is_read_only() -> None:
+    with pytest.raises(TypeError):
+        elicit.QUALIFIERS["guess"] = elicit.QUALIFIERS["range"]  # type: ignore[index]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        elicit.QUALIFIERS["range"].symbol = "~"  # type: ignore[misc]
+
+
+def test_every_reader_takes_its_qualifiers_from_the_table() -> None:
+    from attritionsim import catalogue, cli, plots, scenario
+
+    worded = [name for name, rule in elicit.QUALIFIERS.items() if rule.worded]
+    assert list(catalogue.QUALIFIERS) == worded
+    assert catalogue.QUALIFIERS["up_to"] == elicit.QUALIFIERS["up_to"].description
+    assert cli._QUALIFIERS == ("range", "approximately", "up_to", "at_least", "nearly", "more_than")
+    assert scenario._KINDS == (
+        "range",
+        "approximately",
+        "up_to",
+        "at_least",
+        "nearly",
+        "more_than",
+        "pert",
+        "metalog",
+        "value",
+        "source",
+        "pool",
+    )
+    assert scenario._OPTIONS["up_to"] == ("low", "family", "level")
+    upper, lower = plots._UPPER, plots._LOWER  # plots reads the wordings of its arrows here
+    assert upper == {
+        "up to",
+        "at most",
+        "as many as",
+        "nearly",
+        "almost",
+        "less than",
+        "fewer than",
+        "under",
+        "below",
+        "no more than",
+        "upper bound",
+    }
+    assert lower == {
+        "at least",
+        "more than",
+        "over",
+        "above",
+        "in excess of",
+        "no fewer than",
+        "no less than",
+        "lower bound",
+    }

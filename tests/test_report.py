@@ -424,3 +424,35 @@ def test_progress_bar_waits_a_second_then_draws_on_stderr(
     assert capsys.readouterr().err == "\r  [" + "#" * 15 + "-" * 15 + "] 50/100 draws"
     bar(100, 100)
     assert capsys.readouterr().err.endswith("] 100/100 draws\n")
+
+
+# ------------------------------------------------------------------------------ sentences
+@pytest.mark.parametrize(
+    ("later", "expected"),
+    [
+        (
+            1_000_000.0,
+            "inconsistent: the later figure is 100,000 (11%) above what the earlier figure plus "
+            "the rate predict (90% interval of the difference 100,000 to 100,000; two-sided tail "
+            "probability 0); the two figures imply 2,000 a day",
+        ),
+        (
+            850_000.0,
+            "inconsistent: the later figure is 50,000 (5.6%) below what the earlier figure plus "
+            "the rate predict (90% interval of the difference -50,000 to -50,000; two-sided tail "
+            "probability 0); the two figures imply 500 a day",
+        ),
+        (
+            900_000.0,
+            "consistent: the later figure is 0 (0%) at what the earlier figure plus the rate "
+            "predict (90% interval of the difference 0 to 0; two-sided tail probability 1); the "
+            "two figures imply 1,000 a day",
+        ),
+    ],
+)
+def test_consistency_sentence(later: float, expected: str) -> None:
+    found = asim.consistency(
+        800_000.0, later, 1_000.0, date_earlier="2025-03-01", date_later="2025-06-09"
+    )
+    assert attritionsim.report.consistency_sentence(found) == expected
+    assert str(found) == expected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import tomllib
@@ -763,9 +764,57 @@ def test_an_arithmetic_failure_while_fitting_is_an_input_error(
     def overflowing(*args: object, **kwargs: object) -> None:
         raise OverflowError("math range error")
 
-    monkeypatch.setattr(elicit, "from_range", overflowing)
+    rules = {**elicit.QUALIFIERS}
+    rules["range"] = dataclasses.replace(rules["range"], function=overflowing)
+    monkeypatch.setattr(elicit, "QUALIFIERS", rules)
     with pytest.raises(InputError) as info:
         parse_scenario(ONE, name="s.toml")
     assert str(info.value) == (
         "s.toml:2: inputs.x: cannot fit a distribution to these figures (math range error)"
     )
+
+
+# ------------------------------------------------------------------------------ qualifier table
+def test_an_input_lists_every_kind_in_the_table_order() -> None:
+    with pytest.raises(InputError) as info:
+        parse_scenario('[inputs.x]\nunits = "people"\n', name="s.toml")
+    assert str(info.value) == (
+        "s.toml:1: inputs.x needs exactly one of range, approximately, up_to, at_least, nearly, "
+        "more_than, pert, metalog, value, source, pool; got none"
+    )
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        (
+            "up_to = 100\nrel = 0.1",
+            "s.toml:3: unknown key 'rel' in [inputs.x]; valid: up_to, low, family, level, units, "
+            "long_name",
+        ),
+        (
+            "nearly = 5\nlow = 3",
+            "s.toml:3: unknown key 'low' in [inputs.x]; valid: nearly, rel, family, level, units, "
+            "long_name",
+        ),
+        (
+            "pert = [1, 2, 3]\nlevel = 0.9",
+            "s.toml:3: unknown key 'level' in [inputs.x]; valid: pert, shape, units, long_name",
+        ),
+        ("pert = [1, 2]", "s.toml:2: inputs.x.pert must list 3 numbers; got 2"),
+        ("range = 5", "s.toml:2: inputs.x.range must be a list; got an integer"),
+        ("approximately = [1, 2]", "s.toml:2: inputs.x.approximately must be a number; got a list"),
+        ("metalog = 5", "s.toml:2: inputs.x.metalog must be a table; got an integer"),
+    ],
+)
+def test_each_qualifier_takes_the_options_and_figure_of_its_rule(entry: str, message: str) -> None:
+    with pytest.raises(InputError) as info:
+        parse_scenario(f"[inputs.x]\n{entry}\n", name="s.toml")
+    assert str(info.value) == message
+
+
+def test_two_sided_rules_take_the_scenario_level() -> None:
+    text = "[scenario]\nlevel = 0.5\n[inputs.r]\nrange = [1, 2]\n[inputs.u]\nup_to = 10\n"
+    inputs = parse_scenario(text, name="s.toml").model.inputs
+    assert inputs["r"].interval(0.5) == pytest.approx((1.0, 2.0))
+    assert inputs["u"].support == pytest.approx((8.0, 10.0))  # a bound: level 1, not 0.5

@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Sequence
 from typing import NoReturn
 
+from . import elicit
 from ._format import fmt_sig
 from ._version import __version__
 from .errors import InputError
@@ -32,7 +33,10 @@ examples:
   attritionsim elicit up_to 250000 --family uniform  # CSIS: up to 250,000 killed
 """
 
-_QUALIFIERS = ("range", "approximately", "up_to", "at_least", "nearly", "more_than")
+#: The qualifiers ``attritionsim elicit`` takes: the ways sources word a figure that have a rule.
+_QUALIFIERS = tuple(
+    name for name, rule in elicit.QUALIFIERS.items() if rule.worded and rule.function is not None
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -51,15 +55,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"attritionsim {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    elicit = commands.add_parser(
+    elicit_ = commands.add_parser(
         "elicit",
         help="show the distribution a qualified figure becomes, and its intervals",
         description="Show the distribution that a source's figure and qualifier become.",
     )
-    elicit.add_argument("qualifier", choices=_QUALIFIERS)
-    elicit.add_argument("values", nargs="+", type=float, help="the figure(s) as published")
-    elicit.add_argument("--family", default=None, help="distribution family (see from_range)")
-    elicit.add_argument("--level", type=float, default=None, help="credible level of the range")
+    elicit_.add_argument("qualifier", choices=_QUALIFIERS)
+    elicit_.add_argument("values", nargs="+", type=float, help="the figure(s) as published")
+    elicit_.add_argument("--family", default=None, help="distribution family (see from_range)")
+    elicit_.add_argument("--level", type=float, default=None, help="credible level of the range")
 
     report = commands.add_parser(
         "report",
@@ -192,20 +196,17 @@ def _summarize(args: argparse.Namespace) -> str:
 
 
 def _elicit(args: argparse.Namespace) -> str:
-    from . import elicit
-
     options = {
         key: value
         for key, value in (("family", args.family), ("level", args.level))
         if value is not None
     }
-    expected = 2 if args.qualifier == "range" else 1
+    rule = elicit.QUALIFIERS[args.qualifier]
+    assert rule.function is not None  # _QUALIFIERS holds only rules with a function
+    expected = len(rule.figure)
     if len(args.values) != expected:
         raise InputError(f"'{args.qualifier}' takes {expected} value(s); got {len(args.values)}")
-    if args.qualifier == "range":
-        dist = elicit.from_range(*args.values, **options)
-    else:
-        dist = getattr(elicit, args.qualifier)(args.values[0], **options)
+    dist = rule.function(*args.values, **options)
     rows = [repr(dist), f"  median        {fmt_sig(dist.median(), 4)}"]
     rows.append(f"  mean          {fmt_sig(dist.mean(), 4)}")
     for level in (0.5, 0.9, 0.95):

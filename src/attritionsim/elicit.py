@@ -42,14 +42,22 @@ Why these:
 
 Every default can be overridden by keyword (``rel=``, ``low=``, ``high=``, ``level=``,
 ``family=``).
+
+The table of qualifier rules
+----------------------------
+:data:`QUALIFIERS` declares every qualifier once, as a :class:`QualifierRule`: its rule, what
+its figure states, the options it takes, its symbol and its wordings. The catalogue, the
+scenario files, the command line and the plots all read it.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+import inspect
+import types
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from . import _validate
 from ._format import fmt_number
@@ -69,6 +77,8 @@ __all__ = [
     "MAX_OPEN_LEVEL",
     "NEARLY_REL",
     "ONE_SIDED_SPAN",
+    "QUALIFIERS",
+    "QualifierRule",
     "approximately",
     "at_least",
     "from_range",
@@ -470,6 +480,185 @@ def rounding_unit(value: float) -> float:
     if len(digits.digits) == 1:
         exponent -= 1
     return float(10.0**exponent) if exponent >= 0 else float(Decimal(1).scaleb(exponent))
+
+
+# ------------------------------------------------------------ the table of qualifier rules
+@dataclasses.dataclass(frozen=True)
+class QualifierRule:
+    """One way of stating a figure, and the rule that makes it a distribution.
+
+    Attributes
+    ----------
+    name : str
+        The qualifier as catalogue records, scenario files and the command line spell it.
+    function : callable or None
+        The elicitation function; ``None`` for ``exact`` (the figure is used as it is).
+    figure : tuple of str
+        What the figure states, in the order ``function`` takes it: ``("value",)``,
+        ``("low", "high")``, ``("low", "mode", "high")`` or ``("quantiles",)``.
+    options : tuple of str
+        The keyword options a scenario input with this qualifier may set.
+    symbol : str
+        How a compact figure shows it (``"≈"``, ``"≤"``...); for a range, the dash between its
+        ends; ``""`` for none.
+    description : str
+        One line: how sources word it, and the rule it gets.
+    bound : {"upper", "lower"} or None
+        Whether the stated figure is an upper or a lower bound (the one-sided qualifiers).
+    words : tuple of str
+        Other wordings read as this qualifier in plotted source records, beyond :attr:`phrase`.
+    other_end : str or None
+        The field a catalogue record may add for the unstated end (``"low"`` for ``up_to``,
+        ``"high"`` for ``at_least``).
+    two_sided : bool
+        The figure is a central interval at a credible level (a range, or a value and its
+        rounding), not a bound: its level defaults to the stated-range level.
+    worded : bool
+        A way sources word a figure, which catalogue records carry; ``False`` for an analyst's
+        fits (``pert``, ``metalog``).
+    """
+
+    name: str
+    function: Callable[..., Distribution] | None
+    figure: tuple[str, ...]
+    options: tuple[str, ...]
+    symbol: str
+    description: str
+    bound: Literal["upper", "lower"] | None = None
+    words: tuple[str, ...] = ()
+    other_end: Literal["low", "high"] | None = None
+    two_sided: bool = False
+    worded: bool = True
+
+    @property
+    def phrase(self) -> str:
+        """The name as words: ``"up to"`` for ``up_to``."""
+        return self.name.replace("_", " ")
+
+    @property
+    def wordings(self) -> tuple[str, ...]:
+        """:attr:`phrase` and :attr:`words`: every wording read as this qualifier."""
+        return (self.phrase, *self.words)
+
+    @property
+    def keywords(self) -> tuple[str, ...]:
+        """Every keyword option ``function`` takes, in its signature's order (none for exact).
+
+        Examples
+        --------
+        >>> QUALIFIERS["up_to"].keywords
+        ('low', 'level', 'family')
+        """
+        if self.function is None:
+            return ()
+        params = inspect.signature(self.function).parameters.values()
+        return tuple(p.name for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY)
+
+
+#: The options of every rule that fits a family to a range at a level.
+_FITTED = ("family", "level")
+#: Every qualifier and its rule, in the order messages list them.
+QUALIFIERS: Mapping[str, QualifierRule] = types.MappingProxyType(
+    {
+        rule.name: rule
+        for rule in (
+            QualifierRule(
+                "exact",
+                None,
+                ("value",),
+                (),
+                "",
+                "a figure stated without hedging (a count or a computed value): used as it is",
+            ),
+            QualifierRule(
+                "range",
+                from_range,
+                ("low", "high"),
+                _FITTED,
+                "–",
+                "'X to Y', 'between X and Y': elicit.from_range(low, high)",
+                two_sided=True,
+            ),
+            QualifierRule(
+                "approximately",
+                approximately,
+                ("value",),
+                ("rel", *_FITTED),
+                "≈",
+                "'about', 'around', 'approximately' X: elicit.approximately(value)",
+                two_sided=True,
+            ),
+            QualifierRule(
+                "up_to",
+                up_to,
+                ("value",),
+                ("low", *_FITTED),
+                "≤",
+                "'up to', 'as many as', 'less than' X: elicit.up_to(value)",
+                bound="upper",
+                words=(
+                    "at most",
+                    "as many as",
+                    "less than",
+                    "fewer than",
+                    "under",
+                    "below",
+                    "no more than",
+                ),
+                other_end="low",
+            ),
+            QualifierRule(
+                "at_least",
+                at_least,
+                ("value",),
+                ("high", *_FITTED),
+                "≥",
+                "'at least' X, or a floor such as a count of named dead: elicit.at_least(value)",
+                bound="lower",
+                words=("no fewer than", "no less than"),
+                other_end="high",
+            ),
+            QualifierRule(
+                "nearly",
+                nearly,
+                ("value",),
+                ("rel", *_FITTED),
+                "≲",
+                "'nearly', 'almost', 'about to reach' X: elicit.nearly(value)",
+                bound="upper",
+                words=("almost",),
+            ),
+            QualifierRule(
+                "more_than",
+                more_than,
+                ("value",),
+                ("rel", *_FITTED),
+                ">",
+                "'more than', 'over', 'exceeds' X: elicit.more_than(value)",
+                bound="lower",
+                words=("over", "above", "in excess of"),
+            ),
+            QualifierRule(
+                "pert",
+                pert,
+                ("low", "mode", "high"),
+                ("shape",),
+                "",
+                "an analyst's minimum, most likely value and maximum: elicit.pert(low, mode, high)",
+                worded=False,
+            ),
+            QualifierRule(
+                "metalog",
+                metalog,
+                ("quantiles",),
+                ("lower", "upper"),
+                "",
+                "three or more quantiles {probability: value}: elicit.metalog(quantiles)",
+                worded=False,
+            ),
+        )
+    }
+)
 
 
 # ---------------------------------------------------------------------- shared machinery

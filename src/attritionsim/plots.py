@@ -68,6 +68,7 @@ from . import _validate
 from ._format import fmt_number, fmt_sig
 from ._typing import FloatArray
 from ._version import __version__
+from .elicit import QUALIFIERS
 from .errors import AttritionWarning, InputError
 
 __all__ = [
@@ -111,32 +112,12 @@ DateLike: TypeAlias = str | dt.date | np.datetime64
 _KIND_NAMES = {"eti": "equal-tailed", "hdi": "highest-density"}
 #: Colours for secondary elements (quoted dates, sources), in order.
 _ACCENTS = ("orange", "vermillion", "green", "purple", "sky", "black")
+#: Wordings of a one-sided figure, by the side of the bound: read from the qualifier table.
 _UPPER = frozenset(
-    {
-        "up to",
-        "at most",
-        "as many as",
-        "nearly",
-        "almost",
-        "less than",
-        "fewer than",
-        "under",
-        "below",
-        "no more than",
-        "upper bound",
-    }
+    {"upper bound", *(w for r in QUALIFIERS.values() if r.bound == "upper" for w in r.wordings)}
 )
 _LOWER = frozenset(
-    {
-        "at least",
-        "more than",
-        "over",
-        "above",
-        "in excess of",
-        "no fewer than",
-        "no less than",
-        "lower bound",
-    }
+    {"lower bound", *(w for r in QUALIFIERS.values() if r.bound == "lower" for w in r.wordings)}
 )
 #: Points kept on an empirical CDF curve before it is evaluated on a grid instead.
 _CDF_POINTS = 4000

@@ -41,7 +41,9 @@ import numpy as np
 import xarray as xr
 
 from . import plots
+from ._format import fmt_sig
 from ._version import __version__
+from .attrition import Consistency
 from .catalogue import Catalogue, load_catalogue
 from .errors import InputError
 from .model import Model
@@ -54,6 +56,7 @@ __all__ = [
     "DEFAULT_SCENARIO",
     "MARKER",
     "ReportFolder",
+    "consistency_sentence",
     "default_scenario",
     "headline_sentences",
     "prepare_out",
@@ -102,6 +105,46 @@ def headline_sentences(
         label = str(da.attrs.get("long_name", name))
         out.append(f"{label[:1].upper()}{label[1:]}: {cite(da, level, digits=digits)}")
     return out
+
+
+def consistency_sentence(result: Consistency) -> str:
+    """A sentence for a report saying how a later figure agrees with an earlier one at a rate.
+
+    The verdict, how far the later figure lies above or below the prediction (the median, and
+    relative to the prediction), the interval of the difference, the two-sided tail
+    probability and the rate the two figures imply; ``str()`` of a
+    :class:`~attritionsim.attrition.Consistency` is this sentence.
+
+    Parameters
+    ----------
+    result : Consistency
+        What :func:`attritionsim.consistency` found.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import attritionsim as asim
+    >>> found = asim.consistency(800_000, 1_000_000, 1_000, date_earlier="2025-03-01",
+    ...                          date_later="2025-06-09")
+    >>> print(consistency_sentence(found))
+    inconsistent: the later figure is 100,000 (11%) above what the earlier figure plus the
+    rate predict (90% interval of the difference 100,000 to 100,000; two-sided tail
+    probability 0); the two figures imply 2,000 a day
+    """
+    med = result.median_discrepancy
+    side = "above" if med > 0 else "below" if med < 0 else "at"
+    pct = f"{100.0 * abs(result.median_relative_discrepancy):.2g}%"
+    lo, hi = result.discrepancy_interval
+    return (
+        f"{result.verdict}: the later figure is {fmt_sig(abs(med))} ({pct}) {side} what the "
+        f"earlier figure plus the rate predict ({100.0 * result.level:.3g}% interval of the "
+        f"difference {fmt_sig(lo)} to {fmt_sig(hi)}; two-sided tail probability "
+        f"{result.tail_probability:.2g}); the two figures imply "
+        f"{fmt_sig(result.implied_rate)} a day"
+    )
 
 
 def write_report(

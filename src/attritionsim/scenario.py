@@ -76,32 +76,15 @@ __all__ = ["Scenario", "load_scenario", "run_scenario"]
 
 _SECTIONS = ("scenario", "inputs", "correlations", "derived", "units", "long_names", "report")
 _SETTINGS = ("title", "description", "draws", "seed", "level", "method", "chunk_size")
-_KINDS = (
-    "range",
-    "approximately",
-    "up_to",
-    "at_least",
-    "nearly",
-    "more_than",
-    "pert",
-    "metalog",
-    "value",
-    "source",
-    "pool",
-)
+#: What an input may be, and the options each takes: every qualifier with a rule (read from
+#: :data:`attritionsim.elicit.QUALIFIERS`), then a constant, a catalogue record and a pool.
 _OPTIONS: dict[str, tuple[str, ...]] = {
-    "range": ("family", "level"),
-    "approximately": ("rel", "family", "level"),
-    "up_to": ("low", "family", "level"),
-    "at_least": ("high", "family", "level"),
-    "nearly": ("rel", "family", "level"),
-    "more_than": ("rel", "family", "level"),
-    "pert": ("shape",),
-    "metalog": ("lower", "upper"),
+    **{name: rule.options for name, rule in elicit.QUALIFIERS.items() if rule.function is not None},
     "value": (),
     "source": ("family", "level"),
     "pool": ("method",),
 }
+_KINDS = tuple(_OPTIONS)
 _LABELS = ("units", "long_name")
 _REPORT = ("headline", "digits")
 #: Deepest nesting of TOML tables and arrays a scenario may use (it needs four at most).
@@ -461,7 +444,8 @@ def _input(
     for key in ("level",):
         if key in options:
             options[key] = _level(where, f"{section}.{key}", options[key])
-    if kind in ("range", "approximately") and "level" not in options:
+    rule = elicit.QUALIFIERS.get(kind)
+    if rule is not None and rule.two_sided and "level" not in options:
         options["level"] = default_level  # [scenario] level is the level of stated ranges
     for key in ("rel", "low", "high", "shape", "lower", "upper"):
         if key in options:
@@ -484,18 +468,17 @@ def _input(
             ]
             sources[name] = idents
             return _pooled(idents, catalogue, str(options.get("method", "linear")))
-        if kind == "range":
-            low, high = _numbers(where, f"{section}.range", value, 2)
-            return elicit.from_range(low, high, **options)
-        if kind == "pert":
-            low, mode, high = _numbers(where, f"{section}.pert", value, 3)
-            return elicit.pert(low, mode, high, **options)
-        if kind == "metalog":
-            quantiles = _quantiles(where, f"{section}.metalog", value)
-            return elicit.metalog(quantiles, **options)
-        figure = _number(where, f"{section}.{kind}", value)
-        rule = getattr(elicit, kind)
-        result: Distribution = rule(figure, **options)
+        assert rule is not None  # every other kind is a qualifier with a rule
+        assert rule.function is not None
+        key = f"{section}.{kind}"
+        figure: Sequence[object]
+        if rule.figure == ("quantiles",):
+            figure = [_quantiles(where, key, value)]
+        elif len(rule.figure) == 1:
+            figure = [_number(where, key, value)]
+        else:
+            figure = _numbers(where, key, value, len(rule.figure))
+        result: Distribution = rule.function(*figure, **options)
         return result
     except (InputError, ArithmeticError) as err:
         if isinstance(err, InputError) and str(err).startswith(where.name):

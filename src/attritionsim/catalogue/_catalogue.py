@@ -6,10 +6,9 @@ import dataclasses
 import datetime as dt
 import difflib
 import importlib.util
-import inspect
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -23,15 +22,6 @@ from ._schema import FIELDS, ID_RULE, MEASURES, QUALIFIERS, SIDES, Record
 from ._series import series_names
 
 __all__ = ["Catalogue", "load_catalogue"]
-
-_RULES: dict[str, Callable[..., Distribution]] = {
-    "range": elicit.from_range,
-    "approximately": elicit.approximately,
-    "up_to": elicit.up_to,
-    "at_least": elicit.at_least,
-    "nearly": elicit.nearly,
-    "more_than": elicit.more_than,
-}
 
 
 class _UnknownIdError(InputError, KeyError):
@@ -285,29 +275,21 @@ class Catalogue:
                 f"catalogue.value({ident!r}) for the number, or elicit.approximately() to put "
                 "uncertainty on it"
             )
-        rule = _RULES[rec.qualifier]
-        accepted = [
-            name
-            for name, param in inspect.signature(rule).parameters.items()
-            if param.kind is inspect.Parameter.KEYWORD_ONLY
-        ]
+        rule = elicit.QUALIFIERS[rec.qualifier]
+        assert rule.function is not None  # only "exact" has none
+        accepted = rule.keywords
         for name in overrides:
             if name not in accepted:
                 raise InputError(
                     f"override {name!r} does not apply to record {ident!r} (qualifier "
-                    f"{rec.qualifier!r}, rule elicit.{rule.__name__}); valid: {', '.join(accepted)}"
+                    f"{rec.qualifier!r}, rule elicit.{rule.function.__name__}); "
+                    f"valid: {', '.join(accepted)}"
                 )
-        if rec.qualifier == "range":
-            args: tuple[float, ...] = (_num(rec.low), _num(rec.high))
-            defaults = {} if rec.level is None else {"level": rec.level}
-        else:
-            args = (_num(rec.value),)
-            defaults = {}
-            if rec.qualifier == "up_to" and rec.low is not None:
-                defaults["low"] = rec.low
-            if rec.qualifier == "at_least" and rec.high is not None:
-                defaults["high"] = rec.high
-        dist = rule(*args, **{**defaults, **overrides})
+        args = tuple(_num(getattr(rec, field)) for field in rule.figure)
+        defaults: dict[str, float] = {} if rec.level is None else {"level": rec.level}
+        if rule.other_end is not None and getattr(rec, rule.other_end) is not None:
+            defaults[rule.other_end] = _num(getattr(rec, rule.other_end))
+        dist = rule.function(*args, **{**defaults, **overrides})
         return dataclasses.replace(dist, origin={**(dist.origin or {}), "source": rec.id})
 
     def input_for(self, ident: str, **overrides: Any) -> Distribution | float:

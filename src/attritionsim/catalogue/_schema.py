@@ -1,6 +1,7 @@
 """What a catalogue record is: its fields, allowed values and id rule.
 
-The allowed sides, measures, units and qualifiers are declared here as data.
+The allowed sides, measures and units are declared here as data; the qualifiers are read from
+:data:`attritionsim.elicit.QUALIFIERS`, the one table of qualifier rules.
 
 A :class:`Record` validates itself when it is made, however it is made (from the bundled TOML, a
 user's file or Python), so every record in a :class:`~attritionsim.catalogue.Catalogue` is sound.
@@ -14,7 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal, NamedTuple, TypeAlias, cast
 
-from .. import _validate
+from .. import _validate, elicit
 from .._format import fmt_number
 from ..errors import InputError
 
@@ -58,15 +59,10 @@ SIDES: Mapping[str, str] = {
     "none": "no side: general reference figures",
 }
 
-#: The way a source words a figure, and the elicitation rule each one gets by default.
+#: The way a source words a figure, and the elicitation rule each one gets by default: the
+#: worded qualifiers of :data:`attritionsim.elicit.QUALIFIERS`, with their descriptions.
 QUALIFIERS: Mapping[str, str] = {
-    "exact": "a figure stated without hedging (a count or a computed value): used as it is",
-    "approximately": "'about', 'around', 'approximately' X: elicit.approximately(value)",
-    "range": "'X to Y', 'between X and Y': elicit.from_range(low, high)",
-    "up_to": "'up to', 'as many as', 'less than' X: elicit.up_to(value)",
-    "at_least": "'at least' X, or a floor such as a count of named dead: elicit.at_least(value)",
-    "nearly": "'nearly', 'almost', 'about to reach' X: elicit.nearly(value)",
-    "more_than": "'more than', 'over', 'exceeds' X: elicit.more_than(value)",
+    name: rule.description for name, rule in elicit.QUALIFIERS.items() if rule.worded
 }
 
 #: The evidence tags of the project dossier.
@@ -335,7 +331,7 @@ class Record:
             if self.low is None or self.high is None:
                 raise InputError(f"low and high are both needed for qualifier 'range' ({got})")
             return self._check_bounds()
-        extra = {"up_to": "low", "at_least": "high"}.get(self.qualifier)
+        extra = elicit.QUALIFIERS[self.qualifier].other_end
         what = "value" + (f" (and optionally {extra})" if extra else "")
         if self.value is None:
             raise InputError(
@@ -444,14 +440,6 @@ def expected_id_prefix(publisher: str, as_of: dt.date, side: str, measure: str) 
     )
 
 
-_SYMBOL = {
-    "exact": "",
-    "approximately": "≈",
-    "up_to": "≤",
-    "at_least": "≥",
-    "nearly": "≲",
-    "more_than": ">",
-}
 _SUFFIX = {
     "people": "",
     "people/day": "/day",
@@ -488,9 +476,10 @@ def format_figure(record: Record) -> str:
         return fmt_number(round(100.0 * x, 10)) if record.units == "share" else fmt_number(x)
 
     suffix = _SUFFIX[record.units]
+    symbol = elicit.QUALIFIERS[record.qualifier].symbol
     if record.qualifier == "range":
-        return f"{num(cast(float, record.low))}–{num(cast(float, record.high))}{suffix}"
-    return f"{_SYMBOL[record.qualifier]}{num(cast(float, record.value))}{suffix}"
+        return f"{num(cast(float, record.low))}{symbol}{num(cast(float, record.high))}{suffix}"
+    return f"{symbol}{num(cast(float, record.value))}{suffix}"
 
 
 def _check_date(name: str, value: object) -> None:
