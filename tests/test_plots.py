@@ -26,7 +26,8 @@ from matplotlib.patches import Polygon, Rectangle, StepPatch
 from matplotlib.text import Annotation
 from scipy import stats
 
-from attritionsim import plots
+import attritionsim as asim
+from attritionsim import accessors, plots
 from attritionsim.errors import AttritionWarning, InputError
 from attritionsim.plots import (
     plot_crossing_cdf,
@@ -503,7 +504,8 @@ def test_save_figure_rejects_unknown_formats(tmp_path) -> None:
 
 # ------------------------------------------------------------------------------ accessor
 def test_accessors(casualties, trajectory, crossing, results) -> None:
-    assert isinstance(casualties.asim, plots.DataArrayPlots)
+    assert isinstance(casualties.asim, accessors.DataArrayAccessor)
+    assert isinstance(results.asim, accessors.DatasetAccessor)
     fig = casualties.asim.plot_distribution(level=0.5)
     (band,) = _by_gid(fig.axes[0].patches, "interval")
     assert band.get_data().edges[[0, -1]] == pytest.approx(np.quantile(casualties, [0.25, 0.75]))
@@ -515,8 +517,15 @@ def test_accessors(casualties, trajectory, crossing, results) -> None:
 def test_reimporting_registers_again_without_warning(casualties: xr.DataArray) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        module = importlib.reload(plots)
-    assert isinstance(casualties.asim, module.DataArrayPlots)
+        module = importlib.reload(accessors)
+        module.register()
+    assert isinstance(casualties.asim, module.DataArrayAccessor)
+
+
+def test_importing_plots_alone_registers_nothing_itself() -> None:
+    """The accessor is registered by ``import attritionsim`` (accessors.register), not plots."""
+    assert not hasattr(plots, "DataArrayPlots") and not hasattr(plots, "_register")
+    assert xr.DataArray.asim.__module__ == "attritionsim.accessors"
 
 
 # ------------------------------------------------------------------------------ formatter
@@ -548,15 +557,22 @@ def test_number_tick_labels_never_overlap(width: float, casualties: xr.DataArray
 
 
 @pytest.mark.parametrize("kind", ["eti", "hdi"])
-def test_intervals_without_the_summary_module(
-    monkeypatch: pytest.MonkeyPatch, casualties: xr.DataArray, crossing: xr.DataArray, kind: str
+def test_intervals_are_the_summary_estimators(
+    casualties: xr.DataArray, crossing: xr.DataArray, kind: str
 ) -> None:
-    for da in (casualties, crossing):
-        draws = plots._draws(da, "da")
-        expected = plots._interval(draws, 0.9, kind)  # through attritionsim.summary
-        with monkeypatch.context() as patch:
-            patch.setattr(plots, "_summary_interval", lambda: None)
-            assert plots._interval(draws, 0.9, kind) == pytest.approx(expected, rel=1e-12)
+    """One estimator (issue 11): plots draw attritionsim.interval's bounds, not a copy."""
+    low, high = plots._interval(plots._draws(casualties, "da"), 0.9, kind)  # type: ignore[arg-type]
+    assert (low, high) == asim.interval(casualties, 0.9, kind=kind)  # type: ignore[arg-type]
+    dates = plots._interval(plots._draws(crossing, "da"), 0.9, kind)  # type: ignore[arg-type]
+    expected = asim.interval(crossing, 0.9, kind=kind)  # type: ignore[arg-type]
+    assert dates == tuple(math.inf if np.isnat(b) else float(plots._datenum(b)) for b in expected)
+
+
+def test_plot_levels_use_the_one_level_check(casualties: xr.DataArray) -> None:
+    with pytest.raises(InputError, match=r"^level must be in \[0.01, 1\) .*; got 1$"):
+        plot_distribution(casualties, level=1.0)
+    with pytest.raises(InputError, match=r"^levels must be in \[0.01, 1\) .*; got 0.001$"):
+        plots._levels([0.5, 0.001])
 
 
 def test_figures_display_in_notebooks_without_pyplot(casualties: xr.DataArray) -> None:

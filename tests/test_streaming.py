@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import attritionsim as asim
-from attritionsim import streaming
+from attritionsim import _orderstats, streaming
 from attritionsim.errors import InputError
 
 DRAWS = 40_000
@@ -19,6 +19,8 @@ CHUNK = 7_000  # does not divide DRAWS
 def small_pilot(monkeypatch: pytest.MonkeyPatch) -> None:
     """A pilot smaller than the run, so the two-pass path runs at test sizes."""
     monkeypatch.setattr(streaming, "_PILOT", 4_096)
+    # thinned 8 times below the pilot, as at full size (2**17 pilot draws, 2**14 thinned)
+    monkeypatch.setattr(_orderstats, "THIN_TO", 512)
 
 
 def model() -> asim.Model:
@@ -61,9 +63,16 @@ def assert_same(chunked: dict, whole: dict) -> None:
             elif field == "mcse" and isinstance(expected["mcse"], dict):
                 assert got["mcse"]["median"] == expected["mcse"]["median"], name
                 assert got["mcse"]["eti"] == expected["mcse"]["eti"], name
+                if expected["mcse"]["mean"] is None:
+                    assert got["mcse"]["mean"] is None, name
+                else:  # from sums of squares, not bit-identical
+                    assert got["mcse"]["mean"] == pytest.approx(expected["mcse"]["mean"], rel=1e-9)
+                # where the HDI reaches infinite / NaT draws its window is the first one, its
+                # lower bound the minimum: the pilot sees less of that extreme tail
+                reaches = None in expected["hdi"]
                 for a, b in zip(got["mcse"]["hdi"], expected["mcse"]["hdi"], strict=True):
                     assert (a is None) == (b is None), name
-                    if a is not None:  # estimated from the pilot
+                    if a is not None and not reaches:  # estimated from the pilot
                         assert a == pytest.approx(b, rel=0.5), name
             else:
                 assert got[field] == expected[field], (name, field)

@@ -16,7 +16,9 @@ Examples
 True
 """
 
-# Importing attrition registers its functions for expressions; plots, the ".asim" accessor.
+# Importing attrition registers its functions for expressions; accessors.register() below
+# registers the ".asim" xarray accessor.
+from . import accessors
 from ._version import __version__
 from .attrition import (
     consistency,
@@ -42,6 +44,7 @@ from .catalogue import (
     load_series,
     series_names,
 )
+from .citation import cite, to_csv, to_latex, to_markdown
 from .dask_backend import simulate_dask
 from .distributions import Distribution, from_spec
 from .elicit import (
@@ -73,17 +76,15 @@ from .scenario import Scenario, load_scenario, run_scenario
 from .sensitivity import sobol_indices
 from .streaming import summarize_chunked
 from .summary import (
-    cite,
     interval,
     mcse_interval,
     mcse_mean,
     mcse_probability,
     mcse_quantile,
     summarize,
-    to_csv,
-    to_latex,
-    to_markdown,
 )
+
+accessors.register()
 
 __all__ = [
     "AttritionWarning",

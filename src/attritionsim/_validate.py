@@ -18,6 +18,7 @@ from ._typing import ArrayLike, FloatArray
 from .errors import InputError
 
 __all__ = [
+    "DEFAULT_LEVEL",
     "MAX_DRAWS",
     "MIN_LEVEL",
     "callback",
@@ -44,6 +45,9 @@ def finite_real(name: str, value: object) -> float:
     return out
 
 
+#: The credible level every function uses unless told otherwise: a 90% interval.
+DEFAULT_LEVEL = 0.9
+
 #: The narrowest credible level accepted anywhere: a narrower "interval" describes no published
 #: range and sends the fitted spreads towards infinity.
 MIN_LEVEL = 0.01
@@ -51,6 +55,9 @@ MIN_LEVEL = 0.01
 
 def level(value: object, *, name: str = "level", closed: bool = True) -> float:
     """Return a credible level in [0.01, 1] (``closed=False``: in [0.01, 1)).
+
+    Intervals of draws take ``closed=False`` (a 100% interval of draws is just their range);
+    elicited and scenario ranges may be closed (a stated minimum and maximum).
 
     >>> level(0.9)
     0.9

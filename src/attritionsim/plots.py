@@ -1,4 +1,4 @@
-"""Publication-ready figures of simulated quantities, and the ``.asim`` xarray accessor.
+"""Publication-ready figures of simulated quantities.
 
 Every plot takes the draws (an :class:`xarray.DataArray` with a ``draw`` dimension, as
 :func:`attritionsim.simulate` returns them) and ``ax=None``: given an
@@ -25,11 +25,9 @@ Labels come from the variables' ``long_name`` and ``units`` attributes ("Russian
 come from :data:`PALETTE`, the Okabe-Ito palette, which stays distinguishable under the common
 forms of colour blindness.
 
-Importing this module registers the accessor ``asim`` on :class:`xarray.DataArray`
-(``da.asim.plot_distribution()``, ``.plot_fan()``, ``.plot_crossing_cdf()``) and on
-:class:`xarray.Dataset` (``ds.asim.plot_tornado("target")``). Importing it again (or reloading
-it) re-registers the same accessors without a warning; xarray still warns if some other package
-has taken the name.
+The same plots are methods of the ``.asim`` xarray accessor (:mod:`attritionsim.accessors`,
+registered by ``import attritionsim``). Intervals and quantiles are those of
+:func:`attritionsim.interval` (the kernels of :mod:`attritionsim._orderstats`).
 """
 
 from __future__ import annotations
@@ -43,7 +41,7 @@ import os
 import re
 import textwrap
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -66,17 +64,18 @@ from scipy import stats
 
 from . import _validate
 from ._format import fmt_number, fmt_sig
+from ._orderstats import quantile
 from ._typing import FloatArray
+from ._validate import DEFAULT_LEVEL
 from ._version import __version__
+from .citation import numbers_text
 from .elicit import QUALIFIERS
 from .errors import AttritionWarning, InputError
+from .summary import IntervalKind, interval
 
 __all__ = [
-    "ACCESSOR",
     "PALETTE",
     "AxisWindow",
-    "DataArrayPlots",
-    "DatasetPlots",
     "plot_crossing_cdf",
     "plot_distribution",
     "plot_fan",
@@ -86,8 +85,6 @@ __all__ = [
     "shown_window",
 ]
 
-#: The name under which the xarray accessors are registered: ``da.asim``, ``ds.asim``.
-ACCESSOR = "asim"
 
 #: The Okabe-Ito colour-blind-safe palette, by name; every plot here draws from it.
 PALETTE: Mapping[str, str] = MappingProxyType(
@@ -104,8 +101,6 @@ PALETTE: Mapping[str, str] = MappingProxyType(
     }
 )
 
-#: Which interval: equal-tailed (``"eti"``) or highest-density (``"hdi"``).
-IntervalKind: TypeAlias = Literal["eti", "hdi"]
 #: A date as it may be passed in: an ISO string, a :class:`datetime.date` or ``datetime64``.
 DateLike: TypeAlias = str | dt.date | np.datetime64
 
@@ -488,7 +483,7 @@ def _window(draws: _Draws, extra: Sequence[float] = ()) -> AxisWindow:
     if finite.size:
         low, high = float(finite[0]), float(finite[-1])
         with np.errstate(over="ignore", invalid="ignore"):  # spans beyond the float range
-            core_low, core_high = (_quantile(finite, p) for p in _TAILS)
+            core_low, core_high = (quantile(finite, p) for p in _TAILS)
             if (high - low) > _SQUASHED * (core_high - core_low):
                 pad = 0.05 * (core_high - core_low)
                 low, high = max(low, core_low - pad), min(high, core_high + pad)
@@ -559,13 +554,6 @@ def _quoted_days(quoted: object) -> list[float]:
     return [_one_date(f"quoted[{k!r}]", v) for k, v in quoted.items()]
 
 
-def _level(value: object, name: str = "level") -> float:
-    out = _validate.finite_real(name, value)
-    if not 0.0 < out < 1.0:
-        raise InputError(f"{name} must be in (0, 1) (e.g. 0.9 for a 90% interval); got {out:g}")
-    return out
-
-
 def _kind(value: object) -> IntervalKind:
     return "hdi" if _validate.choice("kind", value, _KIND_NAMES) == "hdi" else "eti"
 
@@ -575,44 +563,9 @@ def _sorted_x(draws: _Draws) -> FloatArray:
     return np.sort(np.where(np.isnan(draws.x), np.inf, draws.x))
 
 
-def _quantile(xs: FloatArray, p: float) -> float:
-    """The ``p`` quantile of sorted ``xs`` (numpy's linear rule); equal infinities stay."""
-    position = p * (xs.size - 1)
-    lo, hi = math.floor(position), math.ceil(position)
-    if xs[lo] == xs[hi]:
-        return float(xs[lo])
-    below, above, gamma = float(xs[lo]), float(xs[hi]), position - lo
-    if math.isfinite(below) and math.isfinite(above) and math.isinf(above - below):
-        return below * (1.0 - gamma) + above * gamma  # a span beyond the float range
-    return below + gamma * (above - below)
-
-
-def _summary_interval() -> Callable[..., tuple[Any, Any]] | None:
-    """:func:`attritionsim.summary.interval`, when that module is available."""
-    try:
-        from .summary import interval
-    except ImportError:  # pragma: no cover - plots work without the summary module
-        return None
-    return interval
-
-
-def _own_interval(xs: FloatArray, level: float, kind: IntervalKind) -> tuple[float, float]:
-    """The interval of sorted ``xs`` by the rules of :func:`attritionsim.summary.interval`."""
-    if kind == "eti":
-        return _quantile(xs, (1.0 - level) / 2.0), _quantile(xs, (1.0 + level) / 2.0)
-    k = max(1, math.ceil(level * xs.size))  # the narrowest window of k sorted draws
-    with np.errstate(invalid="ignore"):
-        widths = np.nan_to_num(xs[k - 1 :] - xs[: xs.size - k + 1], nan=np.inf)
-    start = int(np.argmin(widths))
-    return float(xs[start]), float(xs[start + k - 1])
-
-
 def _interval(draws: _Draws, level: float, kind: IntervalKind) -> tuple[float, float]:
     """The credible interval on the plot's axis (``+inf`` for a ``NaT`` bound)."""
-    summary_interval = _summary_interval()
-    if summary_interval is None:
-        return _own_interval(_sorted_x(draws), level, kind)
-    low, high = summary_interval(draws.raw, level, kind=kind)
+    low, high = interval(draws.raw, level, kind=kind)
     if draws.kind != "date":
         return float(low), float(high)
     low_x = math.inf if np.isnat(low) else float(_datenum(low))
@@ -633,9 +586,7 @@ def _pair_text(draws: _Draws, low: float, high: float) -> str:
     """Two bounds quoted together: numbers share one number of decimals."""
     if draws.kind == "date" or not (math.isfinite(low) and math.isfinite(high)):
         return f"{_value_text(draws, low)} – {_value_text(draws, high)}"
-    from .summary import _numbers
-
-    first, second = _numbers([low, high], [0.0, 0.0], 3)
+    first, second = numbers_text([low, high], [0.0, 0.0])
     return f"{first} – {second}"
 
 
@@ -647,7 +598,7 @@ def _pair_text(draws: _Draws, low: float, high: float) -> str:
 def plot_distribution(
     da: xr.DataArray,
     *,
-    level: float = 0.9,
+    level: float = DEFAULT_LEVEL,
     kind: IntervalKind = "eti",
     bins: int | Sequence[float] = 60,
     ax: Axes | None = None,
@@ -695,7 +646,7 @@ def plot_distribution(
     >>> fig.axes[0].get_xlabel()
     'Russian casualties (people)'
     """
-    level = _level(level)
+    level = _validate.level(level, closed=False)
     kind = _kind(kind)
     draws = _draws(da, "da", infinite=True)
     if draws.kind == "bool":
@@ -704,7 +655,7 @@ def plot_distribution(
     if draws.kind == "date":
         _date_axis(ax.xaxis)
     low, high = _interval(draws, level, kind)
-    median = _quantile(_sorted_x(draws), 0.5)
+    median = quantile(_sorted_x(draws), 0.5)
     interval_text = _pair_text(draws, low, high)
     median_text = _value_text(draws, median)
     power = _power(draws)
@@ -959,7 +910,7 @@ def _model_interval(
         if draws.kind != "number":
             raise InputError("model_interval must be numeric draws or a (low, high) pair")
         low, high = _interval(draws, level, kind)
-        median = _quantile(_sorted_x(draws), 0.5)
+        median = quantile(_sorted_x(draws), 0.5)
         label = _label(draws.da) if isinstance(model_interval, xr.DataArray) else None
         return low, high, median, label
     try:
@@ -978,7 +929,7 @@ def plot_forest(
     records: Iterable[object],
     model_interval: xr.DataArray | tuple[float, float] | None = None,
     *,
-    level: float = 0.9,
+    level: float = DEFAULT_LEVEL,
     kind: IntervalKind = "eti",
     label: str = "Model",
     xlabel: str | None = None,
@@ -1035,7 +986,7 @@ def plot_forest(
     >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
     ['CSIS', 'CNN', 'Model']
     """
-    level = _level(level)
+    level = _validate.level(level, closed=False)
     kind = _kind(kind)
     rows = _records(records, "records")
     model = None if model_interval is None else _model_interval(model_interval, level, kind)
@@ -1173,7 +1124,7 @@ def _levels(levels: object) -> list[float]:
         levels = [levels]
     if not isinstance(levels, Iterable) or isinstance(levels, str):
         raise InputError(f"levels must be a sequence of probabilities; got {levels!r}")
-    out = [_level(v, "levels") for v in levels]
+    out = [_validate.level(v, name="levels", closed=False) for v in levels]
     if not out:
         raise InputError("levels is empty; give at least one level, e.g. (0.5, 0.8, 0.95)")
     if len(set(out)) != len(out):
@@ -1699,113 +1650,3 @@ def save_figure(
             raise
         written.append(final)
     return written
-
-
-# --------------------------------------------------------------------------------------------
-# xarray accessors
-# --------------------------------------------------------------------------------------------
-
-
-class DataArrayPlots:
-    """The plots of one quantity, as ``da.asim.<plot>(...)`` (registered on import).
-
-    Examples
-    --------
-    >>> import numpy as np, xarray as xr
-    >>> import attritionsim.plots
-    >>> da = xr.DataArray(np.arange(100.0), dims="draw", attrs={"long_name": "x"})
-    >>> fig = da.asim.plot_distribution(level=0.8)
-    """
-
-    def __init__(self, da: xr.DataArray) -> None:
-        self._da = da
-
-    def plot_distribution(
-        self,
-        *,
-        level: float = 0.9,
-        kind: IntervalKind = "eti",
-        bins: int | Sequence[float] = 60,
-        ax: Axes | None = None,
-        title: str | None = None,
-    ) -> Figure:
-        """Histogram with the credible interval shaded: see :func:`plot_distribution`."""
-        return plot_distribution(self._da, level=level, kind=kind, bins=bins, ax=ax, title=title)
-
-    def plot_fan(
-        self,
-        *,
-        levels: Sequence[float] = (0.5, 0.8, 0.95),
-        anchors: Mapping[DateLike, float] | Iterable[object] | None = None,
-        threshold: float | None = None,
-        observed: xr.DataArray | None = None,
-        ax: Axes | None = None,
-        title: str | None = None,
-    ) -> Figure:
-        """Fan chart of a trajectory (``draw`` x ``date``): see :func:`plot_fan`."""
-        return plot_fan(
-            self._da,
-            levels=levels,
-            anchors=anchors,
-            threshold=threshold,
-            observed=observed,
-            ax=ax,
-            title=title,
-        )
-
-    def plot_crossing_cdf(
-        self,
-        *,
-        quoted: Mapping[str, DateLike] | None = None,
-        ax: Axes | None = None,
-        title: str | None = None,
-    ) -> Figure:
-        """Probability crossed by each date: see :func:`plot_crossing_cdf`."""
-        return plot_crossing_cdf(self._da, quoted=quoted, ax=ax, title=title)
-
-
-class DatasetPlots:
-    """The plots of a results Dataset, as ``ds.asim.<plot>(...)`` (registered on import)."""
-
-    def __init__(self, ds: xr.Dataset) -> None:
-        self._ds = ds
-
-    def plot_tornado(
-        self,
-        target: str,
-        *,
-        inputs: Iterable[str] | None = None,
-        values: Mapping[str, float] | None = None,
-        top: int | None = None,
-        xlabel: str | None = None,
-        ax: Axes | None = None,
-        title: str | None = None,
-    ) -> Figure:
-        """Tornado chart of the inputs driving ``target``: see :func:`plot_tornado`."""
-        return plot_tornado(
-            self._ds,
-            target,
-            inputs=inputs,
-            values=values,
-            top=top,
-            xlabel=xlabel,
-            ax=ax,
-            title=title,
-        )
-
-
-def _register() -> None:
-    """Register the accessors; replace (without xarray's warning) only our own earlier ones."""
-    for cls, accessor in ((xr.DataArray, DataArrayPlots), (xr.Dataset, DatasetPlots)):
-        earlier = getattr(cls.__dict__.get(ACCESSOR), "_accessor", None)
-        if earlier is not None and (
-            getattr(earlier, "__qualname__", None) == accessor.__qualname__
-            and str(getattr(earlier, "__module__", "")).rsplit(".", 1)[-1]
-            == __name__.rsplit(".", 1)[-1]
-        ):
-            delattr(cls, ACCESSOR)
-    xr.register_dataarray_accessor(ACCESSOR)(DataArrayPlots)  # type: ignore[no-untyped-call]
-    xr.register_dataset_accessor(ACCESSOR)(DatasetPlots)  # type: ignore[no-untyped-call]
-
-
-_register()

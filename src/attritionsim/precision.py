@@ -16,6 +16,7 @@ from typing import Any
 import xarray as xr
 
 from . import _validate
+from ._validate import DEFAULT_LEVEL
 from .design import Method
 from .errors import InputError
 from .model import Model, simulate
@@ -82,7 +83,7 @@ def simulate_to_precision(
     seed: int,
     *,
     digits: int = 2,
-    level: float = 0.9,
+    level: float = DEFAULT_LEVEL,
     quantities: Iterable[str] | None = None,
     start: int = 16_384,
     max_draws: int = 16_777_216,
@@ -100,8 +101,8 @@ def simulate_to_precision(
         The seed (the result equals ``simulate(model, ds.attrs["draws"], seed)``).
     digits : int
         Significant digits to be cited (see :func:`unstable`).
-    level : float
-        Credible level of the intervals checked.
+    level : float, default 0.9
+        Credible level of the intervals checked, in [0.01, 1).
     quantities : iterable of str, optional
         The quantities that must be stable (default: all with a ``draw`` dimension).
     start, max_draws : int
@@ -129,6 +130,7 @@ def simulate_to_precision(
     (1, 16384)
     """
     digits = _validate.positive_int("digits", digits)
+    level = _validate.level(level, closed=False)
     start = _validate.positive_int("start", start)
     max_draws = _validate.positive_int("max_draws", max_draws)
     if start > max_draws:

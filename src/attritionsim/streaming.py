@@ -23,9 +23,11 @@ How
 Exactness: the median, ETI bounds, HDI bounds, their kind (``NaT`` / infinite), the share
 ``never``, probabilities and the MCSEs of the median, the ETI bounds and probabilities are
 bit for bit those of ``summarize(simulate(...))``. The mean is a sum taken chunk by chunk
-(accurate to a few units in the last place, not bit-identical). ``mcse.hdi`` is a bootstrap
-on evenly spaced order statistics; here it runs on the pilot's, an estimate of the same
-standard error that differs from the in-memory one by its own noise (about 10%). The result's
+(accurate to a few units in the last place, not bit-identical), and ``mcse.mean`` comes from
+sums of squares about the pilot's mean (accurate to about ten significant digits).
+``mcse.hdi`` is a bootstrap on evenly spaced order statistics; here it runs on the pilot's,
+with the pilot's quantile function standing for the draws: an estimate of the same standard
+error that differs from the in-memory one by its own noise (about 10%). The result's
 ``"chunked"`` entry says so.
 
 Memory is about ``chunk_size * (quantities + inputs) * 8`` bytes for the chunk, plus
@@ -46,8 +48,9 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from . import _engine, _validate, summary
+from . import _engine, _orderstats, _validate, summary
 from ._typing import FloatArray
+from ._validate import DEFAULT_LEVEL
 from ._version import __version__
 from .design import Method
 from .errors import InputError
@@ -61,7 +64,7 @@ _PILOT = 2**17
 _BINS = 8192
 _TAIL = 0.0005
 
-Take = Callable[[npt.NDArray[np.intp]], FloatArray]
+Take = _orderstats.Take
 
 
 @dataclasses.dataclass
@@ -86,6 +89,9 @@ class _Tally:
     key_max: float = -math.inf
     ns_min: int | None = None  # dates: the earliest date, the anchor of summarize()
     sums: list[float] = dataclasses.field(default_factory=list)
+    shift: float = 0.0  # the pilot's mean key: squares are summed about it
+    deviations: list[float] = dataclasses.field(default_factory=list)
+    squares: list[float] = dataclasses.field(default_factory=list)
     whole: int = 0  # dates: exact integer part of the sum of nanoseconds
     wanted: npt.NDArray[np.bool_] = dataclasses.field(
         default_factory=lambda: np.zeros(_BINS + 2, bool)
@@ -98,7 +104,7 @@ class _Tally:
     def keys(self, values: np.ndarray) -> tuple[FloatArray, np.ndarray]:
         """Float keys ordered like the draws (NaT as +inf), and the draws as they are kept."""
         if self.kind == "date":
-            ns = values.astype(f"datetime64[{summary._DATE_UNIT}]").view(np.int64)
+            ns = values.astype(f"datetime64[{summary.DATE_UNIT}]").view(np.int64)
             nat = ns == np.iinfo(np.int64).min
             keys = np.where(nat, np.inf, (ns - self.origin).astype(np.float64))
             return keys, ns
@@ -141,7 +147,7 @@ def summarize_chunked(
     method: Method = "mc",
     chunk_size: int = 1_000_000,
     quantities: str | Iterable[str] | None = None,
-    level: float = 0.9,
+    level: float = DEFAULT_LEVEL,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Summarise a run chunk by chunk, never holding all its draws: :func:`summarize` at scale.
@@ -196,7 +202,7 @@ def summarize_chunked(
     """
     draws, seed, method, chunk = _engine.run_settings(model, draws, seed, method, chunk_size)
     _validate.callback("progress", progress)
-    level = summary._level(level)
+    level = _validate.level(level, closed=False)
     names = _chosen(model, quantities)
     pilot = min(draws, _PILOT)
     total = pilot + (2 * draws if pilot < draws else 0)
@@ -292,12 +298,13 @@ def _tally(model: Model, name: str, values: np.ndarray) -> _Tally:
     kind: Literal["number", "date"] = "date" if dtype == "M" else "number"
     tally = _Tally(name, kind, "" if kind == "date" else model.units.get(name, ""))
     if kind == "date":
-        ns = values.astype(f"datetime64[{summary._DATE_UNIT}]").view(np.int64)
+        ns = values.astype(f"datetime64[{summary.DATE_UNIT}]").view(np.int64)
         real = ns[ns != np.iinfo(np.int64).min]
         tally.origin = int(real.min()) if real.size else 0
     keys, _ = tally.keys(values)
     finite = np.sort(keys[np.isfinite(keys)])
     tally.pilot = values
+    tally.shift = float(np.mean(finite)) if finite.size else 0.0
     if finite.size:
         low, high = np.quantile(finite, [_TAIL, 1.0 - _TAIL])
         low, high = float(low), float(high)
@@ -332,6 +339,10 @@ def _count(tally: _Tally, values: Any) -> None:
     tally.pos_inf += pos
     tally.neg_inf += neg
     finite_keys = keys[np.isfinite(keys)] if pos or neg else keys
+    if finite_keys.size:  # for the MCSE of the mean (infinite draws make it inf anyway)
+        offsets = finite_keys - tally.shift
+        tally.deviations.append(float(np.sum(offsets)))
+        tally.squares.append(float(np.dot(offsets, offsets)))
     if finite_keys.size:
         tally.key_min = min(tally.key_min, float(finite_keys.min()))
         tally.key_max = max(tally.key_max, float(finite_keys.max()))
@@ -358,12 +369,12 @@ def _plan(tally: _Tally, n: int, level: float) -> None:
         return np.zeros(np.shape(r))
 
     for p in (0.5, (1.0 - level) / 2.0, (1.0 + level) / 2.0):
-        summary._interpolate(record, n, (n - 1) * p)
-        summary._mcse_quantile_of(record, n, p)
+        _orderstats.interpolate(record, n, (n - 1) * p)
+        _orderstats.mcse_quantile_of(record, n, p)
     ends = tally.ends()
     _want(tally, np.concatenate(ranks), ends, n)
     # The HDI: windows of k draws starting at rank j; only finite windows can be shortest.
-    k = summary._window(n, level)
+    k = _orderstats.window(n, level)
     first, last = tally.neg_inf, n - tally.pos_inf - k
     if first > last:  # every window is infinite: the first one is the HDI
         _want(tally, np.array([0, k - 1]), ends, n)
@@ -430,35 +441,36 @@ def _entry(tally: _Tally, n: int, level: float) -> dict[str, Any]:
     take = _reader(tally, n)
 
     def quantile(p: float) -> float:
-        return float(summary._interpolate(take, n, (n - 1) * p))
+        return float(_orderstats.interpolate(take, n, (n - 1) * p))
 
     lo_p, hi_p = (1.0 - level) / 2.0, (1.0 + level) / 2.0
-    k = summary._window(n, level)
+    k = _orderstats.window(n, level)
     if tally.segments is None:  # every window is infinite: the first one is the HDI
         start = 0
     else:
         begins = np.concatenate([np.arange(a, b) for a, b in zip(*tally.segments, strict=True)])
-        with np.errstate(invalid="ignore"):  # as summary._widths
+        with np.errstate(invalid="ignore"):  # as _orderstats.widths
             widths = take(begins + k - 1) - take(begins)
         widths = np.where(np.isnan(widths), np.inf, widths)
         start = int(begins[np.argmin(widths)])
     hdi = (float(take(np.array([start]))[0]), float(take(np.array([start + k - 1]))[0]))
     anchor = tally.ns_min if tally.kind == "date" and tally.ns_min is not None else 0
-    sample = summary._Sample(tally.name, tally.units, tally.kind, np.empty(0), anchor)
+    sample = summary.Sample(tally.name, tally.units, tally.kind, np.empty(0), anchor)
     pilot_sorted = np.sort(tally.keys(tally.pilot)[0] + (tally.origin - anchor))
-    fig = summary._Figures(
+    fig = summary.Figures(
         median=quantile(0.5),
         mean=_mean(tally, n, anchor),
         eti=(quantile(lo_p), quantile(hi_p)),
         hdi=hdi,
-        mcse_median=summary._mcse_quantile_of(take, n, 0.5),
+        mcse_median=_orderstats.mcse_quantile_of(take, n, 0.5),
+        mcse_mean=_mcse_mean(tally, n),
         mcse_eti=(
-            summary._mcse_quantile_of(take, n, lo_p),
-            summary._mcse_quantile_of(take, n, hi_p),
+            _orderstats.mcse_quantile_of(take, n, lo_p),
+            _orderstats.mcse_quantile_of(take, n, hi_p),
         ),
-        mcse_hdi=_mcse_hdi(pilot_sorted, n, level),
+        mcse_hdi=_mcse_hdi(pilot_sorted, n, level, (start, start + k - 1)),
     )
-    return summary._entry_of(sample, fig, tally.pos_inf if tally.kind == "date" else 0, n)
+    return summary.entry_of(sample, fig, tally.pos_inf if tally.kind == "date" else 0, n)
 
 
 def _mean(tally: _Tally, n: int, anchor: int) -> float:
@@ -470,20 +482,35 @@ def _mean(tally: _Tally, n: int, anchor: int) -> float:
     return rest / n
 
 
-def _mcse_hdi(pilot: FloatArray, n: int, level: float) -> tuple[float, float]:
-    """summarize()'s thinned HDI bootstrap, on the pilot's estimate of the thinned draws."""
-    step = -(-n // summary._THIN_TO)
-    ranks = np.arange(step // 2, n, step, dtype=np.float64)
-    thin = summary._at(pilot, (ranks + 0.5) * (pilot.size / n) - 0.5)
-    k = summary._window(thin.size, level)
-    low, high = summary._mcse_hdi(thin, k, summary._hdi(thin, k)[2])
-    scale = (thin.size / n) ** (1.0 / 3.0)
-    return low * scale, high * scale
+def _mcse_mean(tally: _Tally, n: int) -> float:
+    """``sd / sqrt(n)`` from sums about the pilot's mean (inf with infinite draws)."""
+    if tally.pos_inf or tally.neg_inf or n < 2:
+        return math.inf
+    first, second = math.fsum(tally.deviations), math.fsum(tally.squares)
+    return math.sqrt(max(0.0, second - first * first / n) / (n - 1) / n)
+
+
+def _mcse_hdi(
+    pilot: FloatArray, n: int, level: float, ends: tuple[int, int]
+) -> tuple[float, float]:
+    """summarize()'s HDI MCSE, with the pilot's quantile function standing for the n draws.
+
+    ``ends`` are the exact ranks of the HDI's bounds among the ``n`` draws.
+    """
+
+    def take(ranks: npt.NDArray[np.intp]) -> FloatArray:
+        position = (np.asarray(ranks, dtype=np.float64) + 0.5) * (pilot.size / n) - 0.5
+        return _orderstats.at(pilot, position)
+
+    # no more points than the pilot has: interpolated between its draws, a sample is smoother
+    # than real draws, and its bootstrap understates where the window sits
+    thinned = take(_orderstats.thin(n, min(_orderstats.THIN_TO, pilot.size)))
+    return _orderstats.mcse_hdi_of(thinned, level, take, n, ends)
 
 
 def _probability(tally: _Tally, n: int) -> dict[str, Any]:
     p = tally.true / n
-    return {"units": tally.units, "probability": p, "mcse": math.sqrt(p * (1.0 - p) / n)}
+    return {"units": tally.units, "probability": p, "mcse": _orderstats.mcse_probability(p, n)}
 
 
 def _in_memory(
@@ -498,9 +525,9 @@ def _in_memory(
     out = {}
     for name in names:
         tally = tallies[name]
-        sample = summary._sample(tally.pilot, name)
+        sample = summary.sample_of(tally.pilot, name)
         sample = dataclasses.replace(sample, units=tally.units)
-        out[name] = summary._entry(sample, level)
+        out[name] = summary.entry(sample, level)
     return _result(out, draws, seed, method, level, chunk, draws, passes=1)
 
 

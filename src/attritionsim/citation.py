@@ -1,0 +1,662 @@
+"""Figures people can quote: digit rules, :func:`cite`, and Markdown / LaTeX / CSV tables.
+
+:func:`cite` turns one quantity's draws into a sentence-ready figure with its credible interval;
+:func:`to_markdown`, :func:`to_latex` and :func:`to_csv` turn a :func:`attritionsim.summarize`
+result into tables. The figures and their Monte Carlo standard errors (MCSEs) come from
+:mod:`attritionsim.summary`; this module decides only how many digits they deserve and how
+they are written.
+
+How many digits
+---------------
+The last digit shown sits at a place ``r`` (a power of ten) chosen from the MCSEs ``e`` of the
+figures quoted together (a median and its two bounds; one probability):
+
+1. ``r`` is the largest power of ten with ``r <= 3 e`` for the smallest ``e``. Rounding to
+   ``r`` moves a figure by at most ``r / 2 <= 1.5 e``: **a shown figure is never more than 1.5
+   MCSE from the estimate**, and as ``10 r > 3 e``, never shows a digit finer than ``0.3 e``.
+2. Figures quoted together share ``r`` when it is at least a fifth of the largest ``e``
+   (**no digit finer than about a fifth of any figure's MCSE**). When the MCSEs are too far
+   apart for one place to satisfy both, each figure gets its own place by rule 1.
+3. An infinite MCSE leaves one significant digit of the largest figure; an MCSE of 0 (every
+   draw agrees) sets no limit.
+4. ``digits`` (default 3) caps the significant digits of the largest figure: it can only make
+   ``r`` coarser (then a figure may sit further than 1.5 MCSE from the estimate, as asked).
+5. A ``±`` beside a figure (probabilities in :func:`cite`) is the MCSE rounded to the same
+   place as the figure, and at least one unit of that place: it never claims more precision
+   than the figure shows.
+
+For example, 1,152 of 2,000 draws true (``p = 0.576``, MCSE 1.1 percentage points) reads
+``"58% probability (± 1 percentage point)"``: ``r = 1`` point (``3 e = 3.3``), and 58 is 0.4
+points from 57.6.
+
+Dates are written to the day, the month or the year (a day when the largest MCSE is at most
+a day, a month when it is at most a month); figures from ``10**15`` on (and below
+``10**-15``) in scientific notation.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from typing import Any, Literal
+
+import numpy as np
+
+from . import _orderstats, _validate
+from ._format import fmt_sig
+from ._validate import DEFAULT_LEVEL
+from .errors import InputError
+from .summary import (
+    Bound,
+    Draws,
+    Figures,
+    IntervalKind,
+    Sample,
+    day_of,
+    figures,
+    sample_of,
+)
+
+__all__ = ["cite", "numbers_text", "to_csv", "to_latex", "to_markdown"]
+
+_KINDS = ("eti", "hdi")
+#: Figures from ``10**15`` on (and below ``10**-15``) are written in scientific notation.
+_SCIENTIFIC_FROM = 15
+#: Default significant digits of the largest figure quoted.
+_DIGITS = 3
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Digits justified by the MCSE
+# --------------------------------------------------------------------------------------------
+
+
+def _floor_place(value: float) -> int:
+    """The place of the leading digit: ``10**p <= value < 10**(p + 1)`` (exact, any size)."""
+    return Decimal(value).adjusted()
+
+
+def _rule_place(error: float) -> int:
+    """The largest ``p`` with ``10**p <= 3 * error`` (exact, any size; ``error > 0`` finite)."""
+    with localcontext() as ctx:
+        ctx.prec = 800
+        return (Decimal(error) * 3).adjusted()
+
+
+def _fine_enough(place: int, error: float) -> bool:
+    """Whether ``10**place >= error / 5`` (exactly)."""
+    with localcontext() as ctx:
+        ctx.prec = 800
+        return Decimal(1).scaleb(place) * 5 >= Decimal(error)
+
+
+def _places(values: Sequence[float], errors: Sequence[float], digits: int) -> list[int]:
+    """Place (power of ten) of the last digit of each of finite figures quoted together.
+
+    The rule of the module docstring: ``10**p <= 3 e`` for the smallest MCSE, shared when
+    that is at least a fifth of the largest MCSE, else per figure; one significant digit
+    where an MCSE is infinite; never more than ``digits`` significant digits in the largest.
+    """
+    sizes = [abs(v) for v in values if v != 0.0]
+    top = _floor_place(max(sizes)) if sizes else None
+    bounded = [e for e in errors if 0.0 < e < math.inf]
+    if bounded:
+        shared = _rule_place(min(bounded))
+        if _fine_enough(shared, max(bounded)):
+            places = [shared] * len(values)
+        else:
+            places = [_rule_place(e) if 0.0 < e < math.inf else shared for e in errors]
+    else:
+        places = [0 if top is None else top - (digits - 1)] * len(values)
+    if top is not None:
+        if any(math.isinf(e) for e in errors):
+            places = [max(p, top) for p in places]
+        places = [max(p, top - (digits - 1)) for p in places]
+    return places
+
+
+def _quantized(value: float, step: Decimal) -> int:
+    """``value`` rounded to a multiple of ``step`` (half to even), exactly."""
+    with localcontext() as ctx:
+        ctx.prec = 800
+        return int(Decimal(value).quantize(step, rounding=ROUND_HALF_EVEN))
+
+
+def _fixed(values: Sequence[float], place: int, minus: str = "-", strip: bool = True) -> list[str]:
+    """Finite ``values`` rounded to ``10**place`` with thousands separators.
+
+    All share one number of decimals, and trailing zeros are dropped only where every figure
+    has one (so "1.2 - 1.25" never appears, but "1.20 - 1.10" becomes "1.2 - 1.1"); none are
+    dropped with ``strip=False``.
+    """
+    if place >= 0:
+        step = Decimal(1).scaleb(place)
+        texts = [
+            f"{round(v / 10.0**place) * 10**place:,}"
+            if place < 290  # 10.0**place is a float
+            else f"{_quantized(v, step):,}"
+            for v in values
+        ]
+    else:
+        decimals = -place
+        texts = [f"{round(v, decimals) + 0.0:,.{decimals}f}" for v in values]
+        while strip and decimals > 0 and all(text.endswith("0") for text in texts):
+            decimals -= 1
+            texts = [text[:-2] if decimals == 0 else text[:-1] for text in texts]
+    return [text.replace("-", minus) for text in texts]
+
+
+def _scientific(value: float, decimals: int, minus: str) -> str:
+    return f"{value:.{max(0, decimals)}e}".replace("-", minus) if value else "0"
+
+
+def numbers_text(
+    values: Sequence[float],
+    errors: Sequence[float],
+    digits: int = _DIGITS,
+    minus: str = "-",
+) -> list[str]:
+    """Format figures quoted together, each with its MCSE (the module docstring's rule).
+
+    Only the MCSEs of finite figures count; infinities become signed infinity symbols and NaN
+    (a value that is not defined) ``"n/a"``. With MCSEs of 0, only ``digits`` limits them.
+
+    Parameters
+    ----------
+    values, errors : sequence of float
+        The figures and their MCSEs, in the same order.
+    digits : int, default 3
+        Most significant digits of the largest figure.
+    minus : str, default "-"
+        The minus sign to write.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> numbers_text([57.6, 51.2, 63.9], [1.1, 1.4, 1.3])
+    ['58', '51', '64']
+    >>> numbers_text([1234.5678, 1200.0], [0.0, 0.0])
+    ['1,230', '1,200']
+    """
+    return [text for text, _ in _numbers_at(values, errors, digits, minus)]
+
+
+def _numbers_at(
+    values: Sequence[float], errors: Sequence[float], digits: int, minus: str = "-"
+) -> list[tuple[str, int | None]]:
+    """:func:`numbers_text`, each text with the place of its last digit (``None``: not finite)."""
+    finite = [(v, e) for v, e in zip(values, errors, strict=True) if math.isfinite(v)]
+    numbers = [v for v, _ in finite]
+    places = _places(numbers, [e for _, e in finite], digits)
+    sizes = [abs(v) for v in numbers if v != 0.0]
+    top = _floor_place(max(sizes)) if sizes else 0
+    shared = len(set(places)) <= 1
+    if top >= _SCIENTIFIC_FROM or top < -_SCIENTIFIC_FROM:  # 27 zeros help no reader
+        texts: Iterator[str] = iter(  # each mantissa to the place, in its own exponent
+            _scientific(v, (_floor_place(abs(v)) if v else 0) - p, minus)
+            for v, p in zip(numbers, places, strict=True)
+        )
+    elif shared:
+        texts = iter(_fixed(numbers, places[0] if places else 0, minus))
+    else:
+        texts = iter(
+            _fixed([v], p, minus, strip=False)[0] for v, p in zip(numbers, places, strict=True)
+        )
+    where = iter(places)
+    out: list[tuple[str, int | None]] = []
+    for value in values:
+        if math.isfinite(value):
+            out.append((next(texts), next(where)))
+        elif math.isnan(value):
+            out.append(("n/a", None))
+        else:
+            out.append(("∞" if value > 0 else minus + "∞", None))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# cite
+# --------------------------------------------------------------------------------------------
+
+
+def _kind(value: object) -> IntervalKind:
+    return "hdi" if _validate.choice("kind", value, _KINDS) == "hdi" else "eti"
+
+
+def _percent(level: float) -> str:
+    return f"{level * 100:.10g}%"
+
+
+def _ymd(value: np.datetime64) -> tuple[int, int, int]:
+    """Year, month and day of a date at any distance (``datetime.date`` ends at 9999)."""
+    days = day_of(value)
+    months = int(days.astype("datetime64[M]").view(np.int64))
+    first = np.datetime64(months, "M").astype("datetime64[D]")
+    day = int(days.view(np.int64)) - int(first.view(np.int64)) + 1
+    return months // 12 + 1970, months % 12 + 1, day
+
+
+def _year_text(year: int) -> str:
+    """A year as people write it: ``2031``, ``100,001,970``, ``3 BCE`` (proleptic, no year 0)."""
+    if year <= 0:
+        return f"{1 - year:,} BCE"
+    return str(year) if year < 10_000 else f"{year:,}"
+
+
+def _day(value: Bound, form: Literal["day", "month", "year"], with_year: bool = True) -> str:
+    if not isinstance(value, np.datetime64) or np.isnat(value):
+        return "never"
+    year, month, day = _ymd(value)
+    text = _year_text(year)
+    if form == "year":
+        return text
+    suffix = f" {text}" if with_year else ""
+    if form == "month":
+        return f"{_MONTHS[month - 1]}{suffix}"
+    return f"{day} {_MONTHS[month - 1]}{suffix}"
+
+
+def _cite_dates(sample: Sample, fig: Figures, kind: IntervalKind, label: str) -> str:
+    median = sample.to_bound(fig.median)
+    bounds = fig.eti if kind == "eti" else fig.hdi
+    errors = (fig.mcse_median, *(fig.mcse_eti if kind == "eti" else fig.mcse_hdi))
+    shown = [e for v, e in zip((fig.median, *bounds), errors, strict=True) if math.isfinite(v)]
+    worst = sample.to_error(max(shown, default=0.0))
+    form: Literal["day", "month", "year"] = (
+        "day" if worst <= 1.0 else "month" if worst <= 365.25 / 12 else "year"
+    )
+    low, high = (sample.to_bound(b) for b in bounds)
+    same_year = (
+        isinstance(low, np.datetime64)
+        and isinstance(high, np.datetime64)
+        and not (np.isnat(low) or np.isnat(high))
+        and _ymd(low)[0] == _ymd(high)[0]
+        and form != "year"
+    )
+    dash = "–" if form == "year" and all(" " not in _day(b, form) for b in (low, high)) else " – "
+    span = f"{_day(low, form, with_year=not same_year)}{dash}{_day(high, form)}"
+    return f"{_day(median, form)} ({label} {span})"
+
+
+def _plus_minus(value: float, error: float, digits: int) -> tuple[str, str]:
+    """A figure and its ``±`` (one MCSE), both rounded to the figure's place (rule 5).
+
+    The ``±`` is at least one unit of that place, so it never reads as 0.
+    """
+    ((_, place),) = _numbers_at([value], [error], digits)
+    assert place is not None  # a finite figure
+    unit = 10.0**place
+    plus = max(round(error / unit) * unit, unit)
+    text, points = _fixed([value, plus], place)
+    return text, points
+
+
+def _cite_bool(sample: Sample, digits: int) -> str:
+    p = float(sample.values.mean())
+    error = _orderstats.mcse_probability(p, sample.n)
+    if error == 0.0:
+        (text,) = numbers_text([p * 100], [0.0], digits)
+        return f"{text}% probability"
+    text, points = _plus_minus(p * 100, error * 100, digits)
+    return f"{text}% probability (± {points} percentage point{'' if points == '1' else 's'})"
+
+
+def cite(
+    draws: Draws,
+    /,
+    level: float = DEFAULT_LEVEL,
+    *,
+    kind: IntervalKind = "eti",
+    digits: int | None = None,
+) -> str:
+    """A sentence-ready figure with its credible interval.
+
+    For example ``"1.2 million (90% CrI 1.1–1.3 million)"``. The form follows the draws'
+    ``units`` attribute:
+
+    * numbers: ``"550,000 (90% CrI 500,000–600,000)"``; from one million on (by the median),
+      ``"1.2 million (...)"`` and from one billion ``"... billion"``. Other units
+      (``"people/day"``, ``"days"``) are not written: the sentence around the figure names them.
+      Negative numbers take a minus sign and a spaced dash.
+    * ``"ratio"``: ``"2.2:1 (90% CrI 1.9:1–2.5:1)"``.
+    * ``"share"`` (a fraction from 0 to 1): ``"64% (90% CrI 58–70%)"``.
+    * dates: ``"21 July 2025 (90% CrI 3 July – 14 August 2025)"``, the year written once when
+      both bounds share it; a month (``"July 2025"``) when the largest MCSE exceeds a day, a
+      year when it exceeds a month; NaT as ``"never"``.
+    * booleans: ``"64% probability (± 1 percentage point)"``, the ± being one MCSE rounded to
+      the probability's last digit (left out when every draw agrees).
+
+    ``kind="hdi"`` labels the interval ``"90% HDI"``.
+
+    Parameters
+    ----------
+    draws : xarray.DataArray or array_like
+        1-d numbers, dates or booleans; a DataArray's ``units`` attribute picks the form.
+    level : float, default 0.9
+        Probability inside the interval, in [0.01, 1).
+    kind : {"eti", "hdi"}, default "eti"
+        Which interval (see :func:`attritionsim.interval`).
+    digits : int, optional
+        Most significant digits in the largest of the three figures (default 3). Fewer are
+        shown when the Monte Carlo error does not justify them (the module docstring's rule:
+        no figure further than 1.5 MCSE from the estimate, no digit finer than a fifth of an
+        MCSE); the cap can only make the last place coarser.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import numpy as np, xarray as xr
+    >>> draws = xr.DataArray(np.linspace(450_000, 650_000, 2001), dims="draw")
+    >>> cite(draws)
+    '550,000 (90% CrI 460,000–640,000)'
+    >>> cite(xr.DataArray(np.linspace(0.5, 0.8, 2001), dims="draw", attrs={"units": "share"}))
+    '65.0% (90% CrI 51.5–78.5%)'
+    """
+    level = _validate.level(level, closed=False)
+    kind = _kind(kind)
+    digits = _digits(digits)
+    sample = sample_of(draws)
+    if sample.kind == "bool":
+        return _cite_bool(sample, digits)
+    fig = figures(sample, level)
+    label = f"{_percent(level)} {'CrI' if kind == 'eti' else 'HDI'}"
+    if sample.kind == "date":
+        return _cite_dates(sample, fig, kind, label)
+    values = [sample.to_number(v) for v in (fig.median, *(fig.eti if kind == "eti" else fig.hdi))]
+    errors = [
+        sample.to_error(e)
+        for e in (fig.mcse_median, *(fig.mcse_eti if kind == "eti" else fig.mcse_hdi))
+    ]
+    if sample.units == "share":
+        mid, low, high = numbers_text(
+            [v * 100 for v in values], [e * 100 for e in errors], digits, "−"
+        )
+        return f"{mid}% ({label} {low}–{high}%)"
+    if sample.units == "ratio":
+        mid, low, high = numbers_text(values, errors, digits, "−")
+        return f"{mid}:1 ({label} {low}:1–{high}:1)"
+    scale, word = 1.0, ""
+    for factor, name in ((1e9, " billion"), (1e6, " million")):
+        if math.isfinite(values[0]) and factor <= abs(values[0]) < 1e6 * factor:
+            scale, word = factor, name
+            break
+    mid, low, high = numbers_text(
+        [v / scale for v in values], [e / scale for e in errors], digits, "−"
+    )
+    dash = " – " if "−" in low + high else "–"
+    return f"{mid}{word} ({label} {low}{dash}{high}{word})"
+
+
+# --------------------------------------------------------------------------------------------
+# Tables
+# --------------------------------------------------------------------------------------------
+
+_CSV_COLUMNS = (
+    "quantity",
+    "units",
+    "kind",
+    "level",
+    "median",
+    "mean",
+    "eti_low",
+    "eti_high",
+    "hdi_low",
+    "hdi_high",
+    "mcse_median",
+    "mcse_mean",
+    "mcse_eti_low",
+    "mcse_eti_high",
+    "mcse_hdi_low",
+    "mcse_hdi_high",
+    "probability",
+    "mcse_probability",
+    "never",
+)
+
+
+def _entry_kind(entry: Mapping[str, Any]) -> Literal["number", "date", "bool"]:
+    if "probability" in entry:
+        return "bool"
+    shown = [entry.get("median"), entry.get("mean"), *entry.get("eti", []), *entry["hdi"]]
+    if "never" in entry or any(isinstance(v, str) for v in shown):
+        return "date"
+    return "number"
+
+
+def _quantities(summary: object) -> Mapping[str, Mapping[str, Any]]:
+    if not isinstance(summary, Mapping) or not isinstance(summary.get("quantities"), Mapping):
+        raise InputError(
+            f"summary must be the dict returned by summarize(); got {type(summary).__name__}"
+        )
+    quantities: Mapping[str, Mapping[str, Any]] = summary["quantities"]
+    return quantities
+
+
+def _error(value: object) -> float:
+    return float(value) if isinstance(value, int | float) else math.inf
+
+
+def _sig(value: float, digits: int) -> str:
+    """:func:`fmt_sig`, in scientific notation from ``10**15`` on and below ``10**-15``."""
+    size = abs(value)
+    if (
+        math.isfinite(value)
+        and size
+        and not 10.0**-_SCIENTIFIC_FROM <= size < 10.0**_SCIENTIFIC_FROM
+    ):
+        return f"{value:.{digits - 1}e}"
+    return fmt_sig(value, digits)
+
+
+def _share(p: float) -> str:
+    """A share of draws as a percentage that is never rounded to 0% or 100%."""
+    text = f"{p:.1%}"
+    if text == "0.0%" and p > 0:
+        return "<0.1%"
+    if text == "100.0%" and p < 1:
+        return ">99.9%"
+    return text
+
+
+def _row(entry: Mapping[str, Any], digits: int, minus: str) -> list[str]:
+    """Median, ETI low/high, HDI low/high and MCSE of the median, as table cells."""
+    kind = _entry_kind(entry)
+    if kind == "bool":
+        (p,) = numbers_text([entry["probability"]], [_error(entry["mcse"])], digits, minus)
+        return [f"P = {p}", "", "", "", "", _sig(_error(entry["mcse"]), 2)]
+    mcse = entry["mcse"]
+    shown = [entry["median"], *entry["eti"], *entry["hdi"]]
+    median_error = _error(mcse["median"])
+    if kind == "date":
+        cells = [v if isinstance(v, str) else "never" for v in shown]
+        never = entry.get("never")
+        if isinstance(never, int | float) and never > 0:
+            cells[0] += f" ({_share(never)} never)"
+        return [*cells, f"{_sig(median_error, 2)} days"]
+    values = [float(v) if isinstance(v, int | float) else math.nan for v in shown]
+    # The median and ETI are quoted together (as by cite); the HDI has digits of its own.
+    central = numbers_text(values[:3], [median_error, *map(_error, mcse["eti"])], digits, minus)
+    hdi = numbers_text(values[3:], list(map(_error, mcse["hdi"])), digits, minus)
+    return [*central, *hdi, _sig(median_error, 2).replace("-", minus)]
+
+
+def _header(summary: Mapping[str, Any]) -> list[str]:
+    level = _percent(float(summary.get("level", DEFAULT_LEVEL)))
+    return [
+        "Quantity",
+        "Units",
+        "Median",
+        f"{level} ETI low",
+        f"{level} ETI high",
+        f"{level} HDI low",
+        f"{level} HDI high",
+        "MCSE (median)",
+    ]
+
+
+def _digits(digits: int | None) -> int:
+    return _DIGITS if digits is None else _validate.positive_int("digits", digits)
+
+
+def to_markdown(summary: Mapping[str, Any], /, *, digits: int | None = None) -> str:
+    """A Markdown table of a :func:`summarize` result, one row per quantity.
+
+    Columns: quantity, units, median, ETI low/high, HDI low/high and the MCSE of the median.
+    Numbers carry thousands separators and only the digits their MCSE justifies (at most
+    ``digits`` significant, default 3): the median and ETI share the digits :func:`cite`
+    would give them, the HDI bounds get their own from their own MCSEs. Dates are ISO
+    (``never`` for NaT); booleans show their probability as ``P = ...`` in the median column.
+
+    Examples
+    --------
+    >>> import numpy as np, xarray as xr
+    >>> from attritionsim import summarize
+    >>> killed = np.random.default_rng(1).normal(200_000, 20_000, 10_000)
+    >>> ds = xr.Dataset({"killed": ("draw", killed, {"units": "people"})})
+    >>> table = to_markdown(summarize(ds)).splitlines()
+    >>> print(table[0][:48])
+    | Quantity | Units | Median | 90% ETI low | 90%
+    >>> print(table[2])
+    | killed | people | 200,000 | 167,000 | 232,000 | 167,000 | 232,000 | 260 |
+    """
+    quantities = _quantities(summary)
+    width = _digits(digits)
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    lines = [
+        "| " + " | ".join(_header(summary)) + " |",
+        "|---|---|" + "--:|" * 6,
+    ]
+    for name, entry in quantities.items():
+        cells = [name, str(entry.get("units", "")), *_row(entry, width, "-")]
+        lines.append("| " + " | ".join(cell(c) for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+_LATEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+
+
+def _latex(text: str) -> str:
+    return "".join(_LATEX_SPECIAL.get(char, char) for char in text)
+
+
+def to_latex(summary: Mapping[str, Any], /, *, digits: int | None = None) -> str:
+    r"""A booktabs ``tabular`` of a :func:`summarize` result (needs ``\usepackage{booktabs}``).
+
+    The same rows and cells as :func:`to_markdown`; ``_``, ``%``, ``&`` and the other LaTeX
+    specials are escaped, and negative numbers take a math minus.
+
+    Examples
+    --------
+    >>> import numpy as np, xarray as xr
+    >>> from attritionsim import summarize
+    >>> ds = xr.Dataset({"ru_share": ("draw", np.linspace(0.2, 0.4, 2001), {"units": "share"})})
+    >>> print(to_latex(summarize(ds)), end="")
+    \begin{tabular}{llrrrrrr}
+    \toprule
+    Quantity & Units & Median & 90\% ETI low & ... & MCSE (median) \\
+    \midrule
+    ru\_share & share & 0.30 & 0.21 & 0.39 & ... & ... & 0.0... \\
+    \bottomrule
+    \end{tabular}
+    """
+    quantities = _quantities(summary)
+    width = _digits(digits)
+    lines = [
+        r"\begin{tabular}{llrrrrrr}",
+        r"\toprule",
+        " & ".join(_latex(h) for h in _header(summary)) + r" \\",
+        r"\midrule",
+    ]
+    for name, entry in quantities.items():
+        cells = [_latex(name), _latex(str(entry.get("units", "")))]
+        cells += [_latex(c).replace("−", "$-$") for c in _row(entry, width, "−")]
+        lines.append(" & ".join(cells) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    return "\n".join(lines) + "\n"
+
+
+def _csv_value(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def to_csv(summary: Mapping[str, Any], /) -> str:
+    """A machine-readable CSV of a :func:`summarize` result.
+
+    A header row, then one row per quantity: numbers at full precision (``repr``), dates ISO,
+    empty cells where a column does not apply or a value is not finite.
+
+    Columns: ``quantity, units, kind (number|date|bool), level, median, mean, eti_low,
+    eti_high, hdi_low, hdi_high, mcse_median, mcse_mean, mcse_eti_low, mcse_eti_high,
+    mcse_hdi_low, mcse_hdi_high, probability, mcse_probability, never``.
+
+    Examples
+    --------
+    >>> import numpy as np, xarray as xr
+    >>> from attritionsim import summarize
+    >>> ds = xr.Dataset({"in_band": ("draw", np.arange(10) < 4)})
+    >>> print(to_csv(summarize(ds)).splitlines()[1])
+    in_band,,bool,0.9,,,,,,,,,,,,,0.4,0.15491933384829668,
+    """
+    quantities = _quantities(summary)
+    level = summary.get("level")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(_CSV_COLUMNS)
+    for name, entry in quantities.items():
+        kind = _entry_kind(entry)
+        row: dict[str, object] = {"quantity": name, "units": entry.get("units", "")}
+        row.update(kind=kind, level=level)
+        if kind == "bool":
+            row.update(probability=entry["probability"], mcse_probability=entry["mcse"])
+        else:
+            mcse = entry["mcse"]
+            row.update(median=entry["median"], mean=entry["mean"], mcse_median=mcse["median"])
+            row.update(mcse_mean=mcse.get("mean"))
+            row.update(eti_low=entry["eti"][0], eti_high=entry["eti"][1])
+            row.update(hdi_low=entry["hdi"][0], hdi_high=entry["hdi"][1])
+            row.update(mcse_eti_low=mcse["eti"][0], mcse_eti_high=mcse["eti"][1])
+            row.update(mcse_hdi_low=mcse["hdi"][0], mcse_hdi_high=mcse["hdi"][1])
+            row.update(never=entry.get("never"))
+        writer.writerow([_csv_value(row.get(column)) for column in _CSV_COLUMNS])
+    return buffer.getvalue()
