@@ -95,10 +95,15 @@ def test_cite_digits_follow_the_mcse(n, digits, expected):
 
 
 def test_cite_dates_coarsen_with_few_draws():
+    # Each form keeps a date within 1.5 MCSE of its estimate (issue 11's rule): MCSEs of
+    # 3.5-6.8 days allow only the day (a month may sit 15 days off), 52-90 days the month,
+    # 197-334 days the year.
     few = spaced_dates("2025-06-03", "2025-07-20", "2025-08-24", n=41)
-    assert cite(few) == "July 2025 (90% CrI June – August 2025)"
-    wide = spaced_dates("2024-06-03", "2025-07-20", "2026-08-24", n=41)
-    assert cite(wide) == "2025 (90% CrI 2024–2026)"
+    assert cite(few) == "20 July 2025 (90% CrI 3 June – 24 August 2025)"
+    wide = spaced_dates("2024-01-03", "2025-07-20", "2026-12-24", n=41)
+    assert cite(wide) == "July 2025 (90% CrI January 2024 – December 2026)"
+    wider = spaced_dates("2020-01-03", "2025-07-20", "2030-12-24", n=41)
+    assert cite(wider) == "2025 (90% CrI 2020–2030)"
     never = spaced_dates("2025-07-03", "2025-07-21", "2025-08-14")
     never[-150:] = np.datetime64("NaT")
     assert cite(never) == "21 July 2025 (90% CrI 3 July 2025 – never)"
@@ -187,7 +192,10 @@ def test_cite_dates_at_any_distance():
     # astronomical year -99997 is 99,998 BCE (there is no year 0)
     assert cite(back, 0.5) == "February 99,998 BCE (50% CrI October 100,000 BCE – July 99,997 BCE)"
     ends = np.array([np.iinfo(np.int64).max, np.iinfo(np.int64).min + 1] * 50).view("M8[s]")
-    assert cite(ends) == "1970 (90% CrI 292,277,022,658 BCE – 292,277,026,596)"
+    # the bounds are exact (MCSE 0: to the day), the median's MCSE is astronomical (the year)
+    assert cite(ends) == (
+        "1970 (90% CrI 27 January 292,277,022,658 BCE – 4 December 292,277,026,596)"
+    )
     out = summarize(xr.Dataset({"d": ("draw", ends)}))["quantities"]["d"]
     assert out["eti"] == ["-292277022657-01-27", "292277026596-12-04"]
 
@@ -272,3 +280,35 @@ def test_mcses_too_far_apart_get_a_place_each():
     assert numbers_text([1.234567, 5.678], [0.01, 1.0]) == ["1.23", "6"]
     # close enough: one shared place, from the smallest MCSE
     assert numbers_text([1.234567, 5.678], [0.1, 0.4]) == ["1.2", "5.7"]
+
+
+@given(
+    centre=st.integers(-(10**6), 10**6),
+    spread=st.floats(0.5, 5_000.0),
+    n=st.integers(21, 3_000),
+)
+def test_a_cited_date_is_within_one_and_a_half_mcse(centre: int, spread: float, n: int) -> None:
+    # The digit rule for dates: the middle of the shown day/month/year lies within 1.5 MCSE of
+    # the estimate (the median here), for any spread and number of draws.
+    offsets = np.round(np.linspace(-spread, spread, n)).astype(np.int64)
+    days = np.datetime64("2000-01-01", "D") + centre + offsets
+    draws = days.astype("datetime64[D]")
+    from attritionsim.summary import figures, sample_of
+
+    sample = sample_of(draws)
+    fig = figures(sample, 0.9)
+    error = sample.to_error(fig.mcse_median)
+    median = sample.to_bound(fig.median).astype("datetime64[D]")
+    shown = cite(draws).split(" (")[0]
+    parts = shown.removesuffix(" BCE").split()
+    if len(parts) == 3:
+        middle = np.datetime64(str(median), "D")
+        reach = 0.5
+    elif len(parts) == 2:
+        middle = median.astype("datetime64[M]").astype("datetime64[D]") + 15
+        reach = 365.25 / 24
+    else:
+        middle = median.astype("datetime64[Y]").astype("datetime64[D]") + 182
+        reach = 365.25 / 2
+    assert abs(float((middle - median) / np.timedelta64(1, "D"))) <= reach + 1
+    assert reach <= 1.5 * error or reach == 0.5

@@ -29,9 +29,12 @@ For example, 1,152 of 2,000 draws true (``p = 0.576``, MCSE 1.1 percentage point
 ``"58% probability (± 1 percentage point)"``: ``r = 1`` point (``3 e = 3.3``), and 58 is 0.4
 points from 57.6.
 
-Dates are written to the day, the month or the year (a day when the largest MCSE is at most
-a day, a month when it is at most a month); figures from ``10**15`` on (and below
-``10**-15``) in scientific notation.
+Dates follow the same two rules with the day, the month and the year as places: a month names
+a date up to half a month (15.2 days) from the estimate, a year up to half a year (182.6 days),
+so a date is written to the year when its MCSE is at least 122 days, to the month when it is at
+least 10.2 days, and to the day otherwise; figures quoted together share the coarsest form that
+both rules allow for all of them (``unit >= largest MCSE / 5``), else each takes its own. Figures
+from ``10**15`` on (and below ``10**-15``) are in scientific notation.
 """
 
 from __future__ import annotations
@@ -280,22 +283,53 @@ def _cite_dates(sample: Sample, fig: Figures, kind: IntervalKind, label: str) ->
     median = sample.to_bound(fig.median)
     bounds = fig.eti if kind == "eti" else fig.hdi
     errors = (fig.mcse_median, *(fig.mcse_eti if kind == "eti" else fig.mcse_hdi))
-    shown = [e for v, e in zip((fig.median, *bounds), errors, strict=True) if math.isfinite(v)]
-    worst = sample.to_error(max(shown, default=0.0))
-    form: Literal["day", "month", "year"] = (
-        "day" if worst <= 1.0 else "month" if worst <= 365.25 / 12 else "year"
-    )
+    days = [
+        sample.to_error(e) if math.isfinite(v) else 0.0
+        for v, e in zip((fig.median, *bounds), errors, strict=True)
+    ]
+    forms = _date_forms(days)
     low, high = (sample.to_bound(b) for b in bounds)
     same_year = (
         isinstance(low, np.datetime64)
         and isinstance(high, np.datetime64)
         and not (np.isnat(low) or np.isnat(high))
         and _ymd(low)[0] == _ymd(high)[0]
-        and form != "year"
+        and "year" not in forms[1:]
     )
-    dash = "–" if form == "year" and all(" " not in _day(b, form) for b in (low, high)) else " – "
-    span = f"{_day(low, form, with_year=not same_year)}{dash}{_day(high, form)}"
-    return f"{_day(median, form)} ({label} {span})"
+    texts = [_day(low, forms[1], with_year=not same_year), _day(high, forms[2])]
+    dash = "–" if all(" " not in text for text in texts) else " – "
+    return f"{_day(median, forms[0])} ({label} {texts[0]}{dash}{texts[1]})"
+
+
+#: A date form, the most it can sit from the estimate (half its unit), and its unit, in days.
+_DATE_FORMS: tuple[tuple[Literal["day", "month", "year"], float, float], ...] = (
+    ("year", 365.25 / 2, 365.25),
+    ("month", 365.25 / 24, 365.25 / 12),
+    ("day", 0.5, 1.0),
+)
+
+
+def _date_forms(errors: Sequence[float]) -> list[Literal["day", "month", "year"]]:
+    """Forms of dates quoted together, by their MCSEs in days (the digit rule, for dates).
+
+    The coarsest form that keeps every date within 1.5 MCSE of its estimate and is no finer than
+    the largest MCSE / 5; if none does, each date takes the coarsest form within 1.5 of its own.
+    """
+    finite = [e for e in errors if math.isfinite(e)]
+    best = min(finite, default=0.0)
+    worst = max(finite, default=0.0)
+    for form, reach, unit in _DATE_FORMS:
+        if reach <= 1.5 * best and unit >= worst / 5:
+            return [form] * len(errors)
+
+    def own(error: float) -> Literal["day", "month", "year"]:
+        if not math.isfinite(error):
+            return "year"
+        return next((f for f, reach, _ in _DATE_FORMS if reach <= 1.5 * error), "day")
+
+    if worst / 5 <= 1.0:  # the day is fine enough for all: a shared form reads best
+        return ["day"] * len(errors)
+    return [own(e) for e in errors]
 
 
 def _plus_minus(value: float, error: float, digits: int) -> tuple[str, str]:

@@ -15,6 +15,7 @@ from typing import NoReturn
 
 from . import elicit
 from ._format import fmt_sig
+from ._validate import DEFAULT_LEVEL
 from ._version import __version__
 from .errors import InputError
 
@@ -180,19 +181,19 @@ def _sources(args: argparse.Namespace) -> str:
 
 
 def _summarize(args: argparse.Namespace) -> str:
-    from . import summary
+    from . import citation, summary
     from .resultsfile import read_results
 
     ds = read_results(args.results)
-    level = args.level if args.level is not None else float(ds.attrs.get("level", 0.9))
+    level = args.level if args.level is not None else float(ds.attrs.get("level", DEFAULT_LEVEL))
     result = summary.summarize(ds, level=level)
     if args.format == "json":
         return json.dumps(result, indent=2, allow_nan=False)
     if args.format == "csv":
-        return summary.to_csv(result).rstrip("\n")
+        return citation.to_csv(result).rstrip("\n")
     if args.format == "latex":
-        return summary.to_latex(result)
-    return summary.to_markdown(result)
+        return citation.to_latex(result)
+    return citation.to_markdown(result)
 
 
 def _elicit(args: argparse.Namespace) -> str:

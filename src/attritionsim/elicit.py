@@ -62,6 +62,7 @@ from typing import Any, Literal
 from . import _validate
 from ._format import fmt_number
 from ._typing import RangeFamily
+from ._validate import DEFAULT_LEVEL
 from .distributions import (
     PERT,
     RANGE_FAMILIES,
@@ -97,8 +98,6 @@ APPROX_REL = 0.10
 NEARLY_REL = 0.10
 #: Ratio between the stated and the unstated end for "up to" and "at least".
 ONE_SIDED_SPAN = 1.25
-#: The default credible level of a stated range.
-DEFAULT_LEVEL = 0.9
 #: The widest credible level short of 1: wider ones leave tails (``(1 - level) / 2``) that no
 #: published range means and that floating point cannot tell from 0.
 MAX_OPEN_LEVEL = 0.999999

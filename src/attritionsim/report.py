@@ -42,15 +42,17 @@ import xarray as xr
 
 from . import plots
 from ._format import fmt_sig
+from ._validate import DEFAULT_LEVEL
 from ._version import __version__
 from .attrition import Consistency
 from .catalogue import Catalogue, load_catalogue
+from .citation import cite, to_markdown
 from .errors import InputError
 from .model import Model
 from .resultsfile import write_results
 from .scenario import Scenario
 from .sensitivity import sobol_indices
-from .summary import cite, summarize, to_markdown
+from .summary import summarize
 
 __all__ = [
     "DEFAULT_SCENARIO",
@@ -85,7 +87,7 @@ def default_scenario() -> Scenario:
 
 
 def headline_sentences(
-    ds: xr.Dataset, names: Sequence[str], *, level: float = 0.9, digits: int | None = None
+    ds: xr.Dataset, names: Sequence[str], *, level: float = DEFAULT_LEVEL, digits: int | None = None
 ) -> list[str]:
     """One sentence per quantity: its long name and :func:`attritionsim.cite` of its draws.
 

@@ -67,6 +67,7 @@ import xarray as xr
 
 from . import _rng, _validate, elicit
 from ._format import fmt_value
+from ._validate import DEFAULT_LEVEL
 from .design import METHODS
 from .distributions import Distribution
 from .errors import InputError
@@ -125,7 +126,7 @@ class Scenario:
     title: str = ""
     draws: int = 100_000
     seed: int = 0
-    level: float = 0.9
+    level: float = DEFAULT_LEVEL
     method: str = "mc"
     chunk_size: int | None = None
     headline: tuple[str, ...] = ()
@@ -264,7 +265,7 @@ def parse_scenario(
     units: dict[str, str] = {}
     long_names: dict[str, str] = {}
     sources: dict[str, list[str]] = {}
-    default_level = _level(where, "scenario.level", settings.get("level", 0.9))
+    default_level = _level(where, "scenario.level", settings.get("level", DEFAULT_LEVEL))
     for key, spec in inputs_table.items():
         section = f"inputs.{key}"
         table = _table(where, section, spec)
@@ -425,7 +426,7 @@ def _input(
     catalogue: Any,
     sources: dict[str, list[str]],
     name: str,
-    default_level: float = 0.9,
+    default_level: float = DEFAULT_LEVEL,
 ) -> Distribution | float | str:
     every = (*_KINDS, *sorted({o for opts in _OPTIONS.values() for o in opts}), *_LABELS)
     _known_keys(where, section, table, every)

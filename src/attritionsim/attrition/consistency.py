@@ -8,6 +8,7 @@ from typing import Literal
 import numpy as np
 
 from .. import _validate
+from .._validate import DEFAULT_LEVEL
 from ..errors import InputError
 from . import _convert
 from ._convert import Dates, Draws
@@ -100,7 +101,7 @@ def consistency(
     *,
     date_earlier: Dates,
     date_later: Dates,
-    level: float = 0.9,
+    level: float = DEFAULT_LEVEL,
     thresholds: tuple[float, float] = (CONSISTENT_AT, INCONSISTENT_BELOW),
 ) -> Consistency:
     """Whether a later dated figure agrees with an earlier one carried forward at a rate.

@@ -24,6 +24,7 @@ from .. import _validate
 from .._format import fmt_number
 from .._rng import as_generator, open_uniforms
 from .._typing import ArrayLike, FloatArray, SeedLike
+from .._validate import DEFAULT_LEVEL
 from ..errors import InputError
 
 __all__ = ["Q_CHECKED", "Distribution", "FloatRangeError", "from_spec"]
@@ -205,7 +206,7 @@ class Distribution(ABC):
         """
         return float(self._ppf(np.array([0.5]))[0])
 
-    def interval(self, level: float = 0.9) -> tuple[float, float]:
+    def interval(self, level: float = DEFAULT_LEVEL) -> tuple[float, float]:
         """The central (equal-tailed) interval holding probability ``level``.
 
         Parameters
