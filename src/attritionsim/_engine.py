@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import xarray as xr
 
-from . import _rng, _validate
+from . import _dates, _rng, _validate
 from ._version import __version__
 from .design import METHODS, Method, uniforms
 from .distributions import Distribution
@@ -285,7 +285,7 @@ def _as_draws(where: str, value: Any, size: int) -> Any:
         value = value.values
     arr = np.asarray(value)
     if arr.dtype.kind == "m":  # a date difference: float days
-        arr = arr / np.timedelta64(1, "D")
+        arr = _dates.days(arr)
     elif arr.dtype.kind in "iu":
         arr = arr.astype(np.float64)
     elif arr.dtype.kind not in "fbM":

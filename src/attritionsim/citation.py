@@ -48,7 +48,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from . import _orderstats, _validate
+from . import _dates, _orderstats, _validate
 from ._format import fmt_sig
 from ._validate import DEFAULT_LEVEL
 from .errors import InputError
@@ -58,7 +58,6 @@ from .summary import (
     Figures,
     IntervalKind,
     Sample,
-    day_of,
     figures,
     sample_of,
 )
@@ -250,15 +249,6 @@ def _percent(level: float) -> str:
     return f"{level * 100:.10g}%"
 
 
-def _ymd(value: np.datetime64) -> tuple[int, int, int]:
-    """Year, month and day of a date at any distance (``datetime.date`` ends at 9999)."""
-    days = day_of(value)
-    months = int(days.astype("datetime64[M]").view(np.int64))
-    first = np.datetime64(months, "M").astype("datetime64[D]")
-    day = int(days.view(np.int64)) - int(first.view(np.int64)) + 1
-    return months // 12 + 1970, months % 12 + 1, day
-
-
 def _year_text(year: int) -> str:
     """A year as people write it: ``2031``, ``100,001,970``, ``3 BCE`` (proleptic, no year 0)."""
     if year <= 0:
@@ -269,7 +259,7 @@ def _year_text(year: int) -> str:
 def _day(value: Bound, form: Literal["day", "month", "year"], with_year: bool = True) -> str:
     if not isinstance(value, np.datetime64) or np.isnat(value):
         return "never"
-    year, month, day = _ymd(value)
+    year, month, day = _dates.ymd(value)
     text = _year_text(year)
     if form == "year":
         return text
@@ -293,7 +283,7 @@ def _cite_dates(sample: Sample, fig: Figures, kind: IntervalKind, label: str) ->
         isinstance(low, np.datetime64)
         and isinstance(high, np.datetime64)
         and not (np.isnat(low) or np.isnat(high))
-        and _ymd(low)[0] == _ymd(high)[0]
+        and _dates.ymd(low)[0] == _dates.ymd(high)[0]
         and "year" not in forms[1:]
     )
     texts = [_day(low, forms[1], with_year=not same_year), _day(high, forms[2])]

@@ -72,7 +72,6 @@ import graphlib
 import heapq
 import inspect
 import keyword
-import re
 import types
 import unicodedata
 from collections.abc import Callable, Collection, Mapping
@@ -83,6 +82,7 @@ from typing import Any, Protocol, TypeAlias, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from . import _dates
 from ._typing import ArrayLike
 from .errors import InputError
 
@@ -116,7 +116,6 @@ _ALLOWED = (
 _TOO_LARGE = "it overflows to inf; numbers must be finite"
 _DATES_ONLY = "the only strings allowed are dates written 'YYYY-MM-DD'"
 _PLAIN_ARGUMENTS = "pass arguments one by one, positionally or as name=value"
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # What numpy and registered functions raise on values they cannot work with.
 _EVAL_ERRORS = (TypeError, ValueError, ArithmeticError)
 
@@ -370,7 +369,7 @@ def _days(x: Any, /) -> Any:
             "days() needs a time difference such as end - start; "
             f"got {arr.dtype} values (dates are written 'YYYY-MM-DD')"
         )
-    return arr / np.timedelta64(1, "D")
+    return _dates.days(arr)
 
 
 # --------------------------------------------------------------------------------------------
@@ -649,7 +648,7 @@ def _prepare(name: str, value: object, where: str) -> Any:
     if isinstance(value, int | float | np.integer):
         return np.float64(value)
     if isinstance(value, str):
-        date = _iso_date(value)
+        date = _dates.parse_day(value)
         if date is None:
             raise InputError(f"{where}: value of {name!r} must be numbers or a date; got {value!r}")
         return date
@@ -702,15 +701,6 @@ def _quote(text: str, limit: int = 80) -> str:
     if len(text) > limit:
         text = f"{text[: limit // 2 - 2]} ... {text[-(limit // 2 - 3) :]}"
     return repr(text)
-
-
-def _iso_date(text: str) -> np.datetime64 | None:
-    if not _ISO_DATE.fullmatch(text):
-        return None
-    try:
-        return np.datetime64(text, "D")
-    except ValueError:
-        return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -856,7 +846,7 @@ class _Compiler:
             if not np.isfinite(result):
                 raise self._refuse("number", _TOO_LARGE, node=node)
         elif isinstance(value, str):
-            result = _iso_date(value)
+            result = _dates.parse_day(value)
             if result is None:
                 raise self._refuse("string", _DATES_ONLY, node=node)
         elif isinstance(value, bytes):

@@ -21,12 +21,12 @@ import os
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, Final, TypeAlias, cast
+from typing import Any, Final, TypeAlias
 
 import numpy as np
 import xarray as xr
 
-from . import _engine, _validate
+from . import _dates, _engine, _validate
 from ._format import fmt_sig, fmt_value
 from .design import Copula, Method
 from .distributions import Distribution
@@ -408,22 +408,17 @@ def _constant(name: str, value: object) -> float | np.datetime64:
     if isinstance(value, np.datetime64):
         if np.isnat(value):
             raise InputError(f"input {name!r} is NaT; give a date")
-        return _day(value)
+        return _dates.day(value)
     if isinstance(value, dt.date):
-        return _day(value)
+        return _dates.day(value)
     if isinstance(value, str):
-        try:
-            return np.datetime64(dt.date.fromisoformat(value), "D")
-        except ValueError:
+        date = _dates.parse_date(value)
+        if date is None:
             raise InputError(
                 f"input {name!r}: {value!r} is neither a number nor an ISO date (YYYY-MM-DD)"
-            ) from None
+            )
+        return _dates.day(date)
     return _validate.finite_real(f"input {name!r}", value)
-
-
-def _day(value: dt.date | np.datetime64) -> np.datetime64:
-    """A date as a day-resolution ``datetime64``."""
-    return cast(np.datetime64, np.asarray(value).astype("datetime64[D]")[()])
 
 
 def _evaluation_order(
@@ -444,7 +439,7 @@ def _input_spec(value: InputSpec) -> Any:
     if isinstance(value, Distribution):
         return value.to_spec()
     if isinstance(value, np.datetime64 | dt.date):
-        return str(_day(value))
+        return str(_dates.day(value))
     return value
 
 

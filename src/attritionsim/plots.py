@@ -62,7 +62,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from scipy import stats
 
-from . import _validate
+from . import _dates, _validate
 from ._format import fmt_number, fmt_sig
 from ._orderstats import quantile
 from ._typing import FloatArray
@@ -120,7 +120,6 @@ _CDF_POINTS = 4000
 _TAILS = (0.005, 0.995)
 #: ... that is, when the whole range is more than this many times the central one.
 _SQUASHED = 2.0
-_SECONDS_PER_DAY = 86_400
 #: The dates a matplotlib date axis can show: 1 January 0001 to 31 December 9999.
 _FIRST_DAY = np.datetime64("0001-01-01", "D")
 _LAST_DAY = np.datetime64("9999-12-31", "D")
@@ -287,39 +286,22 @@ def _date_axis(axis: Axis) -> None:
 
 def _epoch_seconds() -> int:
     """The date epoch of matplotlib (``rcParams["date.epoch"]``) in seconds since 1970."""
-    epoch = np.array(mdates.get_epoch(), dtype="datetime64[s]")  # type: ignore[no-untyped-call]
-    return int(epoch.view(np.int64))
+    return int(_dates.whole_seconds(mdates.get_epoch()))  # type: ignore[no-untyped-call]
 
 
 def _datenum(values: npt.ArrayLike) -> FloatArray:
     """Dates as matplotlib date numbers (days since its epoch); ``NaT`` becomes NaN.
 
-    Computed from the dates' integer counts, so dates at any distance (beyond matplotlib's
-    years 1-9999, beyond what microseconds hold) get their number too.
+    Computed from the dates' integer counts (:func:`._dates.days_since`), so dates at any
+    distance (beyond matplotlib's years 1-9999, beyond what microseconds hold) get their number.
     """
-    arr = np.asarray(values)
-    if arr.dtype.kind != "M":
-        arr = arr.astype("datetime64[ns]")
-    unit, count = np.datetime_data(arr.dtype)
-    if unit in ("Y", "M"):
-        arr, unit, count = arr.astype("datetime64[D]"), "D", 1
-    ticks = arr.view(np.int64)
-    tick = np.array(count, dtype=f"timedelta64[{unit}]")
-    per_second = float(np.timedelta64(1, "s") / tick)  # ticks in a second
-    epoch = float(_epoch_seconds())
-    if per_second > 1.0:  # as matplotlib's date2num: whole seconds, then the fraction
-        whole = ticks // round(per_second)
-        extra = (ticks - whole * round(per_second)) / per_second
-        seconds = whole.astype(np.float64) - epoch + extra
-    else:
-        seconds = ticks.astype(np.float64) * (1.0 / per_second) - epoch
-    return np.where(np.isnat(arr), np.nan, seconds / _SECONDS_PER_DAY)
+    return _dates.days_since(values, _epoch_seconds())
 
 
 def _day_bounds() -> tuple[float, float]:
     """The first and last date numbers a matplotlib date axis can show."""
     first, last = _datenum(np.array([_FIRST_DAY, _LAST_DAY]))
-    return float(first), float(last) + 1.0 - 1.0 / _SECONDS_PER_DAY
+    return float(first), float(last) + 1.0 - 1.0 / _dates.SECONDS_PER_DAY
 
 
 def _date_text(num: float) -> str:
@@ -328,16 +310,12 @@ def _date_text(num: float) -> str:
     if first <= num <= last:
         day = mdates.num2date(num)  # type: ignore[no-untyped-call]
         return f"{day.day} {day:%b %Y}"
-    days = math.floor(num + _epoch_seconds() / _SECONDS_PER_DAY)
-    return str(np.datetime64(days, "D"))
+    return _dates.iso_day(_dates.day_at(num + _epoch_seconds() / _dates.SECONDS_PER_DAY))
 
 
 def _one_date(name: str, value: object) -> float:
     """A date given as a string, :class:`datetime.date` or ``datetime64``, as a date number."""
-    try:
-        stamp = np.datetime64(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        stamp = np.datetime64("NaT")
+    stamp = _dates.to_datetime64(value)
     if np.isnat(stamp):
         raise InputError(f"{name} must be a date such as '2025-06-30'; got {value!r}")
     return float(_datenum(stamp))
@@ -847,12 +825,8 @@ def _number_field(record: object, name: str, where: str) -> float | None:
 
 
 def _date_field_text(value: object) -> str:
-    if isinstance(value, np.datetime64):
-        return str(np.datetime_as_string(value, unit="D"))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
+    if isinstance(value, np.datetime64 | dt.date):
+        return _dates.iso_day(value)
     return str(value)[:10]
 
 

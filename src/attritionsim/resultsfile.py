@@ -31,12 +31,13 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from . import _dates
 from .errors import InputError
 
 __all__ = ["NAT_CODE", "read_results", "write_results"]
 
 #: The int64 that stands for ``NaT`` (numpy's own bits for it), written as ``_FillValue``.
-NAT_CODE = int(np.iinfo(np.int64).min)
+NAT_CODE = _dates.NAT_CODE
 _EPOCH = "1970-01-01"
 #: numpy's fixed-length datetime units and their CF names.
 _CF_UNITS = {

@@ -65,7 +65,7 @@ from typing import Any
 
 import xarray as xr
 
-from . import _rng, _validate, elicit
+from . import _dates, _rng, _validate, elicit
 from ._format import fmt_value
 from ._validate import DEFAULT_LEVEL
 from .design import METHODS
@@ -577,7 +577,7 @@ def _string(where: _Locator, key: str, value: object) -> str:
 
 
 def _number(where: _Locator, key: str, value: object) -> float:
-    if isinstance(value, str) and _looks_like_date(value):
+    if isinstance(value, str) and _dates.looks_like_day(value):
         raise InputError(f"{where(key)}: {key} must be a number; got the date {value!r}")
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InputError(f"{where(key)}: {key} must be a number; got {_type(value)}")
@@ -673,10 +673,6 @@ def _correlations(where: _Locator, value: object) -> dict[tuple[str, str], float
         b = _string(where, "correlations.pairs", item[1])
         out[(a, b)] = _number(where, "correlations.pairs", item[2])
     return out
-
-
-def _looks_like_date(text: str) -> bool:
-    return re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) is not None
 
 
 def _type(value: object) -> str:

@@ -30,7 +30,7 @@ from collections.abc import Iterable
 import numpy as np
 import xarray as xr
 
-from . import _engine, _rng, _validate
+from . import _dates, _engine, _rng, _validate
 from .errors import InputError
 from .model import Model
 
@@ -166,7 +166,7 @@ def _target(
     values = _engine.derive(model, {**inputs, **model.constants}, needed, size)
     out = np.asarray(values[target])
     if out.dtype.kind == "M":
-        out = (out - np.datetime64("1970-01-01", "s")) / np.timedelta64(1, "D")
+        out = _dates.days(out - _dates.EPOCH)
     elif out.dtype.kind not in "fb":
         raise InputError(f"target {target!r} must be numbers, booleans or dates")
     out = np.broadcast_to(out.astype(np.float64), (size,))

@@ -48,7 +48,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from . import _engine, _orderstats, _validate, summary
+from . import _dates, _engine, _orderstats, _validate, summary
 from ._typing import FloatArray
 from ._validate import DEFAULT_LEVEL
 from ._version import __version__
@@ -104,10 +104,10 @@ class _Tally:
     def keys(self, values: np.ndarray) -> tuple[FloatArray, np.ndarray]:
         """Float keys ordered like the draws (NaT as +inf), and the draws as they are kept."""
         if self.kind == "date":
-            ns = values.astype(f"datetime64[{summary.DATE_UNIT}]").view(np.int64)
-            nat = ns == np.iinfo(np.int64).min
-            keys = np.where(nat, np.inf, (ns - self.origin).astype(np.float64))
-            return keys, ns
+            secs = _dates.whole_seconds(values)
+            nat = secs == _dates.NAT_CODE
+            keys = np.where(nat, np.inf, (secs - self.origin).astype(np.float64))
+            return keys, secs
         return values, values
 
     def cells(self, keys: FloatArray) -> npt.NDArray[np.intp]:
@@ -298,8 +298,8 @@ def _tally(model: Model, name: str, values: np.ndarray) -> _Tally:
     kind: Literal["number", "date"] = "date" if dtype == "M" else "number"
     tally = _Tally(name, kind, "" if kind == "date" else model.units.get(name, ""))
     if kind == "date":
-        ns = values.astype(f"datetime64[{summary.DATE_UNIT}]").view(np.int64)
-        real = ns[ns != np.iinfo(np.int64).min]
+        secs = _dates.whole_seconds(values)
+        real = secs[secs != _dates.NAT_CODE]
         tally.origin = int(real.min()) if real.size else 0
     keys, _ = tally.keys(values)
     finite = np.sort(keys[np.isfinite(keys)])
@@ -347,7 +347,7 @@ def _count(tally: _Tally, values: Any) -> None:
         tally.key_min = min(tally.key_min, float(finite_keys.min()))
         tally.key_max = max(tally.key_max, float(finite_keys.max()))
     if tally.kind == "date":
-        real = raw[raw != np.iinfo(np.int64).min]
+        real = raw[raw != _dates.NAT_CODE]
         if real.size:
             low = int(real.min())
             tally.ns_min = low if tally.ns_min is None else min(tally.ns_min, low)

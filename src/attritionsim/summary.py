@@ -83,7 +83,7 @@ import numpy as np
 import numpy.typing as npt
 import xarray as xr
 
-from . import _orderstats, _validate
+from . import _dates, _orderstats, _validate
 from ._typing import FloatArray
 from ._validate import DEFAULT_LEVEL
 from ._version import __version__
@@ -114,10 +114,8 @@ Bound: TypeAlias = float | np.datetime64
 Draws: TypeAlias = xr.DataArray | npt.ArrayLike
 
 _KINDS = ("eti", "hdi")
-#: Dates are summarised in whole seconds: datetime64[s] spans far more than any
-#: crossing date can (nanoseconds stop at the years 1678 and 2262).
-DATE_UNIT = "s"
-TICKS_PER_DAY = 86_400
+#: Dates are summarised in whole seconds (:func:`._dates.whole_seconds`): datetime64[s] spans
+#: far more than any crossing date can (nanoseconds stop at the years 1678 and 2262).
 _LAST_SECOND = int(np.iinfo(np.int64).max)
 #: Numbers beyond this size are summarised scaled by a power of two (exactly), so that the
 #: spreads, variances and interpolations on the way never overflow near the float limit.
@@ -161,11 +159,11 @@ class Sample:
         if self.kind != "date":
             return self.to_number(value)
         if not math.isfinite(value):
-            return np.datetime64("NaT", "s")
+            return _dates.NAT
         # float offsets reach 1.8e19 s; rounding must not carry a bound past the draws
         last = self.last if self.last is not None else _LAST_SECOND
         seconds = min(max(self.anchor + round(value), self.anchor), last)
-        return np.datetime64(seconds, "s")
+        return _dates.from_seconds(seconds)
 
     def to_number(self, value: float) -> float:
         """A number on the internal scale, back on the quantity's own."""
@@ -174,7 +172,7 @@ class Sample:
     def to_error(self, value: float) -> float:
         """An MCSE on the internal scale, in the quantity's units (days for dates)."""
         if self.kind == "date":
-            return float(value) / TICKS_PER_DAY
+            return float(value) / _dates.SECONDS_PER_DAY
         return float(value) * self.scale
 
 
@@ -211,14 +209,13 @@ def sample_of(draws: object, name: str | None = None) -> Sample:
     if kind == "b":
         return Sample(label, units, "bool", np.sort(raw.astype(np.float64)))
     if kind == "M":
-        stamps = raw.astype(f"datetime64[{DATE_UNIT}]")
-        nat = np.isnat(stamps)
-        ns = stamps.view(np.int64)
-        anchor = int(ns[~nat].min()) if not nat.all() else 0
-        last = int(ns[~nat].max()) if not nat.all() else 0
+        secs = _dates.whole_seconds(raw)
+        nat = secs == _dates.NAT_CODE
+        anchor = int(secs[~nat].min()) if not nat.all() else 0
+        last = int(secs[~nat].max()) if not nat.all() else 0
         # exact even where the span exceeds int64 (dates 2.9e11 years apart): in uint64
         with np.errstate(over="ignore"):
-            span = ns.view(np.uint64) - np.uint64(anchor % 2**64)
+            span = secs.view(np.uint64) - np.uint64(anchor % 2**64)
         offsets = np.where(nat, np.inf, span.astype(np.float64))
         return Sample(label, units, "date", np.sort(offsets), anchor, last)
     if kind not in "iuf":
@@ -474,19 +471,13 @@ def figures(sample: Sample, level: float) -> Figures:
     )
 
 
-def day_of(value: np.datetime64) -> np.datetime64:
-    """The day containing ``value`` (numpy's own cast is wrong near the ends of int64)."""
-    seconds = int(value.astype("datetime64[s]").view(np.int64))
-    return np.datetime64(seconds // TICKS_PER_DAY, "D")
-
-
 def _json_float(value: float) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
 def _iso(value: Bound) -> str | None:
     if isinstance(value, np.datetime64):
-        return None if np.isnat(value) else str(day_of(value))
+        return None if np.isnat(value) else _dates.iso_day(value)
     return None
 
 

@@ -4,11 +4,12 @@ The public functions of :mod:`attritionsim.attrition` take numbers and dates per
 arrays, scalars or :class:`xarray.DataArray`\ s. This module turns each argument into what the
 numpy kernels take (a float array, a ``datetime64[s]`` array, or the DataArray as it is),
 refusing bad ones with an :class:`~attritionsim.errors.InputError` that names the argument and
-shows the value; converts dates to and from float seconds (the kernels' view of time); and runs
-a kernel, through :func:`xarray.apply_ufunc` when any argument is labelled.
+shows the value; and runs a kernel, through :func:`xarray.apply_ufunc` when any argument is
+labelled. Dates to and from float seconds (the kernels' view of time) and the constants that go
+with them come from :mod:`attritionsim._dates`, the package's one home of date conversion, and
+are re-exported here for the attrition modules.
 
-The names here are public inside this private module: the attrition modules share them, and
-other modules that convert dates may come to share them too.
+The names here are public inside this private module: the attrition modules share them.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import numpy as np
 import numpy.typing as npt
 import xarray as xr
 
+from .. import _dates
+from .._dates import MAX_SECONDS, NAT, SECONDS_PER_DAY, seconds, to_dates
 from .._format import fmt_number
 from ..errors import InputError
 
@@ -53,13 +56,6 @@ Dates: TypeAlias = str | dt.date | np.datetime64 | npt.ArrayLike | xr.DataArray
 #: What the per-draw functions return: a numpy array (a numpy scalar for scalar arguments), or
 #: a DataArray when any argument is one.
 Values: TypeAlias = npt.NDArray[Any] | np.generic | xr.DataArray
-
-#: Seconds in a day: rates are per day, the kernels count time in seconds.
-SECONDS_PER_DAY = 86_400.0
-#: Offsets beyond this many seconds from 1970 do not fit datetime64[s] (int64 ends at 9.22e18).
-MAX_SECONDS = 9.2e18
-#: The missing date, at the kernels' resolution.
-NAT = np.datetime64("NaT", "s")
 
 
 def show(value: object) -> str:
@@ -115,16 +111,12 @@ def dates(name: str, value: object) -> npt.NDArray[np.datetime64] | xr.DataArray
         if value.dtype.kind != "M":
             raise InputError(f"{name} must be dates (datetime64); got {show(value)}")
         return value
-    try:
-        arr = np.asarray(value)
-        if arr.dtype.kind not in "MUO":
-            raise TypeError
-        arr = arr.astype("datetime64[s]")
-    except (TypeError, ValueError, OverflowError):
+    arr = _dates.stamps(value)
+    if arr is None:
         raise InputError(
             f"{name} must be dates ('YYYY-MM-DD' strings, datetime.date or numpy.datetime64); "
             f"got {show(value)}"
-        ) from None
+        )
     if arr.ndim > 1:
         raise InputError(f"{name} must be one date or a 1-d array of dates; got {arr.shape}")
     return arr
@@ -140,23 +132,6 @@ def one_date(name: str, value: object) -> np.datetime64:
     if np.isnat(arr):
         raise InputError(f"{name} must be a date; got NaT")
     return cast(np.datetime64, arr[()])
-
-
-def seconds(when: Any) -> npt.NDArray[np.float64]:
-    """Dates as float seconds since 1970 (NaN for NaT); the kernels' view of time."""
-    arr = np.asarray(when).astype("datetime64[s]")
-    secs = arr.astype(np.int64).astype(np.float64)
-    return np.where(np.isnat(arr), np.nan, secs)
-
-
-def to_dates(secs: npt.NDArray[np.float64]) -> npt.NDArray[np.datetime64]:
-    """Float seconds since 1970 as datetime64[s], rounded to the second; NaT where undefined."""
-    bad = ~(np.abs(secs) <= MAX_SECONDS)  # NaN and infinities too
-    with np.errstate(invalid="ignore"):
-        whole = np.asarray(np.rint(secs)).astype(np.int64)
-    out = whole.view("datetime64[s]")
-    out[bad] = NAT
-    return out
 
 
 def labelled(value: Any) -> Any:

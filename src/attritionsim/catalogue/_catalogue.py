@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from .. import _validate, elicit
+from .. import _dates, _validate, elicit
 from ..distributions import Distribution
 from ..errors import InputError
 from ._files import Located, bundled_records, read_records
@@ -349,10 +349,7 @@ class Catalogue:
         for name in FIELDS[1:]:
             values = [getattr(rec, name) for rec in recs]
             if name in ("as_of", "published", "period_start"):
-                column: np.ndarray = np.array(
-                    [v.isoformat() if v is not None else "NaT" for v in values],
-                    dtype="datetime64[D]",
-                ).astype("datetime64[ns]")
+                column: np.ndarray = _dates.day_array(values, unit="ns")
             elif name in ("value", "low", "high", "level"):
                 column = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
             elif name == "depends_on":
@@ -519,9 +516,7 @@ def _as_date(name: str, value: dt.date | str | None) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
+    date = _dates.parse_date(value) if isinstance(value, str) else None
+    if date is not None:
+        return date
     raise InputError(f"{name} must be a date or a YYYY-MM-DD string; got {value!r}")

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import datetime as dt
 import difflib
 import functools
 import io
 import os
-import re
 import tomllib
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .. import _dates
 from ..errors import InputError
 from ._schema import FIELDS, REQUIRED_FIELDS, Record
 
@@ -26,7 +25,6 @@ BUNDLED_LABEL = "attritionsim/catalogue/data/records.toml (bundled)"
 
 _DATE_FIELDS = frozenset({"as_of", "published", "period_start"})
 _NUMBER_FIELDS = frozenset({"value", "low", "high", "level"})
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -179,10 +177,8 @@ def _to_record(raw: Mapping[str, Any], where: str, index: int) -> Located:
 
 def _date(name: str, value: object) -> object:
     if isinstance(value, str):
-        try:
-            if not _ISO_DATE.match(value.strip()):
-                raise ValueError(value)
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            raise InputError(f"{name}={value!r} is not a valid date; write YYYY-MM-DD") from None
+        date = _dates.parse_date(value.strip(), strict=True)
+        if date is None:
+            raise InputError(f"{name}={value!r} is not a valid date; write YYYY-MM-DD")
+        return date
     return value

@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal, NamedTuple, TypeAlias, cast
 
-from .. import _validate, elicit
+from .. import _dates, _validate, elicit
 from .._format import fmt_number
 from ..errors import InputError
 
@@ -483,5 +483,5 @@ def format_figure(record: Record) -> str:
 
 
 def _check_date(name: str, value: object) -> None:
-    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+    if not _dates.is_plain_date(value):
         raise InputError(f"{name} must be a date (YYYY-MM-DD); got {value!r}")

@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import xarray as xr
 
-from .. import _validate
+from .. import _dates, _validate
 from ..errors import InputError
 
 __all__ = ["load_series", "series_names"]
@@ -143,7 +143,7 @@ def _read(
     needed = ("date", "day", spec.value_column, spec.qualifier_column)
     if not rows or any(col not in rows[0] for col in needed):
         raise InputError(f"bundled series {key!r}: {spec.file} lacks the columns {needed}")
-    dates = np.array([row["date"] for row in rows], dtype="datetime64[D]").astype("datetime64[ns]")
+    dates = _dates.day_array([row["date"] for row in rows], unit="ns")
     days = np.array([int(row["day"]) for row in rows], dtype=np.int64)
     values = np.array([int(row[spec.value_column]) for row in rows], dtype=np.int64)
     qualifiers = np.array([row[spec.qualifier_column] for row in rows], dtype=str)
