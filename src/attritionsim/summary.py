@@ -115,7 +115,8 @@ Draws: TypeAlias = xr.DataArray | npt.ArrayLike
 
 _KINDS = ("eti", "hdi")
 #: Dates are summarised in whole seconds (:func:`._dates.whole_seconds`): datetime64[s] spans
-#: far more than any crossing date can (nanoseconds stop at the years 1678 and 2262).
+#: far more than any crossing date can (nanoseconds stop at the years 1678 and 2262); a bound
+#: never rounds past the last of them.
 _LAST_SECOND = int(np.iinfo(np.int64).max)
 #: Numbers beyond this size are summarised scaled by a power of two (exactly), so that the
 #: spreads, variances and interpolations on the way never overflow near the float limit.
