@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -628,3 +629,292 @@ def test_a_look_alike_of_an_old_report_with_other_files_is_refused(
     assert "is not an attritionsim report (no .attritionsim-report marker)" in err
     assert _snapshot(report) == before
     assert runs == []
+
+
+# ------------------------------------------------------------------------------ parent folders
+def test_a_run_failing_late_removes_the_parent_folders_it_created(
+    capsys: pytest.CaptureFixture[str], work: Path, runs: list[dict[str, Any]]
+) -> None:
+    (work / "run" / "nn0").mkdir()  # the user's: stays
+    status, out, err = _cli(
+        capsys, "run", str(work / "s.toml"), "--out", "nn0/nn1/nn2/rep", "--level", "1.5", "--quiet"
+    )
+    assert (status, out) == (2, "")
+    _error(err, "level must be in [0.01, 1) (e.g. 0.9 for a 90% interval); got 1.5")
+    assert len(runs) == 1  # found late: after simulating
+    assert sorted(p.relative_to(work).as_posix() for p in work.rglob("*")) == [
+        "run",
+        "run/nn0",
+        "s.toml",
+    ]
+
+
+def test_a_failing_run_keeps_a_created_parent_that_is_no_longer_empty(
+    work: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> str:
+        (work / "run" / "nn1" / "mine.txt").write_text("mine", encoding="utf-8")
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(attritionsim.report, "to_markdown", broken)
+    with pytest.raises(RuntimeError, match="boom"):
+        _report(work, work / "run" / "nn1" / "nn2" / "out")
+    assert sorted(p.relative_to(work / "run").as_posix() for p in (work / "run").rglob("*")) == [
+        "nn1",
+        "nn1/mine.txt",
+    ]
+
+
+def test_a_refused_prepare_removes_the_parent_folders_it_created(
+    capsys: pytest.CaptureFixture[str],
+    work: Path,
+    runs: list[dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def denied(*args: object, **kwargs: object) -> str:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", denied)
+    status, _, err = _run(capsys, work / "s.toml", "a/b/out")
+    assert status == 2
+    _error(err, "--out 'a/b/out': cannot prepare the report folder: Permission denied")
+    assert list((work / "run").iterdir()) == []
+    assert runs == []
+
+
+# ------------------------------------------------------------------------------ changed reports
+def _figure(report: Path) -> str:
+    return sorted(p.relative_to(report).as_posix() for p in (report / "figures").iterdir())[0]
+
+
+def test_a_report_whose_files_were_edited_is_refused(
+    capsys: pytest.CaptureFixture[str], report: Path, runs: list[dict[str, Any]]
+) -> None:
+    with (report / "report.md").open("a", encoding="utf-8") as handle:
+        handle.write("\nMy conclusions.\n")
+    summary = (report / "summary.json").read_bytes()
+    (report / "summary.json").write_bytes(summary.replace(b'"', b"'", 1))  # same size
+    before = _snapshot(report)
+    status, _, err = _run(capsys, report.parent.parent / "s.toml", "out")
+    assert status == 2
+    _error(
+        err,
+        "--out 'out' is an attritionsim report but holds files changed since it was written "
+        "(report.md, summary.json); move them or choose a new folder",
+    )
+    assert _snapshot(report) == before
+    assert runs == []
+
+
+def test_more_than_three_changed_files_are_counted(
+    capsys: pytest.CaptureFixture[str], report: Path
+) -> None:
+    figure = _figure(report)
+    for name in ("report.md", "results.nc", "summary.json", figure):
+        (report / name).write_bytes(b"mine")
+    status, _, err = _run(capsys, report.parent.parent / "s.toml", "out")
+    assert status == 2
+    _error(
+        err,
+        "--out 'out' is an attritionsim report but holds files changed since it was written "
+        f"({figure}, report.md, results.nc and 1 more); move them or choose a new folder",
+    )
+
+
+def test_a_marker_without_checksums_lists_names_only(
+    capsys: pytest.CaptureFixture[str], report: Path
+) -> None:
+    # Written earlier by this code: the names only, so an edit there cannot be seen.
+    record = json.loads((report / MARKER).read_text(encoding="utf-8"))
+    del record["checksums"], record["folders"]
+    (report / MARKER).write_text(json.dumps(record), encoding="utf-8")
+    (report / "report.md").write_text("edited", encoding="utf-8")
+    status, _, err = _run(capsys, report.parent.parent / "s.toml", "out")
+    assert (status, err) == (0, "")
+    assert (report / "report.md").read_text(encoding="utf-8") != "edited"
+    assert "checksums" in json.loads((report / MARKER).read_text(encoding="utf-8"))
+
+
+def test_a_marker_with_bad_checksums_is_no_marker(
+    capsys: pytest.CaptureFixture[str], report: Path, runs: list[dict[str, Any]]
+) -> None:
+    record = json.loads((report / MARKER).read_text(encoding="utf-8"))
+    record["checksums"]["report.md"] = {"size": "12", "sha256": "00"}
+    (report / MARKER).write_text(json.dumps(record), encoding="utf-8")
+    status, _, err = _run(capsys, report.parent.parent / "s.toml", "out")
+    assert status == 2
+    assert "is not an attritionsim report (no .attritionsim-report marker)" in err
+    assert runs == []
+
+
+# ------------------------------------------------------------------------------ foreign entries
+def test_an_empty_folder_made_inside_a_report_is_refused(
+    capsys: pytest.CaptureFixture[str], report: Path, runs: list[dict[str, Any]]
+) -> None:
+    (report / "mydrafts").mkdir()
+    (report / "figures" / "old").mkdir()
+    before = _snapshot(report)
+    status, _, err = _run(capsys, report.parent.parent / "s.toml", "out")
+    assert status == 2
+    _error(
+        err,
+        "--out 'out' is an attritionsim report but holds folders it did not write "
+        "(figures/old, mydrafts); move them or choose a new folder",
+    )
+    assert _snapshot(report) == before
+    assert runs == []
+
+
+def test_an_empty_folder_is_refused_under_a_marker_without_folders(
+    capsys: pytest.CaptureFixture[str], report: Path
+) -> None:
+    record = json.loads((report / MARKER).read_text(encoding="utf-8"))
+    del record["checksums"], record["folders"]
+    (report / MARKER).write_text(json.dumps(record), encoding="utf-8")
+    (report / "mydrafts").mkdir()
+    status, _, err = _run(capsys, report.parent.parent / "s.toml", "out")
+    assert status == 2
+    _error(
+        err,
+        "--out 'out' is an attritionsim report but holds folders it did not write "
+        "(mydrafts); move them or choose a new folder",
+    )
+    assert (report / "mydrafts").is_dir()
+
+
+def test_a_figure_replaced_by_a_link_is_refused(
+    capsys: pytest.CaptureFixture[str], report: Path, runs: list[dict[str, Any]]
+) -> None:
+    mine = report.parent.parent / "mine.png"
+    mine.write_bytes(b"my figure")
+    figure = _figure(report)
+    (report / figure).unlink()
+    (report / figure).symlink_to(mine)
+    (report / "drafts").symlink_to(report.parent.parent)  # a link to a folder: not entered
+    status, _, err = _run(capsys, report.parent.parent / "s.toml", "out")
+    assert status == 2
+    _error(
+        err,
+        "--out 'out' is an attritionsim report but holds symbolic links it did not write "
+        f"(drafts, {figure}); move them or choose a new folder",
+    )
+    assert (report / figure).is_symlink()
+    assert os.readlink(report / figure) == str(mine)
+    assert mine.read_bytes() == b"my figure"
+    assert runs == []
+
+
+def test_every_kind_of_entry_not_ours_is_named_in_one_line(
+    capsys: pytest.CaptureFixture[str], report: Path
+) -> None:
+    (report / "report.md").write_text("edited", encoding="utf-8")
+    (report / "notes.md").write_text("mine", encoding="utf-8")
+    (report / "mydrafts").mkdir()
+    (report / "mydrafts" / "inside.md").write_text("mine", encoding="utf-8")  # not listed
+    (report / "link").symlink_to("report.md")
+    status, _, err = _run(capsys, report.parent.parent / "s.toml", "out")
+    assert status == 2
+    _error(
+        err,
+        "--out 'out' is an attritionsim report but holds files changed since it was written "
+        "(report.md), files it did not write (notes.md), folders it did not write (mydrafts) "
+        "and symbolic links it did not write (link); move them or choose a new folder",
+    )
+
+
+# ------------------------------------------------------------------------------ permissions
+@pytest.mark.parametrize("existing", ["empty", "report"])
+def test_a_replaced_folder_keeps_its_permission_bits(
+    capsys: pytest.CaptureFixture[str],
+    work: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    existing: str,
+) -> None:
+    priv = work / "run" / "priv"
+    if existing == "report":
+        _report(work, priv)
+    else:
+        priv.mkdir()
+    priv.chmod(0o700)
+    modes: list[int] = []
+    real = Scenario.run
+
+    def look(self: Scenario, **overrides: Any) -> Any:
+        (staging,) = (p for p in priv.parent.iterdir() if "-new-" in p.name)
+        modes.append(staging.stat().st_mode & 0o777)  # private while it is written, too
+        return real(self, **overrides)
+
+    monkeypatch.setattr(Scenario, "run", look)
+    status, _, err = _run(capsys, work / "s.toml", "priv")
+    assert (status, err) == (0, "")
+    assert modes == [0o700]
+    assert priv.stat().st_mode & 0o7777 == 0o700
+    assert sorted(p.name for p in priv.iterdir()) == REPORT
+
+
+def test_a_group_readable_report_stays_so_and_a_new_folder_follows_the_umask(work: Path) -> None:
+    out = work / "run" / "out"
+    umask = os.umask(0o027)
+    try:
+        _report(work, out)
+        assert out.stat().st_mode & 0o777 == 0o750
+        out.chmod(0o751)
+        _report(work, out)
+    finally:
+        os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o751
+
+
+def test_a_read_only_report_is_replaced_and_stays_read_only(work: Path) -> None:
+    out = _report(work, work / "run" / "out")
+    out.chmod(0o555)
+    _report(work, out)
+    assert out.stat().st_mode & 0o777 == 0o555
+    assert sorted(p.name for p in out.iterdir()) == REPORT
+    assert sorted(p.name for p in out.parent.iterdir()) == ["out"]
+    out.chmod(0o755)
+
+
+# ------------------------------------------------------------------------------ interrupted runs
+_WAITING = (
+    "import signal, sys, time\n"
+    "from attritionsim import cli\n"
+    "from attritionsim.scenario import Scenario\n"
+    "signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))  # as the CLI does\n"
+    "def wait(self, **overrides):\n"
+    "    print('running', flush=True)\n"
+    "    time.sleep(60)\n"
+    "Scenario.run = wait\n"
+    "sys.exit(cli.main(sys.argv[1:]))\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("signum", "out", "status"),
+    [(signal.SIGINT, "a/b/out", -signal.SIGINT), (signal.SIGTERM, "out", 143)],
+    ids=["SIGINT", "SIGTERM"],
+)
+def test_an_interrupted_run_removes_its_staging_lock_and_parents(
+    report: Path, signum: int, out: str, status: int
+) -> None:
+    before = _snapshot(report)
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    argv = ["run", str(report.parent.parent / "s.toml"), "--out", out, "--quiet"]
+    with subprocess.Popen(
+        [sys.executable, "-c", _WAITING, *argv],
+        cwd=report.parent,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as proc:
+        assert proc.stdout is not None
+        assert proc.stdout.readline() == "running\n"
+        left = sorted(p.name for p in (report.parent / out).parent.iterdir())
+        proc.send_signal(signum)
+        assert proc.wait(timeout=60) == status
+    lock, staging = (name for name in left if name != "out")  # there while it ran
+    assert lock == ".out.attritionsim-lock"
+    assert staging.startswith(".out.attritionsim-new-")
+    assert _snapshot(report) == before
+    assert sorted(p.name for p in report.parent.iterdir()) == ["out"]

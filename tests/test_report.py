@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import shutil
@@ -69,10 +70,18 @@ def test_report_folder_holds_exactly_its_files(
         "summary.json",
     ]
     marker = json.loads((out / ".attritionsim-report").read_text(encoding="utf-8"))
-    assert set(marker) == {"attritionsim", "created", "files"}
+    assert set(marker) == {"attritionsim", "created", "files", "folders", "checksums"}
     assert marker["attritionsim"] == asim.__version__
     written_files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     assert marker["files"] == [f for f in written_files if f != ".attritionsim-report"]
+    assert marker["folders"] == ["figures"]
+    assert marker["checksums"] == {
+        f: {
+            "size": (out / f).stat().st_size,
+            "sha256": hashlib.sha256(out.joinpath(f).read_bytes()).hexdigest(),
+        }
+        for f in marker["files"]
+    }
     # nothing left beside it: no staging folder, no old copy
     assert [p.name for p in out.parent.iterdir()] == ["out"]
 

@@ -8,19 +8,21 @@
       report.md        headline sentences with credible intervals, a table of every quantity,
                        the figures, and an appendix of sources: qualifier, rule applied, citation
       figures/*.png, figures/*.svg
-      .attritionsim-report   the marker: version, time written, and the files written
+      .attritionsim-report   the marker: version, time written, the folders and the files
+                             written (each with its size and SHA-256)
 
 ``OUT`` never loses what attritionsim did not write: an existing folder is replaced only if it
-is empty or an earlier report (it holds the marker), and this is checked, under a lock, before
-anything is simulated (:func:`prepare_out`). Everything is written to a staging folder beside
-``OUT`` and swapped into place only when complete, so a failed run leaves no half-written folder
-and an earlier report survives it.
+is empty or an earlier report (it holds the marker) holding nothing else and nothing changed,
+and this is checked, under a lock, before anything is simulated (:func:`prepare_out`).
+Everything is written to a staging folder beside ``OUT`` and swapped into place only when
+complete, so a failed run leaves no half-written folder and an earlier report survives it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import dataclasses
 import datetime
 import errno
 import functools
@@ -34,7 +36,7 @@ import stat
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -168,8 +170,11 @@ def write_report(
 
     - a new path, or an existing **empty** folder, is used;
     - an existing folder is replaced only if it is an earlier attritionsim report (it holds the
-      ``.attritionsim-report`` marker written with every report) and holds no file that report
-      did not write; anything else is refused with :class:`InputError`;
+      ``.attritionsim-report`` marker written with every report) and holds nothing that report
+      did not write (no other file or folder, no symbolic link) and no file changed since (the
+      marker records each file's size and SHA-256); anything else is refused with
+      :class:`InputError`;
+    - a folder replaced keeps its permission bits (a private folder stays private);
     - ``/``, the current folder and its parents, the home folder and its parents, and the
       scenario file's folder and its parents are always refused;
     - a **symbolic link** is followed: a link to one of our reports (or to an empty folder)
@@ -179,8 +184,9 @@ def write_report(
       fails at once with :class:`InputError`.
 
     Everything is written to a staging folder beside ``out`` and swapped into place only when
-    complete (an atomic exchange on Linux), so a failed or killed run leaves an earlier report
-    intact; what a killed run leaves behind is tidied by the next run to the same ``out``.
+    complete (an atomic exchange on Linux), so a failed or interrupted run leaves an earlier
+    report intact, and no staging folder, lock or parent folder it created; what a killed run
+    leaves behind is tidied by the next run to the same ``out``.
 
     Parameters
     ----------
@@ -244,7 +250,9 @@ class ReportFolder:
 
     Made by :func:`prepare_out`; use it as a context manager. Write the report's files into
     :attr:`staging`, then call :meth:`commit` to swap them into :attr:`path`. Leaving the
-    ``with`` block (or :meth:`close`) removes an uncommitted staging folder and releases the lock.
+    ``with`` block (or :meth:`close`), by any exception (``KeyboardInterrupt`` and
+    ``SystemExit`` too), removes an uncommitted staging folder, releases the lock and removes
+    the parent folders :func:`prepare_out` created if they are still empty.
 
     Attributes
     ----------
@@ -254,12 +262,21 @@ class ReportFolder:
         The folder to write the report into (beside :attr:`path`, holding the marker).
     """
 
-    def __init__(self, shown: str, path: Path, key: str, staging: Path, lock: _Lock) -> None:
+    def __init__(
+        self,
+        shown: str,
+        path: Path,
+        key: str,
+        staging: Path,
+        lock: _Lock,
+        created: Sequence[Path] = (),
+    ) -> None:
         self._shown = shown
         self.path = path
         self._key = key
         self.staging = staging
         self._lock = lock
+        self._created = list(created)
         self._committed = False
         self._closed = False
 
@@ -277,7 +294,8 @@ class ReportFolder:
 
         On Linux the two folders are exchanged atomically, so ``path`` is never missing; where
         that is not available the earlier report is renamed aside first, and restored by the
-        next run to the same folder should this one be killed between the two renames.
+        next run to the same folder should this one be killed between the two renames. A folder
+        replaced (empty, or an earlier report) passes its permission bits to the new one.
 
         Raises
         ------
@@ -286,8 +304,11 @@ class ReportFolder:
         """
         if self._closed or self._committed:
             raise RuntimeError(f"{self!r} is already {'closed' if self._closed else 'committed'}")
-        _write_marker(self.staging, _listing(self.staging))
+        _write_marker(self.staging, _record(self.staging))
         _check_target(self._shown, self.path)  # nothing else may have appeared there meanwhile
+        mode = _mode(self.path)
+        if mode is not None:
+            os.chmod(self.staging, mode)  # a private folder stays private
         if not os.path.lexists(self.path):
             os.rename(self.staging, self.path)
             self._committed = True
@@ -307,7 +328,11 @@ class ReportFolder:
         _remove_ours(old)
 
     def close(self) -> None:
-        """Remove the staging folder unless committed, and release the lock (idempotent)."""
+        """Remove the staging folder unless committed, and release the lock (idempotent).
+
+        Unless committed, the parent folders that :func:`prepare_out` created are removed too,
+        if they are still empty.
+        """
         if self._closed:
             return
         self._closed = True
@@ -315,7 +340,11 @@ class ReportFolder:
             if not self._committed:
                 _remove_ours(self.staging, force=True)
         finally:
-            self._lock.release()
+            try:
+                self._lock.release()
+            finally:
+                if not self._committed:
+                    _remove_created(self._created)
 
 
 def prepare_out(
@@ -326,7 +355,8 @@ def prepare_out(
     The rules are those of :func:`write_report`. Under the lock, what an earlier killed run to
     the same folder left behind is tidied first: a staging folder of ours is removed, and an
     earlier report renamed aside is restored if ``out`` is missing. Creating the staging folder
-    proves that the parent folder exists, is a folder and can be written.
+    proves that the parent folder exists, is a folder and can be written. Missing parent
+    folders are created; should the run not commit, those still empty are removed again.
 
     Parameters
     ----------
@@ -390,21 +420,54 @@ def _prepare(shown: str, scenario: str | os.PathLike[str] | None) -> ReportFolde
                 f"--out {shown!r}: the name {part[:20]!r}… is {size} bytes long; "
                 f"this file system allows at most {limit}"
             )
-    parent.mkdir(parents=True, exist_ok=True)
-    key = _key(path.name)
-    lock = _Lock.acquire(parent / f".{key}{_TAG}{_LOCK}", shown)
+    created: list[Path] = []
+    try:
+        for part in parent.relative_to(existing).parts:
+            existing = existing / part
+            with contextlib.suppress(FileExistsError):  # made meanwhile by someone else: theirs
+                existing.mkdir()
+                created.append(existing)
+        key = _key(path.name)
+        lock = _Lock.acquire(parent / f".{key}{_TAG}{_LOCK}", shown)
+    except BaseException:
+        _remove_created(created)
+        raise
     try:
         _tidy(parent, key, path)
         _check_target(shown, path)
         staging = Path(tempfile.mkdtemp(prefix=f".{key}{_TAG}{_STAGING}", dir=parent))
-        _write_marker(staging, [])  # from now on a killed run's staging is recognisably ours
-        umask = os.umask(0)
-        os.umask(umask)
-        staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; a report folder is not
+        _write_marker(staging, _Written({}, frozenset()))  # a killed run's staging is ours
+        mode = _mode(path)
+        if mode is None:  # mkdtemp makes it private; a new report folder is not
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o777 & ~umask
+        staging.chmod(mode | stat.S_IRWXU)  # the old folder's bits (given exactly at commit)
     except BaseException:
-        lock.release()
+        try:
+            lock.release()
+        finally:
+            _remove_created(created)
         raise
-    return ReportFolder(shown, path, key, staging, lock)
+    return ReportFolder(shown, path, key, staging, lock, created)
+
+
+def _remove_created(created: Sequence[Path]) -> None:
+    """Remove the parent folders we created, deepest first, while they are empty."""
+    for folder in reversed(created):
+        try:
+            os.rmdir(folder)
+        except OSError:
+            return
+
+
+def _mode(path: Path) -> int | None:
+    """The permission bits of the folder at ``path``, or ``None`` if there is none."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    return stat.S_IMODE(info.st_mode) if stat.S_ISDIR(info.st_mode) else None
 
 
 def _refuse_protected(shown: str, path: Path, scenario: str | os.PathLike[str] | None) -> None:
@@ -432,7 +495,7 @@ def _key(name: str) -> str:
 
 
 def _check_target(shown: str, path: Path) -> None:
-    """Refuse an existing ``path`` unless it is an empty folder or one of our reports."""
+    """Refuse an existing ``path`` unless it is an empty folder or one of our reports, unchanged."""
     try:
         info = os.lstat(path)
     except FileNotFoundError:
@@ -445,22 +508,29 @@ def _check_target(shown: str, path: Path) -> None:
         raise InputError(f"--out {shown!r} is a mount point; choose a folder inside it")
     if not os.listdir(path):
         return
-    marker = _read_marker(path)
-    if marker is None and _legacy_report(path):
-        marker = set(_listing(path))
-        _write_marker(path, sorted(marker))  # adopted: from now on it is replaced as ours
-    if marker is None:
+    written = _read_marker(path)
+    if written is None and _legacy_report(path):
+        written = _record(path)
+        _write_marker(path, written)  # adopted: from now on it is replaced as ours
+    if written is None:
         raise InputError(
             f"--out {shown!r} exists and is not an attritionsim report (no {MARKER} marker); "
             "choose a new folder or remove it"
         )
-    foreign = [name for name in _listing(path) if name not in marker]
-    if foreign:
-        more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+    found = _not_ours(path, written)
+    if any(found.values()):
+        parts = [f"{what} ({_some(names)})" for what, names in found.items() if names]
+        held = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
         raise InputError(
-            f"--out {shown!r} is an attritionsim report but holds files it did not write "
-            f"({', '.join(foreign[:3])}{more}); move them or choose a new folder"
+            f"--out {shown!r} is an attritionsim report but holds {held}; "
+            "move them or choose a new folder"
         )
+
+
+def _some(names: list[str]) -> str:
+    """Up to three names, and how many more."""
+    more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+    return f"{', '.join(names[:3])}{more}"
 
 
 #: What a report folder written before the marker existed (version 0.1) holds, and nothing else.
@@ -471,11 +541,13 @@ def _legacy_report(folder: Path) -> bool:
     """Whether ``folder`` is a report written before the marker: our files only, our summary."""
     if os.path.lexists(folder / MARKER):  # a marker we cannot read is not an old report
         return False
-    names = _listing(folder)
-    figures = [n for n in names if n.startswith("figures/")]
-    if not set(names) >= _LEGACY_FILES or len(names) != len(_LEGACY_FILES) + len(figures):
+    if not set(os.listdir(folder)) >= _LEGACY_FILES:
         return False
-    if not all(re.fullmatch(r"figures/[\w.-]+\.(png|svg)", n) for n in figures):
+    found = _not_ours(folder, _Written(dict.fromkeys(_LEGACY_FILES), frozenset({"figures"})))
+    others = found.pop("files it did not write")
+    if any(found.values()):  # a link, another folder, or one of our names not a plain file
+        return False
+    if not all(re.fullmatch(r"figures/[\w.-]+\.(png|svg)", n) for n in others):
         return False
     try:
         summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
@@ -484,28 +556,122 @@ def _legacy_report(folder: Path) -> bool:
     return isinstance(summary, dict) and {"version", "quantities", "seed", "draws"} <= set(summary)
 
 
-def _listing(folder: Path) -> list[str]:
-    """Every entry under ``folder`` but folders and the marker, as relative POSIX paths."""
-    found = []
-    for root, dirs, files in os.walk(folder):
+@dataclasses.dataclass(frozen=True)
+class _Written:
+    """What a report folder's marker says we wrote there.
+
+    ``files`` maps each file (a relative POSIX path) to its (size, SHA-256), or to ``None``
+    where the marker gives names only (written before it held them); ``folders`` are the
+    folders we made.
+    """
+
+    files: dict[str, tuple[int, str] | None]
+    folders: frozenset[str]
+
+
+def _raise(err: OSError) -> None:
+    raise err
+
+
+def _not_ours(folder: Path, written: _Written) -> dict[str, list[str]]:
+    """What in ``folder`` attritionsim did not write, or has changed since: by kind, sorted.
+
+    A folder that is not ours is named, not entered; a symbolic link is never ours.
+    """
+    changed: list[str] = []
+    files: list[str] = []
+    folders: list[str] = []
+    links: list[str] = []
+    for root, dirs, names in os.walk(folder, onerror=_raise):
         here = Path(root)
-        links = [d for d in dirs if os.path.islink(here / d)]  # listed, not followed
-        dirs[:] = [d for d in dirs if d not in links]
-        found += [(here / name).relative_to(folder).as_posix() for name in files + links]
-    return sorted(name for name in found if name != MARKER)
+        enter = []
+        for name in dirs:
+            rel = (here / name).relative_to(folder).as_posix()
+            if os.path.islink(here / name):
+                links.append(rel)
+            elif rel in written.folders:
+                enter.append(name)
+            else:
+                folders.append(rel)
+        dirs[:] = enter
+        for name in names:
+            rel = (here / name).relative_to(folder).as_posix()
+            if rel == MARKER:
+                continue
+            if os.path.islink(here / name):
+                links.append(rel)
+            elif rel not in written.files:
+                files.append(rel)
+            elif not _unchanged(here / name, written.files[rel]):
+                changed.append(rel)
+    return {
+        "files changed since it was written": sorted(changed),
+        "files it did not write": sorted(files),
+        "folders it did not write": sorted(folders),
+        "symbolic links it did not write": sorted(links),
+    }
 
 
-def _write_marker(folder: Path, files: list[str]) -> None:
+def _unchanged(path: Path, check: tuple[int, str] | None) -> bool:
+    """Whether the regular file at ``path`` still has the size and SHA-256 in ``check``."""
+    info = os.lstat(path)
+    if not stat.S_ISREG(info.st_mode):
+        return False
+    if check is None:
+        return True
+    size, digest = check
+    return info.st_size == size and _sha256(path) == digest
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _record(folder: Path) -> _Written:
+    """Every regular file under ``folder`` but the marker, with size and SHA-256; every folder.
+
+    Symbolic links and other entries are left out (so they are never replaced as ours).
+    """
+    files: dict[str, tuple[int, str] | None] = {}
+    folders = []
+    for root, dirs, names in os.walk(folder, onerror=_raise):
+        here = Path(root)
+        dirs[:] = [d for d in dirs if not os.path.islink(here / d)]
+        folders += [(here / d).relative_to(folder).as_posix() for d in dirs]
+        for name in names:
+            rel = (here / name).relative_to(folder).as_posix()
+            info = os.lstat(here / name)
+            if rel != MARKER and stat.S_ISREG(info.st_mode):
+                files[rel] = (info.st_size, _sha256(here / name))
+    return _Written(dict(sorted(files.items())), frozenset(folders))
+
+
+def _write_marker(folder: Path, written: _Written) -> None:
+    checks = {
+        name: {"size": check[0], "sha256": check[1]}
+        for name, check in written.files.items()
+        if check is not None
+    }
     record = {
         "attritionsim": __version__,
         "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "files": files,
+        "files": sorted(written.files),
+        "folders": sorted(written.folders),
+        "checksums": checks,
     }
     (folder / MARKER).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
 
 
-def _read_marker(folder: Path) -> set[str] | None:
-    """The files our marker in ``folder`` lists, or ``None`` if there is no valid marker."""
+def _read_marker(folder: Path) -> _Written | None:
+    """What our marker in ``folder`` says we wrote, or ``None`` if there is no valid marker.
+
+    A marker without ``checksums`` and ``folders`` (written before they were recorded) gives
+    the files' names only, and the folders holding them.
+    """
     path = folder / MARKER
     try:
         info = os.lstat(path)
@@ -516,10 +682,27 @@ def _read_marker(folder: Path) -> set[str] | None:
         return None
     if not isinstance(record, dict) or not isinstance(record.get("attritionsim"), str):
         return None
-    files = record.get("files")
-    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+    names = record.get("files")
+    if not isinstance(names, list) or not all(isinstance(f, str) for f in names):
         return None
-    return set(files)
+    folders = record.get("folders")
+    if folders is None:
+        folders = [p.as_posix() for name in names for p in PurePosixPath(name).parents]
+    elif not isinstance(folders, list) or not all(isinstance(f, str) for f in folders):
+        return None
+    checks = record.get("checksums")
+    files: dict[str, tuple[int, str] | None] = dict.fromkeys(names)
+    if checks is not None:
+        if not isinstance(checks, dict) or set(checks) != set(names):
+            return None
+        for name, check in checks.items():
+            if not isinstance(check, dict) or set(check) != {"size", "sha256"}:
+                return None
+            size, digest = check["size"], check["sha256"]
+            if type(size) is not int or not isinstance(digest, str):
+                return None
+            files[name] = (size, digest)
+    return _Written(files, frozenset(folders) - {"."})
 
 
 def _tidy(parent: Path, key: str, path: Path) -> None:
@@ -548,6 +731,10 @@ def _remove_ours(folder: Path, *, force: bool = False) -> None:
         return
     if not force and os.listdir(folder) and _read_marker(folder) is None:
         return
+    mode = stat.S_IMODE(os.lstat(folder).st_mode)
+    if mode & stat.S_IRWXU != stat.S_IRWXU:  # a read-only report: ours to empty all the same
+        with contextlib.suppress(OSError):
+            os.chmod(folder, mode | stat.S_IRWXU)
     for entry in folder.iterdir():
         if entry.name == MARKER:
             continue
