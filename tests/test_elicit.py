@@ -286,8 +286,12 @@ def test_approximately_level_and_negative_values() -> None:
     assert_allclose(dist.interval(0.5), (900.0, 1_000_000 / 900.0), rtol=1e-12)
     negative = elicit.approximately(-1_000, family="normal")
     assert_allclose(negative.interval(0.9), (-1100.0, -900.0), rtol=1e-14)
-    with pytest.raises(InputError, match="low"):
+    with pytest.raises(InputError) as info:  # issue 10: said in the figure's terms
         elicit.approximately(-1_000)
+    assert str(info.value) == (
+        "approximately -1,000: a lognormal reading needs a positive figure; "
+        "use family='normal' for a quantity that can be negative"
+    )
 
 
 # ---------------------------------------------------------------------- one-sided qualifiers
