@@ -793,8 +793,8 @@ def _blame(
 
     for section, table in labels.items():  # [units] and [long_names] name a quantity each
         if message.startswith(f"{section}:"):
-            for key in table:
-                if f"={key!r}" in message or named(key):
+            for key in table:  # the message is "units: a quantity='key' is not one of ..."
+                if f"={key!r}" in message:
                     return f"{section}.{key}"
             return section
     cycle = re.search(r"cycle: ([^\W\d]\w*)", message)
