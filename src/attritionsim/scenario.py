@@ -81,7 +81,7 @@ from .distributions import Distribution
 from .errors import InputError
 from .model import Model, simulate
 
-__all__ = ["Scenario", "load_scenario", "run_scenario"]
+__all__ = ["MAX_BYTES", "Scenario", "load_scenario", "run_scenario"]
 
 _SECTIONS = ("scenario", "inputs", "correlations", "derived", "units", "long_names", "report")
 _SETTINGS = ("title", "description", "draws", "seed", "level", "method", "chunk_size")
@@ -202,9 +202,11 @@ def load_scenario(path: str | Path, *, catalogue: Any = None) -> Scenario:
     Raises
     ------
     InputError
-        With ``file:line: key: problem``: TOML syntax, an unknown key (with "did you mean"), a
-        wrong type, an unknown source id, an unknown name or function in an expression, a
-        cycle, a date where a number is needed, an impossible range, impossible correlations.
+        With ``file:line: key: problem``: a path that is not a regular file (a folder, a device,
+        a pipe) or is over :data:`MAX_BYTES`, TOML syntax, an unknown key (with "did you
+        mean"), a wrong type, an unknown source id, an unknown name or function in an
+        expression, a cycle, a date where a number is needed, a derived quantity that fails on
+        a trial of two draws, an impossible range, impossible correlations.
 
     Examples
     --------
