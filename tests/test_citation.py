@@ -187,7 +187,12 @@ def test_to_csv(table_summary):
 
 def test_cite_dates_at_any_distance():
     far = np.datetime64("100001970-01-01", "s") + np.arange(2001) * np.timedelta64(31, "D")
-    assert cite(far) == "100,002,054 (90% CrI 100,001,978–100,002,131)"
+    # issue 10: a year alone beyond 9999 says it is a year, not a count
+    assert cite(far) == "year 100,002,054 (90% CrI year 100,001,978 – year 100,002,131)"
+    ancient = np.datetime64("-100000-06-01", "s") + np.arange(2001) * np.timedelta64(40, "D")
+    assert cite(ancient) == "year 99,892 BCE (90% CrI year 99,990 BCE – year 99,793 BCE)"
+    recent = np.datetime64("2000-01-01", "s") + np.arange(2001) * np.timedelta64(40, "D")
+    assert cite(recent) == "2109 (90% CrI 2010–2208)"
     back = np.datetime64("-100000-06-01", "s") + np.arange(2001).astype("timedelta64[D]")
     # astronomical year -99997 is 99,998 BCE (there is no year 0)
     assert cite(back, 0.5) == "February 99,998 BCE (50% CrI October 100,000 BCE – July 99,997 BCE)"
@@ -300,7 +305,7 @@ def test_a_cited_date_is_within_one_and_a_half_mcse(centre: int, spread: float, 
     error = sample.to_error(fig.mcse_median)
     median = sample.to_bound(fig.median).astype("datetime64[D]")
     shown = cite(draws).split(" (")[0]
-    parts = shown.removesuffix(" BCE").split()
+    parts = shown.removeprefix("year ").removesuffix(" BCE").split()
     if len(parts) == 3:
         middle = np.datetime64(str(median), "D")
         reach = 0.5

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -91,6 +93,7 @@ def test_elicit_intervals_follow_the_level(capsys: pytest.CaptureFixture[str]) -
         (["elicit", "range", "1", "2", "--level", "1.5"], "level"),
         (["elicit", "range", "1", "2", "--level", "1"], "level"),
         (["elicit", "approximately", "0"], "value"),
+        (["elicit", "up_to", "0"], "up_to 0: the figure must be positive"),
         (["elicit", "range", "0", "5"], "low"),
         (["elicit", "range", "1", "abc"], "invalid float value: 'abc'"),
         (["elicit", "between", "1", "2"], "invalid choice: 'between'"),
@@ -307,3 +310,229 @@ def test_elicit_takes_the_worded_qualifiers_of_the_table(
     status, out, _ = _run(capsys, "elicit", "more_than", "100", "--level", "0.9")
     assert status == 0
     assert out.splitlines()[0] == "Uniform(more than 100; 90% in [100, 110])"
+
+
+# ---------------------------------------------------------------------- issue 10: a cold user test
+_ONE = "[scenario]\nseed = 1\n[inputs.x]\nrange = [1, 2]\n"
+
+
+def _scenario(tmp_path: Path, text: str = _ONE) -> str:
+    path = tmp_path / "s.toml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def _never(*args: object, **kwargs: object) -> None:
+    raise AssertionError("simulated what should have been refused")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["run", "S", "--level", "1"],
+            "argument --level: level must be in [0.01, 1) (e.g. 0.9 for a 90% interval); got 1 "
+            "(see 'attritionsim run --help')",
+        ),
+        (
+            ["run", "S", "--level", "0.005"],
+            "argument --level: level must be in [0.01, 1) (e.g. 0.9 for a 90% interval); "
+            "got 0.005 (see 'attritionsim run --help')",
+        ),
+        (
+            ["report", "--level", "1"],
+            "argument --level: level must be in [0.01, 1) (e.g. 0.9 for a 90% interval); got 1 "
+            "(see 'attritionsim report --help')",
+        ),
+        (
+            ["summarize", "S", "--level", "nan"],
+            "argument --level: level must be a finite number; got nan "
+            "(see 'attritionsim summarize --help')",
+        ),
+        (
+            ["run", "S", "--level", "most"],
+            "argument --level: must be a number such as 0.9 (a 90% interval); got 'most' "
+            "(see 'attritionsim run --help')",
+        ),
+        (["run", "S", "--draws", "0"], "--draws must be a positive integer; got 0"),
+        (["run", "S", "--chunk-size", "-1"], "--chunk-size must be a positive integer; got -1"),
+        (
+            ["run", "LEVEL1"],
+            "LEVEL1:2: scenario.level must be in [0.01, 1) (e.g. 0.9 for a 90% interval); got 1",
+        ),
+    ],
+)
+def test_levels_and_draws_are_checked_before_simulating(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    argv: list[str],
+    message: str,
+) -> None:
+    from attritionsim import scenario
+
+    monkeypatch.setattr(scenario, "simulate", _never)
+    path = _scenario(tmp_path)
+    level1 = str(tmp_path / "level1.toml")
+    Path(level1).write_text("[scenario]\nlevel = 1\n[inputs.x]\nrange = [1, 2]\n", "utf-8")
+    argv = [path if a == "S" else level1 if a == "LEVEL1" else a for a in argv]
+    status, out, err = _run(capsys, *argv)
+    expected = message.replace("LEVEL1", level1)
+    assert (status, out, err) == (2, "", f"attritionsim: error: {expected}\n")
+
+
+def test_draws_beyond_memory_say_the_most_that_fit(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(asim.model, "memory_ceiling", lambda: 80_000)  # 10,000 draws of x
+    path = _scenario(tmp_path)
+    assert asim.model.largest_draws(asim.load_scenario(path).model) == 10_000
+    status, out, err = _run(capsys, "run", path, "--draws", "10001")
+    assert (status, out) == (2, "")
+    assert err == (
+        "attritionsim: error: --draws 10,001 would not fit in memory: this machine holds at most "
+        "10,000 draws of this scenario's quantities; use --draws 10000 or fewer\n"
+    )
+    status, out, err = _run(capsys, "run", path, "--draws", "10000")
+    assert (status, err) == (0, "")
+    assert out.startswith("X: ")
+    # the library keeps its advice for Python users
+    with pytest.raises(asim.InputError, match=r"use summarize_chunked\(\) or simulate_dask\(\)"):
+        asim.load_scenario(path).run(draws=10_001)
+
+
+class _Clock:
+    """A clock that moves 5 s per reading: the progress bar shows at once."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def perf_counter(self) -> float:
+        self.now += 5.0
+        return self.now
+
+
+_FUSSY = _ONE + '[derived]\nq = "fussy(x)"\n'
+
+
+def test_an_error_after_the_progress_bar_stands_alone_on_its_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from attritionsim.expr import register_function, unregister_function
+
+    calls = []
+
+    @register_function("fussy")
+    def fussy(x: object) -> object:
+        calls.append(1)
+        if calls == [1, 1, 1]:  # the trial at load, the first block, then the second block
+            raise asim.InputError("fussy() gave up")
+        return x
+
+    monkeypatch.setattr(cli, "time", _Clock())
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    path = _scenario(tmp_path, _FUSSY)
+    try:
+        status, out, err = _run(capsys, "run", path, "--draws", "20000")
+        calls[:] = [0]  # no failure this time
+        ok = _run(capsys, "run", path, "--draws", "20000")
+    finally:
+        unregister_function("fussy")
+    bar = "\r  [###############---------------] 10,000/20,000 draws"
+    assert (status, out) == (2, "")
+    assert err == (
+        f"{bar}\r\033[Kattritionsim: error: {path}:6: derived quantity 'q': cannot evaluate "
+        "'fussy(x)': fussy() gave up\n"
+    )
+    status, out, err = ok
+    assert status == 0
+    assert err == f"{bar}\r  [##############################] 20,000/20,000 draws\n"
+    assert out.startswith("X: ")
+
+
+def _python_m(*argv: str, **kwargs: object) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "attritionsim", *argv], text=True, **kwargs)
+
+
+def test_a_closed_pipe_ends_quietly() -> None:
+    # `attritionsim sources --format csv | head -1`: the reader goes before the writer is done.
+    proc = _python_m("sources", "--format", "csv", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    proc.stdout.close()  # before the program writes: every write is refused (EPIPE)
+    _, err = proc.communicate(timeout=120)
+    assert (proc.returncode, err) == (1, "")
+
+
+@pytest.mark.parametrize(
+    ("signum", "status", "line"),
+    [
+        (signal.SIGINT, 130, "attritionsim: interrupted\n"),
+        (signal.SIGTERM, 143, "attritionsim: terminated\n"),
+    ],
+)
+def test_a_signal_stops_a_run_cleanly(
+    tmp_path: Path, signum: signal.Signals, status: int, line: str
+) -> None:
+    path = _scenario(tmp_path)
+    out = tmp_path / "rep"
+    proc = _python_m(
+        "run",
+        path,
+        "--draws",
+        "100000000",
+        "--chunk-size",
+        "100000",
+        "--out",
+        str(out),
+        "--quiet",
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.monotonic() + 120
+    while not any(tmp_path.glob(".*attritionsim-new-*")):  # the run has begun simulating
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    proc.send_signal(signum)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert (proc.returncode, stdout, stderr) == (status, "", line)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.toml"]  # no staging, no lock
+
+
+def test_summarize_a_report_folder_points_at_its_results_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "results.nc").write_bytes(b"")
+    status, out, err = _run(capsys, "summarize", str(tmp_path))
+    assert (status, out) == (2, "")
+    assert err == (
+        f"attritionsim: error: results file '{tmp_path}' is a folder; give its results file: "
+        f"attritionsim summarize {tmp_path}/results.nc\n"
+    )
+
+
+def test_summarize_with_nothing_to_summarize_says_what_it_skipped(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import numpy as np
+    import xarray as xr
+
+    from attritionsim.resultsfile import write_results
+
+    ds = xr.Dataset(
+        {
+            "path": (("draw", "date"), np.ones((3, 2))),
+            "label": ("draw", np.array(["a", "b", "c"])),
+        },
+        attrs={"attritionsim_version": asim.__version__, "draws": 3, "seed": 1},
+    )
+    path = tmp_path / "results.nc"
+    write_results(ds, path)
+    status, out, err = _run(capsys, "summarize", str(path))
+    assert (status, out) == (2, "")
+    assert err == (
+        f"attritionsim: error: results file '{path}' has nothing to summarize: a quantity needs "
+        "one number, date or true/false value per draw (dimension 'draw' only); skipped path "
+        "(dimensions draw, date), label (text values)\n"
+    )

@@ -286,8 +286,12 @@ def test_approximately_level_and_negative_values() -> None:
     assert_allclose(dist.interval(0.5), (900.0, 1_000_000 / 900.0), rtol=1e-12)
     negative = elicit.approximately(-1_000, family="normal")
     assert_allclose(negative.interval(0.9), (-1100.0, -900.0), rtol=1e-14)
-    with pytest.raises(InputError, match="low"):
+    with pytest.raises(InputError) as info:  # issue 10: said in the figure's terms
         elicit.approximately(-1_000)
+    assert str(info.value) == (
+        "approximately -1,000: a lognormal reading needs a positive figure; "
+        "use family='normal' for a quantity that can be negative"
+    )
 
 
 # ---------------------------------------------------------------------- one-sided qualifiers
@@ -878,3 +882,66 @@ def test_every_reader_takes_its_qualifiers_from_the_table() -> None:
         "no less than",
         "lower bound",
     }
+
+
+# ---------------------------------------------------------------------- issue 10: the figure first
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: elicit.approximately(-1_000),
+            "approximately -1,000: a lognormal reading needs a positive figure; use "
+            "family='normal' for a quantity that can be negative",
+        ),
+        (
+            lambda: elicit.approximately(-1_000, family="gamma"),
+            "approximately -1,000: a gamma reading needs a positive figure; use family='normal' "
+            "for a quantity that can be negative",
+        ),
+        (
+            lambda: elicit.approximately(5e-324),
+            "approximately 4.940656e-324: the figure is too close to zero to hold a range around "
+            "it in floating point; count the quantity in a smaller unit",
+        ),
+        (
+            lambda: elicit.up_to(0),
+            "up_to 0: the figure must be positive (the unstated low end is 0.8 times it); give "
+            "low= for a bound at or below zero",
+        ),
+        (
+            lambda: elicit.up_to(-5),
+            "up_to -5: the figure must be positive (the unstated low end is 0.8 times it); give "
+            "low= for a bound at or below zero",
+        ),
+        (
+            lambda: elicit.up_to(5e-324),
+            "up_to 4.940656e-324: the figure is too close to zero to hold a range around it in "
+            "floating point; count the quantity in a smaller unit",
+        ),
+        (
+            lambda: elicit.at_least(-5),
+            "at_least -5: the figure must be positive (the unstated high end is 1.25 times it); "
+            "give high= for a bound at or below zero",
+        ),
+        (
+            lambda: elicit.nearly(0),
+            "nearly 0: the figure must be non-zero (its range is relative to it)",
+        ),
+        (
+            lambda: elicit.more_than(0),
+            "more_than 0: the figure must be non-zero (its range is relative to it)",
+        ),
+    ],
+)
+def test_a_figure_is_checked_in_the_users_terms(call: Any, message: str) -> None:
+    with pytest.raises(InputError) as info:
+        call()
+    assert str(info.value) == message
+
+
+def test_figures_that_can_be_negative_still_work() -> None:
+    for family in ("normal", "uniform", "triangular", "pert"):
+        assert elicit.approximately(-1_000, family=family).median() == pytest.approx(-1_000)
+    assert elicit.up_to(0, low=-10).support == (-10.0, 0.0)
+    assert elicit.at_least(-5, high=5).support == (-5.0, 5.0)
+    assert elicit.nearly(-5).support == pytest.approx((-5.5, -5.0))

@@ -706,3 +706,87 @@ def test_functions_registered_under_a_compatibility_spelling_can_be_called() -> 
     finally:
         assert unregister_function("\ufb01x") is fix
     assert "fix" not in FUNCTIONS
+
+
+# --------------------------------------------------------------------------- issue 10: plain words
+_DAYS = "days(end - start) is the number of days between two dates"
+
+
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        (
+            "d + 1",
+            f"'+' cannot add a number to a date; use days(...) or a date difference: {_DAYS}",
+        ),
+        (
+            "1 + d",
+            f"'+' cannot add a number to a date; use days(...) or a date difference: {_DAYS}",
+        ),
+        (
+            "d - 1",
+            "'-' cannot subtract a number from a date; use days(...) or a date difference: "
+            + _DAYS,
+        ),
+        (
+            "1 - d",
+            "'-' cannot subtract a date from a number; use days(...) or a date difference: "
+            + _DAYS,
+        ),
+        ("d + d", f"'+' cannot add two dates; subtract them for the time between ({_DAYS})"),
+        ("d > 5", "'>' cannot compare a date with a number; compare with a date like '2025-06-01'"),
+        (
+            "5 == d",
+            "'==' cannot compare a date with a number; compare with a date like '2025-06-01'",
+        ),
+        (
+            "t >= 5",
+            "'>=' cannot compare a time difference with a number; compare days(end - start) with "
+            "a number of days",
+        ),
+        ("d * 2", f"'*' cannot be applied to a date and a number; work in days: {_DAYS}"),
+        ("-d", f"'-' cannot be applied to a date; work in days: {_DAYS}"),
+        ("sqrt(d)", f"sqrt() cannot work on a date; give it numbers ({_DAYS})"),
+        (
+            "maximum(d, x)",
+            f"maximum() cannot work on a date and a number; give it numbers ({_DAYS})",
+        ),
+    ],
+)
+def test_what_numpy_cannot_do_with_dates_is_said_in_plain_words(source: str, reason: str) -> None:
+    values = {
+        "d": np.array(["2025-01-01", "2025-02-01"], dtype="datetime64[D]"),
+        "t": np.array([1, 2], dtype="timedelta64[D]"),
+        "x": np.array([1.0, 2.0]),
+    }
+    with pytest.raises(InputError) as info:
+        parse(source, where="derived quantity 'q'").evaluate(values)
+    assert str(info.value) == f"derived quantity 'q': cannot evaluate {source!r}: {reason}"
+
+
+def test_a_failing_link_of_a_chain_is_named() -> None:
+    values = {"d": np.datetime64("2025-01-01"), "x": np.array([1.0, 2.0])}
+    with pytest.raises(InputError) as info:
+        parse("0 < x < d").evaluate(values)
+    assert str(info.value) == (
+        "expression: cannot evaluate '0 < x < d': '<' cannot compare a date with a number; "
+        "compare with a date like '2025-06-01'"
+    )
+    assert parse("0 < x < 2").evaluate(values).tolist() == [True, False]
+
+
+@pytest.mark.parametrize(
+    ("source", "place"),
+    [
+        ("a # b", "column 3"),
+        ("a + '2025-01-01' #", "column 18"),
+        ("(a +\n# b\n 1)", "line 2, column 1"),
+    ],
+)
+def test_a_hash_is_refused_not_read_as_a_comment(source: str, place: str) -> None:
+    with pytest.raises(InputError) as info:
+        parse(source, where="derived quantity 'q'")
+    assert str(info.value) == (
+        f"derived quantity 'q': '#' at {place} of {source!r} is not part of the expression "
+        "language (it is not a comment either); remove it"
+    )

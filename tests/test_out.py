@@ -633,14 +633,21 @@ def test_a_look_alike_of_an_old_report_with_other_files_is_refused(
 
 # ------------------------------------------------------------------------------ parent folders
 def test_a_run_failing_late_removes_the_parent_folders_it_created(
-    capsys: pytest.CaptureFixture[str], work: Path, runs: list[dict[str, Any]]
+    capsys: pytest.CaptureFixture[str],
+    work: Path,
+    runs: list[dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    def late(*args: object, **kwargs: object) -> None:
+        raise InputError("found late")  # e.g. draws that cannot be summarised
+
+    monkeypatch.setattr(attritionsim.report, "summarize", late)
     (work / "run" / "nn0").mkdir()  # the user's: stays
     status, out, err = _cli(
-        capsys, "run", str(work / "s.toml"), "--out", "nn0/nn1/nn2/rep", "--level", "1.5", "--quiet"
+        capsys, "run", str(work / "s.toml"), "--out", "nn0/nn1/nn2/rep", "--quiet"
     )
     assert (status, out) == (2, "")
-    _error(err, "level must be in [0.01, 1) (e.g. 0.9 for a 90% interval); got 1.5")
+    _error(err, "found late")
     assert len(runs) == 1  # found late: after simulating
     assert sorted(p.relative_to(work).as_posix() for p in work.rglob("*")) == [
         "run",
@@ -891,7 +898,7 @@ _WAITING = (
 
 @pytest.mark.parametrize(
     ("signum", "out", "status"),
-    [(signal.SIGINT, "a/b/out", -signal.SIGINT), (signal.SIGTERM, "out", 143)],
+    [(signal.SIGINT, "a/b/out", 130), (signal.SIGTERM, "out", 143)],  # the CLI catches both
     ids=["SIGINT", "SIGTERM"],
 )
 def test_an_interrupted_run_removes_its_staging_lock_and_parents(

@@ -431,8 +431,10 @@ def test_progress_bar_waits_a_second_then_draws_on_stderr(
     bar.start -= 2.0  # the run has now taken two seconds
     bar(50, 100)
     assert capsys.readouterr().err == "\r  [" + "#" * 15 + "-" * 15 + "] 50/100 draws"
-    bar(100, 100)
-    assert capsys.readouterr().err.endswith("] 100/100 draws\n")
+    bar(100, 100)  # the line stays open: the command ends it, or wipes it for an error
+    assert capsys.readouterr().err.endswith("] 100/100 draws")
+    bar.end(keep=True)
+    assert capsys.readouterr().err == "\n"
 
 
 # ------------------------------------------------------------------------------ sentences

@@ -818,3 +818,231 @@ def test_two_sided_rules_take_the_scenario_level() -> None:
     inputs = parse_scenario(text, name="s.toml").model.inputs
     assert inputs["r"].interval(0.5) == pytest.approx((1.0, 2.0))
     assert inputs["u"].support == pytest.approx((8.0, 10.0))  # a bound: level 1, not 0.5
+
+
+# ---------------------------------------------------------------------- issue 10: a cold user test
+COLD: list[tuple[str, str, str]] = [
+    (
+        "scenario level 1",
+        "[scenario]\nlevel = 1\n" + ONE,
+        "s.toml:2: scenario.level must be in [0.01, 1) (e.g. 0.9 for a 90% interval); got 1",
+    ),
+    (
+        "a name of 300 bytes",
+        "[scenario]\ndraws = 10\n\n[inputs." + "a" * 300 + "]\nrange = [1, 2]\n",
+        "s.toml:4: quantity name 'aaaaaaaaaaaaaaaaaaaa'… is 300 bytes long in UTF-8; at most 255 "
+        "are allowed (the results file's limit on a name)",
+    ),
+    (
+        "a name with a space",
+        '[scenario]\ndraws = 10\n\n[inputs."a b"]\nrange = [1, 2]\n',
+        "s.toml:4: quantity name 'a b' is not valid: use letters, digits and underscores, "
+        "not starting with a digit (e.g. 'ru_killed')",
+    ),
+    (
+        "a name with a slash",
+        '[scenario]\ndraws = 10\n\n[inputs."x/y"]\nrange = [1, 2]\n',
+        "s.toml:4: quantity name 'x/y' is not valid: use letters, digits and underscores, "
+        "not starting with a digit (e.g. 'ru_killed')",
+    ),
+    (
+        "a name with a dash",
+        "[scenario]\ndraws = 10\n\n" + ONE + "\n[inputs.ru-cas]\nrange = [1, 2]\n",
+        "s.toml:7: quantity name 'ru-cas' is not valid: use letters, digits and underscores, "
+        "not starting with a digit (e.g. 'ru_killed')",
+    ),
+    (
+        "a bare TOML date",
+        "[inputs.d]\nvalue = 2025-01-01\n",
+        "s.toml:2: inputs.d.value: a bare TOML date (2025-01-01) is not read as a date; quote it: "
+        'value = "2025-01-01"',
+    ),
+    (
+        "a bare TOML date-time",
+        "[inputs.d]\nvalue = 2025-01-01T12:00:00\n",
+        "s.toml:2: inputs.d.value: a bare TOML date (2025-01-01T12:00:00) is not read as a date; "
+        'quote it: value = "2025-01-01"',
+    ),
+    (
+        "a bare date for a number",
+        "[inputs.x]\napproximately = 2025-01-01\n",
+        "s.toml:2: inputs.x.approximately must be a number; got the bare TOML date 2025-01-01",
+    ),
+    (
+        "draws as a float",
+        "[scenario]\ndraws = 2000.0\n" + ONE,
+        "s.toml:2: scenario.draws must be a positive integer; got 2000.0, a float (write 2000)",
+    ),
+    (
+        "chunk size as a fraction",
+        "[scenario]\nchunk_size = 2.5\n" + ONE,
+        "s.toml:2: scenario.chunk_size must be a positive integer; got 2.5, a float",
+    ),
+    (
+        "units of an unknown quantity",
+        "[scenario]\ndraws = 10\n\n" + ONE + '\n[units]\nx = "people"\nnosuch = "people"\n',
+        "s.toml:9: units: a quantity='nosuch' is not one of 'x'",
+    ),
+    (
+        "a long name of an unknown quantity",
+        "[scenario]\ndraws = 10\n\n" + ONE + '\n[long_names]\n\nnosuch = "people"\n',
+        "s.toml:9: long_names: a quantity='nosuch' is not one of 'x'",
+    ),
+    (
+        "approximately a negative figure",
+        "[inputs.x]\napproximately = -1000\n",
+        "s.toml:2: inputs.x: approximately -1,000: a lognormal reading needs a positive figure; "
+        "use family='normal' for a quantity that can be negative",
+    ),
+    (
+        "up to zero",
+        "[inputs.x]\nup_to = 0\n",
+        "s.toml:2: inputs.x: up_to 0: the figure must be positive (the unstated low end is 0.8 "
+        "times it); give low= for a bound at or below zero",
+    ),
+    (
+        "a hash in an expression",
+        ONE + '[derived]\nq = "x # doubled"\n',
+        "s.toml:4: derived quantity 'q': '#' at column 3 of 'x # doubled' is not part of the "
+        "expression language (it is not a comment either); remove it",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), [pytest.param(*c[1:], id=c[0]) for c in COLD])
+def test_cold_user_errors_are_placed_and_plain(text: str, message: str) -> None:
+    with pytest.raises(InputError) as info:
+        parse_scenario(text, name="s.toml")
+    assert str(info.value) == message
+
+
+def test_an_input_level_of_1_is_still_a_hard_range() -> None:
+    text = '[scenario]\nlevel = 0.5\n[inputs.x]\nrange = [1, 2]\nfamily = "uniform"\nlevel = 1\n'
+    assert parse_scenario(text, name="s.toml").model.inputs["x"].support == (1.0, 2.0)
+
+
+DATES = """\
+[scenario]
+draws = 100
+
+[inputs.d0]
+value = "2025-01-01"
+[inputs.a]
+range = [900_000, 1_000_000]
+[inputs.b]
+range = [1_000, 1_500]
+
+[derived]
+"""
+
+
+@pytest.mark.parametrize(
+    ("derived", "message"),
+    [
+        (
+            'q = "d0 + 1"',
+            "s.toml:12: derived quantity 'q': cannot evaluate 'd0 + 1': '+' cannot add a number "
+            "to a date; use days(...) or a date difference: days(end - start) is the number of "
+            "days between two dates",
+        ),
+        (
+            "q = \"crossing_date(a, b, 2_000_000, '2025-01-01') > 5\"",
+            "s.toml:12: derived quantity 'q': cannot evaluate \"crossing_date(a, b, 2_000_000, "
+            "'2025-01-01') > 5\": '>' cannot compare a date with a number; compare with a date "
+            "like '2025-06-01'",
+        ),
+        (
+            'ok = "a / b"\nr = "crossing_date(a, b, 2_000_000, 20250101)"',
+            "s.toml:13: derived quantity 'r': cannot evaluate 'crossing_date(a, b, 2_000_000, "
+            "20250101)': start must be dates ('YYYY-MM-DD' strings, datetime.date or "
+            "numpy.datetime64); got 20,250,101",
+        ),
+        (
+            "r = \"implied_rate(a, '2025-01-01', b, '2025-01-01')\"",
+            "s.toml:12: derived quantity 'r': cannot evaluate \"implied_rate(a, '2025-01-01', b, "
+            "'2025-01-01')\": date_a and date_b are the same (2025-01-01T00:00:00); an implied "
+            "rate needs two different dates",
+        ),
+    ],
+)
+def test_derived_errors_are_found_at_load_on_their_line(
+    monkeypatch: pytest.MonkeyPatch, derived: str, message: str
+) -> None:
+    from attritionsim import scenario
+
+    calls: list[int] = []
+    trial = scenario.simulate
+
+    def counted(model: object, draws: int, *args: object, **kwargs: object) -> object:
+        calls.append(draws)
+        return trial(model, draws, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(scenario, "simulate", counted)
+    with pytest.raises(InputError) as info:
+        parse_scenario(DATES + derived + "\n", name="s.toml")
+    assert str(info.value) == message
+    assert calls == [2]  # a trial on two draws, never the scenario's 100
+
+
+def test_derived_errors_while_running_are_placed_on_their_line() -> None:
+    from attritionsim.expr import register_function, unregister_function
+
+    @register_function("fussy")
+    def fussy(x: np.ndarray) -> np.ndarray:
+        if np.size(x) > 2:  # passes the two-draw trial at load, fails in the run
+            raise InputError("fussy() takes at most two draws")
+        return x
+
+    try:
+        loaded = parse_scenario(DATES + 'q = "fussy(a)"\n', name="s.toml")
+        assert loaded.places == {"q": "s.toml:12"}
+        with pytest.raises(InputError) as info:
+            loaded.run(draws=10)
+    finally:
+        unregister_function("fussy")
+    assert str(info.value) == (
+        "s.toml:12: derived quantity 'q': cannot evaluate 'fussy(a)': fussy() takes at most two "
+        "draws"
+    )
+
+
+def test_only_regular_files_up_to_10_mb_are_read(tmp_path: Path) -> None:
+    import os
+
+    with pytest.raises(InputError) as info:
+        load_scenario(tmp_path)
+    assert str(info.value) == f"{tmp_path}: not a file (a folder); give a scenario TOML file"
+    with pytest.raises(InputError) as info:
+        load_scenario("/dev/zero")  # endless: was a MemoryError
+    assert str(info.value) == "/dev/zero: not a file (a device); give a scenario TOML file"
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError) as info:
+        load_scenario(fifo)  # nobody writes to it: reading it would hang
+    assert str(info.value) == f"{fifo}: not a file (a pipe); give a scenario TOML file"
+    big = tmp_path / "big.toml"
+    with big.open("wb") as handle:
+        handle.truncate(10_000_001)  # sparse: no disk needed
+    with pytest.raises(InputError) as info:
+        load_scenario(big)
+    assert str(info.value) == (
+        f"{big}: the scenario is 10,000,001 bytes long; at most 10,000,000 (10 MB) are read "
+        "(a scenario needs a few kilobytes)"
+    )
+
+
+def test_names_up_to_255_utf8_bytes_reach_the_results_file(tmp_path: Path) -> None:
+    from attritionsim import Model, from_range, simulate
+    from attritionsim.resultsfile import read_results, write_results
+
+    longest = "é" * 127 + "a"  # 255 bytes in UTF-8, 128 characters
+    ds = simulate(Model({longest: from_range(1, 2)}, {"y": f"{longest} * 2"}), 3, seed=1)
+    write_results(ds, tmp_path / "results.nc")
+    back = read_results(tmp_path / "results.nc")
+    assert back[longest].values.tolist() == ds[longest].values.tolist()
+    with pytest.raises(InputError) as info:
+        Model({"é" * 128: 1.0})
+    assert str(info.value) == (
+        "quantity name 'éééééééééééééééééééé'… is 256 bytes long in UTF-8; at most 255 are "
+        "allowed (the results file's limit on a name)"
+    )

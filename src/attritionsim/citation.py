@@ -261,8 +261,8 @@ def _day(value: Bound, form: Literal["day", "month", "year"], with_year: bool = 
         return "never"
     year, month, day = _dates.ymd(value)
     text = _year_text(year)
-    if form == "year":
-        return text
+    if form == "year":  # a bare 273,927,531 or 3 BCE reads like a count: say it is a year
+        return text if 0 < year < 10_000 else f"year {text}"
     suffix = f" {text}" if with_year else ""
     if form == "month":
         return f"{_MONTHS[month - 1]}{suffix}"
@@ -366,7 +366,8 @@ def cite(
     * ``"share"`` (a fraction from 0 to 1): ``"64% (90% CrI 58–70%)"``.
     * dates: ``"21 July 2025 (90% CrI 3 July – 14 August 2025)"``, the year written once when
       both bounds share it; a month (``"July 2025"``) when the largest MCSE exceeds a day, a
-      year when it exceeds a month; NaT as ``"never"``.
+      year when it exceeds a month; NaT as ``"never"``. A year alone beyond 9999, or before
+      the common era, reads ``"year 273,927,531"`` or ``"year 99,998 BCE"``, not like a count.
     * booleans: ``"64% probability (± 1 percentage point)"``, the ± being one MCSE rounded to
       the probability's last digit (left out when every draw agrees).
 

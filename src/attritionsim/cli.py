@@ -1,20 +1,24 @@
 """The ``attritionsim`` command line: thin over the library.
 
-Exit codes: 0 success, 2 bad input (one line on stderr, no traceback), 1 internal error.
+Exit codes: 0 success, 2 bad input (one line on stderr, no traceback), 1 internal error (or
+standard output closed early, e.g. piped into ``head``), 130 interrupted (Ctrl-C), 143
+terminated (SIGTERM); an interrupted or terminated run still removes its unfinished report.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
 import time
 import warnings
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
-from . import elicit
-from ._format import fmt_sig
+from . import _validate, elicit
+from ._format import fmt_sig, fmt_value
 from ._validate import DEFAULT_LEVEL
 from ._version import __version__
 from .errors import InputError
@@ -99,7 +103,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Summarize a results.nc file: medians, intervals and their MC errors.",
     )
     summarize.add_argument("results", help="a results.nc written by report or run")
-    summarize.add_argument("--level", type=float, default=None, help="credible level")
+    summarize.add_argument(
+        "--level", type=_interval_level, default=None, help="credible level, in [0.01, 1)"
+    )
     summarize.add_argument("--format", default="md", choices=("md", "json", "csv", "latex"))
     return parser
 
@@ -109,7 +115,9 @@ def _run_options(parser: argparse.ArgumentParser, default_out: str | None) -> No
     parser.add_argument("--seed", type=int, default=None, help="random seed")
     parser.add_argument("--method", default=None, choices=("mc", "lhs", "sobol"))
     parser.add_argument("--chunk-size", type=int, default=None, help="draws per block")
-    parser.add_argument("--level", type=float, default=None, help="credible level")
+    parser.add_argument(
+        "--level", type=_interval_level, default=None, help="credible level, in [0.01, 1)"
+    )
     parser.add_argument(
         "--out",
         default=default_out,
@@ -119,42 +127,79 @@ def _run_options(parser: argparse.ArgumentParser, default_out: str | None) -> No
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+def _interval_level(text: str) -> float:
+    """``--level`` of run, report and summarize: the level of intervals of draws, in [0.01, 1)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a number such as 0.9 (a 90% interval); got {text!r}"
+        ) from None
+    try:
+        return _validate.level(value, closed=False)
+    except InputError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
 class _ProgressBar:
-    """A one-line progress bar on stderr, shown once a run has taken about a second."""
+    """A one-line progress bar on stderr, shown once a run has taken about a second.
+
+    The line is left open while the run goes on; :meth:`end` closes it: kept (a line break)
+    when the command succeeds, wiped (carriage return, erase line) before an error takes it.
+    """
 
     def __init__(self) -> None:
         self.start = time.perf_counter()
         self.shown = False
+        self.open = False
 
     def __call__(self, done: int, total: int) -> None:
         if not self.shown and time.perf_counter() - self.start < 1.0 and done < total:
             return
-        self.shown = True
+        self.shown = self.open = True
         width = 30
         filled = int(width * done / total)
         bar = "#" * filled + "-" * (width - filled)
-        end = "\n" if done >= total else ""
-        sys.stderr.write(f"\r  [{bar}] {done:,}/{total:,} draws{end}")
+        sys.stderr.write(f"\r  [{bar}] {done:,}/{total:,} draws")
         sys.stderr.flush()
+
+    def end(self, *, keep: bool) -> None:
+        """Close the bar's line: end it (``keep``) or wipe it, so that an error stands alone."""
+        if self.open:
+            self.open = False
+            sys.stderr.write("\n" if keep else "\r\033[K")
+            sys.stderr.flush()
 
 
 def _run(args: argparse.Namespace) -> str:
+    from .model import largest_draws
     from .report import default_scenario, write_report
     from .scenario import load_scenario
 
+    if args.draws is not None:
+        _validate.draws(args.draws, name="--draws")
+    if args.chunk_size is not None:
+        _validate.draws(args.chunk_size, name="--chunk-size")
     scenario = default_scenario() if args.command == "report" else load_scenario(args.scenario)
     show = not args.quiet and sys.stderr.isatty()
     draws = args.draws if args.draws is not None else scenario.draws
     chunk = args.chunk_size
     if show and chunk is None:
         chunk = max(10_000, draws // 50)  # results do not depend on the chunk size
+    if draws > largest_draws(scenario.model, chunk_size=chunk):
+        most = largest_draws(scenario.model, chunk_size=args.chunk_size)
+        given = "--draws" if args.draws is not None else "the scenario's draws"
+        raise InputError(
+            f"{given} {fmt_value(draws)} would not fit in memory: this machine holds at most "
+            f"{fmt_value(most)} draws of this scenario's quantities; use --draws {most} or fewer"
+        )
     options = {
         "draws": args.draws,
         "seed": args.seed,
         "method": args.method,
         "chunk_size": chunk,
         "level": args.level,
-        "progress": _ProgressBar() if show else None,
+        "progress": args.progress_bar if show else None,
     }
     if args.out is None:
         from .report import headline_sentences
@@ -184,9 +229,22 @@ def _summarize(args: argparse.Namespace) -> str:
     from . import citation, summary
     from .resultsfile import read_results
 
+    folder = os.path.join(args.results, "results.nc")
+    if os.path.isdir(args.results) and os.path.isfile(folder):
+        raise InputError(
+            f"results file {args.results!r} is a folder; give its results file: "
+            f"attritionsim summarize {folder}"
+        )
     ds = read_results(args.results)
     level = args.level if args.level is not None else float(ds.attrs.get("level", DEFAULT_LEVEL))
     result = summary.summarize(ds, level=level)
+    if not result["quantities"]:
+        skipped = [f"{name} ({_why_skipped(ds[name])})" for name in ds.data_vars]
+        raise InputError(
+            f"results file {args.results!r} has nothing to summarize: a quantity needs one "
+            "number, date or true/false value per draw (dimension 'draw' only); "
+            + (f"skipped {', '.join(skipped)}" if skipped else "it holds no variables")
+        )
     if args.format == "json":
         return json.dumps(result, indent=2, allow_nan=False)
     if args.format == "csv":
@@ -194,6 +252,14 @@ def _summarize(args: argparse.Namespace) -> str:
     if args.format == "latex":
         return citation.to_latex(result)
     return citation.to_markdown(result)
+
+
+def _why_skipped(da: Any) -> str:
+    """Why ``summarize`` leaves out a variable: its dimensions, or the kind of its values."""
+    if da.dims != ("draw",):
+        return f"dimensions {', '.join(map(str, da.dims)) or 'none'}"
+    kind = {"U": "text", "S": "text", "O": "text", "m": "time differences"}.get(da.dtype.kind)
+    return f"{kind or str(da.dtype)} values"
 
 
 def _elicit(args: argparse.Namespace) -> str:
@@ -222,7 +288,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     Bad input prints one line, ``attritionsim: error: ...``, on stderr and returns 2. Warnings
     raised while a command runs (e.g. a Sobol run whose draws are not a power of two) are
     printed after it, each distinct one once, as one line ``attritionsim: warning: ...``; a
-    failed command prints only its error.
+    failed command prints only its error. Ctrl-C prints ``attritionsim: interrupted`` and
+    returns 130; while ``main`` runs, SIGTERM raises ``SystemExit`` (so that an unfinished
+    report folder is cleaned up), prints ``attritionsim: terminated`` and returns 143; the
+    previous SIGTERM handler is restored afterwards. Standard output closed early (a pipe into
+    ``head``) returns 1 silently.
 
     Examples
     --------
@@ -232,22 +302,77 @@ def main(argv: Sequence[str] | None = None) -> int:
     0
     """
     parser = _parser()
+    bar = _ProgressBar()
+    previous = _catch_sigterm()
+    try:
+        return _main(parser, argv, bar)
+    except KeyboardInterrupt:
+        bar.end(keep=False)
+        print("attritionsim: interrupted", file=sys.stderr)
+        return 130
+    except _Terminated:
+        bar.end(keep=False)
+        print("attritionsim: terminated", file=sys.stderr)
+        return 143
+    except BrokenPipeError:  # stdout closed early, e.g. piped into head: stop quietly
+        _silence_stdout()
+        return 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(parser: argparse.ArgumentParser, argv: Sequence[str] | None, bar: _ProgressBar) -> int:
+    """Parse, run the command and print what it says; the exit status."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            text = _command(parser, parser.parse_args(argv))
+            args = parser.parse_args(argv)
+            args.progress_bar = bar
+            text = _command(parser, args)
         except InputError as err:
+            bar.end(keep=False)
             print(f"attritionsim: error: {_one_line(str(err))}", file=sys.stderr)
             return 2
+        except BrokenPipeError:
+            raise
         except Exception as err:  # pragma: no cover - the last line of defence
+            bar.end(keep=False)
             message = _one_line(f"{type(err).__name__}: {err}")
             print(f"attritionsim: internal error: {message}", file=sys.stderr)
             return 1
+    bar.end(keep=True)
     for message in _warnings(caught):
         print(f"attritionsim: warning: {message}", file=sys.stderr)
     if text is not None:
         print(text)
+        sys.stdout.flush()
     return 0
+
+
+class _Terminated(SystemExit):
+    """Raised by the SIGTERM handler, so that ``finally`` blocks and context managers run."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated(128 + signal.SIGTERM)
+
+
+def _catch_sigterm() -> Any:
+    """Make SIGTERM raise :class:`_Terminated`; the previous handler (``None``: not installed)."""
+    try:
+        return signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread: leave signals to the program that runs us
+        return None
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that the interpreter's last flush cannot fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor (e.g. captured): nothing to flush into
+        pass
 
 
 def _command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str | None:

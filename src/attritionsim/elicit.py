@@ -53,6 +53,7 @@ scenario files, the command line and the plots all read it.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 import types
 from collections.abc import Callable, Mapping, Sequence
@@ -198,6 +199,11 @@ def approximately(
     if lvl == 1.0:
         raise InputError("level must be below 1 for 'approximately' (it has no hard bounds)")
     name = _validate.choice("family", family, RANGE_FAMILIES)
+    if value < 0.0 and _positive_family(name):
+        raise InputError(
+            f"approximately {fmt_number(value)}: a {name} reading needs a positive figure; "
+            "use family='normal' for a quantity that can be negative"
+        )
     unit = rounding_unit(value) if rounding is None else _positive("rounding", rounding)
     if rel is None:
         half = max(unit / 2.0, APPROX_REL * abs(value))
@@ -207,6 +213,7 @@ def approximately(
     high = value + half
     if RANGE_FAMILIES[name].log_symmetric and low > 0.0:
         high = value * value / low
+    _spread("approximately", value, low, high)
     origin = {"rule": "approximately", "value": value, "rel": rel, "rounding": unit}
     return _fit(low, high, lvl, name, origin)
 
@@ -244,7 +251,12 @@ def up_to(
     200000.0
     """
     high = _validate.finite_real("high", high)
-    low = high / ONE_SIDED_SPAN if low is None else _validate.finite_real("low", low)
+    if low is None:
+        _stated("up_to", high, "low", "0.8")
+        low = high / ONE_SIDED_SPAN
+        _spread("up_to", high, low, high)
+    else:
+        low = _validate.finite_real("low", low)
     return _one_sided("up_to", high, low, high, level, family)
 
 
@@ -279,7 +291,12 @@ def at_least(
     (200000.0, 250000.0)
     """
     low = _validate.finite_real("low", low)
-    high = low * ONE_SIDED_SPAN if high is None else _validate.finite_real("high", high)
+    if high is None:
+        _stated("at_least", low, "high", "1.25")
+        high = low * ONE_SIDED_SPAN
+        _spread("at_least", low, low, high)
+    else:
+        high = _validate.finite_real("high", high)
     return _one_sided("at_least", low, low, high, level, family)
 
 
@@ -315,6 +332,7 @@ def nearly(
     """
     value = _validate.finite_real("value", value)
     low = value - _positive("rel", rel) * abs(value)
+    _spread("nearly", value, low, value)
     return _one_sided("nearly", value, low, value, level, family, rel=rel)
 
 
@@ -350,6 +368,7 @@ def more_than(
     """
     value = _validate.finite_real("value", value)
     high = value + _positive("rel", rel) * abs(value)
+    _spread("more_than", value, value, high)
     return _one_sided("more_than", value, value, high, level, family, rel=rel)
 
 
@@ -698,6 +717,37 @@ def _one_sided(
     cls = RANGE_FAMILIES[name]
     lvl = (1.0 if cls.bounded else DEFAULT_LEVEL) if level is None else _validate.level(level)
     return _fit(low, high, lvl, name, {"rule": rule, "value": value, **extra})
+
+
+def _stated(rule: str, figure: float, other: str, factor: str) -> None:
+    """A one-sided figure whose other end is a multiple of it must be positive."""
+    if figure <= 0.0:
+        raise InputError(
+            f"{rule} {fmt_number(figure)}: the figure must be positive (the unstated {other} end "
+            f"is {factor} times it); give {other}= for a bound at or below zero"
+        )
+
+
+def _spread(rule: str, figure: float, low: float, high: float) -> None:
+    """Refuse a figure whose default range collapses to a point in floating point."""
+    if low < high:
+        return
+    if figure == 0.0:
+        raise InputError(f"{rule} 0: the figure must be non-zero (its range is relative to it)")
+    raise InputError(
+        f"{rule} {fmt_number(figure)}: the figure is too close to zero to hold a range around "
+        "it in floating point; count the quantity in a smaller unit"
+    )
+
+
+@functools.cache
+def _positive_family(family: str) -> bool:
+    """Whether ``family`` lives on positive values only (lognormal, gamma, beta, ...)."""
+    try:
+        RANGE_FAMILIES[family].fit_central(-0.5, -0.25, DEFAULT_LEVEL)
+    except InputError:
+        return True
+    return False
 
 
 def _positive(name: str, value: object) -> float:

@@ -31,7 +31,9 @@ written                                evaluated as
 
 Everything else is refused with an :class:`~attritionsim.errors.InputError` when parsing:
 attribute access, subscripts, lambdas, comprehensions, containers, f-strings, ``:=``,
-``*args`` and ``**kwargs``, ``is`` and ``in``, ``^ @ << >>``, names starting with ``__``.
+``*args`` and ``**kwargs``, ``is`` and ``in``, ``^ @ << >>``, names starting with ``__``,
+and ``#`` (there are no comments). An operation that numpy cannot do on the values given (a
+date plus a number, a date compared with a number) is refused when evaluating, in those words.
 There are no named constants: ``inf``, ``nan``, ``pi`` and ``e`` are ordinary names, read from
 the values given at evaluation like any input.
 
@@ -71,7 +73,9 @@ import functools
 import graphlib
 import heapq
 import inspect
+import io
 import keyword
+import tokenize
 import types
 import unicodedata
 from collections.abc import Callable, Collection, Mapping
@@ -696,6 +700,53 @@ def _numeric(value: Any) -> Any:
     return value
 
 
+_DATE, _SPAN, _NUMBER = "a date", "a time difference", "a number"
+_IN_DAYS = "days(end - start) is the number of days between two dates"
+
+
+def _kind(value: Any) -> str:
+    """What a value is, in the words of the language: a date, a time difference, a number."""
+    kind = np.asarray(value).dtype.kind
+    return {"M": _DATE, "m": _SPAN, "b": "true/false"}.get(kind, _NUMBER)
+
+
+def _reason(op: str, values: tuple[Any, ...], err: Exception) -> str:
+    """Why ``op`` failed on ``values``, in plain words where numpy's types are the cause.
+
+    Numpy refuses a date plus a number, or a date compared with a number, with a message about
+    its ufunc loops; say instead what the two operands are and what to write.
+    """
+    kinds = [_kind(value) for value in values]
+    if not isinstance(err, TypeError) or not ({_DATE, _SPAN} & set(kinds)):
+        return str(err)
+    if op.endswith("()"):
+        found = " and ".join(dict.fromkeys(kinds))
+        return f"{op} cannot work on {found}; give it numbers ({_IN_DAYS})"
+    if len(kinds) == 1:
+        return f"{op} cannot be applied to {kinds[0]}; work in days: {_IN_DAYS}"
+    a, b = kinds
+    if op.strip("'") in _COMPARE_SYMBOLS.values():
+        if _DATE in kinds and (a == _NUMBER or b == _NUMBER):
+            return (
+                f"{op} cannot compare a date with a number; compare with a date like '2025-06-01'"
+            )
+        if _SPAN in kinds and (a == _NUMBER or b == _NUMBER):
+            return (
+                f"{op} cannot compare a time difference with a number; compare "
+                "days(end - start) with a number of days"
+            )
+        return f"{op} cannot compare {a} with {b}"
+    if op in ("'+'", "'-'") and _NUMBER in kinds:
+        if op == "'+'":
+            what = f"add a number to {a if a != _NUMBER else b}"
+        else:
+            what = f"subtract a number from {a}" if b == _NUMBER else f"subtract {b} from a number"
+        return f"{op} cannot {what}; use days(...) or a date difference: {_IN_DAYS}"
+    if kinds == [_DATE, _DATE] and op == "'+'":
+        return f"'+' cannot add two dates; subtract them for the time between ({_IN_DAYS})"
+    return f"{op} cannot be applied to {a} and {b}; work in days: {_IN_DAYS}"
+
+
 def _quote(text: str, limit: int = 80) -> str:
     """``repr`` of ``text`` for a message, shortened in the middle past ``limit`` characters."""
     if len(text) > limit:
@@ -732,6 +783,14 @@ _REFUSED_OPERATORS: dict[type[ast.AST], tuple[str, str]] = {
     ast.IsNot: ("comparison 'is not'", "use != to compare values"),
     ast.In: ("membership test 'in'", _ALLOWED),
     ast.NotIn: ("membership test 'not in'", _ALLOWED),
+}
+_COMPARE_SYMBOLS: dict[type[ast.cmpop], str] = {
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.Eq: "==",
+    ast.NotEq: "!=",
 }
 _COMPARE: dict[type[ast.cmpop], np.ufunc] = {
     ast.Lt: np.less,
@@ -787,7 +846,25 @@ class _Compiler:
             raise InputError(f"{self.where}: {self._syntax(err)}") from None
         except (ValueError, RecursionError, MemoryError) as err:
             raise InputError(f"{self.where}: cannot parse {_quote(self.source)} ({err})") from None
+        self._no_comment()
         return self._compile(tree.body, 0)
+
+    def _no_comment(self) -> None:
+        """Refuse ``#`` outside strings: Python would read the rest as a comment and drop it."""
+        try:
+            tokens = list(tokenize.generate_tokens(io.StringIO(self.source).readline))
+        except (tokenize.TokenError, SyntaxError):  # pragma: no cover - ast.parse read it
+            return
+        for token in tokens:
+            if token.type == tokenize.COMMENT:
+                line, column = token.start
+                place = f"column {column + 1}"
+                if "\n" in self.source:
+                    place = f"line {line}, {place}"
+                raise InputError(
+                    f"{self.where}: '#' at {place} of {_quote(self.source)} is not part of the "
+                    "expression language (it is not a comment either); remove it"
+                )
 
     def _syntax(self, err: SyntaxError) -> str:
         line = self.source.splitlines()[(err.lineno or 1) - 1] if err.lineno else self.source
@@ -880,13 +957,14 @@ class _Compiler:
             return run_logical
         if op not in _BINARY:
             raise self._refuse(*_REFUSED_OPERATORS.get(op, ("operator", _ALLOWED)), node=node)
-        _, ufunc = _BINARY[op]
+        symbol, ufunc = _BINARY[op]
 
         def run(env: dict[str, Any]) -> Any:
+            a, b = left(env), right(env)
             try:
-                return ufunc(_numeric(left(env)), _numeric(right(env)))
+                return ufunc(_numeric(a), _numeric(b))
             except _EVAL_ERRORS as err:
-                raise _EvalError(text, str(err)) from err
+                raise _EvalError(text, _reason(f"'{symbol}'", (a, b), err)) from err
 
         return run
 
@@ -904,12 +982,14 @@ class _Compiler:
 
             return run_not
         ufunc = np.negative if isinstance(node.op, ast.USub) else np.positive
+        symbol = "'-'" if isinstance(node.op, ast.USub) else "'+'"
 
         def run(env: dict[str, Any]) -> Any:
+            value = operand(env)
             try:
-                return ufunc(_numeric(operand(env)))
+                return ufunc(_numeric(value))
             except _EVAL_ERRORS as err:
-                raise _EvalError(text, str(err)) from err
+                raise _EvalError(text, _reason(symbol, (value,), err)) from err
 
         return run
 
@@ -921,17 +1001,19 @@ class _Compiler:
         operands = [self._compile(node.left, depth)]
         operands += [self._compile(item, depth) for item in node.comparators]
         ufuncs = [_COMPARE[type(op)] for op in node.ops]
+        symbols = [f"'{_COMPARE_SYMBOLS[type(op)]}'" for op in node.ops]
         text = self._text(node)
 
         def run(env: dict[str, Any]) -> Any:
-            try:
-                values = [operand(env) for operand in operands]
-                out = ufuncs[0](values[0], values[1])
-                for i in range(1, len(ufuncs)):
-                    out = np.logical_and(out, ufuncs[i](values[i], values[i + 1]))
-                return out
-            except _EVAL_ERRORS as err:
-                raise _EvalError(text, str(err)) from err
+            values = [operand(env) for operand in operands]
+            out: Any = True
+            for i, ufunc in enumerate(ufuncs):
+                pair = (values[i], values[i + 1])
+                try:
+                    out = np.logical_and(out, ufunc(*pair)) if i else ufunc(*pair)
+                except _EVAL_ERRORS as err:
+                    raise _EvalError(text, _reason(symbols[i], pair, err)) from err
+            return out
 
         return run
 
@@ -997,9 +1079,12 @@ class _Compiler:
         text = self._text(node)
 
         def run(env: dict[str, Any]) -> Any:
+            given = [arg(env) for arg in args]
+            named = {key: value(env) for key, value in kwargs.items()}
             try:
-                return func(*[arg(env) for arg in args], **{k: v(env) for k, v in kwargs.items()})
+                return func(*given, **named)
             except _EVAL_ERRORS as err:
-                raise _EvalError(text, str(err)) from err
+                values = (*given, *named.values())
+                raise _EvalError(text, _reason(f"{name}()", values, err)) from err
 
         return run

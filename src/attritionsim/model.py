@@ -35,12 +35,14 @@ from .expr import Expression, dependencies, parse
 
 __all__ = [
     "FALLBACK_MEMORY",
+    "MAX_NAME_BYTES",
     "MEMORY_SHARE",
     "RESERVED_NAMES",
     "Constant",
     "DerivedSpec",
     "InputSpec",
     "Model",
+    "largest_draws",
     "memory_ceiling",
     "simulate",
 ]
@@ -62,6 +64,8 @@ RESERVED_NAMES: Final = MappingProxyType(
     }
 )
 
+#: The longest quantity name, in UTF-8 bytes: netCDF's limit on a variable's name.
+MAX_NAME_BYTES: Final = 255
 #: The share of the machine's physical memory that in-memory :func:`simulate` may fill.
 MEMORY_SHARE: Final = 0.5
 #: The physical memory assumed where the operating system does not report it: 8 GiB.
@@ -94,8 +98,8 @@ class Model:
     InputError
         A name that is not an identifier, is used twice (also when two names differ only by
         Unicode normalisation), is not in the NFKC normal form in which expressions read
-        names (``"ﬁrst"`` is read as ``"first"``), or is reserved (see :data:`RESERVED_NAMES`);
-        an input that is neither a
+        names (``"ﬁrst"`` is read as ``"first"``), is reserved (see :data:`RESERVED_NAMES`) or
+        is longer than :data:`MAX_NAME_BYTES` in UTF-8; an input that is neither a
         distribution nor a number nor a date, an expression that does not parse or reads an
         unknown name, derived quantities that depend on each other in a cycle, a correlation of
         a constant or unknown input, or correlations that cannot hold together.
@@ -340,14 +344,45 @@ def memory_ceiling() -> int:
     return int((total if total > 0 else FALLBACK_MEMORY) * MEMORY_SHARE)
 
 
-def _check_memory(model: Model, kept: Sequence[str], draws: int, chunk: int) -> None:
-    """Refuse, before drawing anything, a run whose results would not fit in memory."""
+def largest_draws(
+    model: Model, *, chunk_size: int | None = None, keep: Iterable[str] | None = None
+) -> int:
+    """The most draws in-memory :func:`simulate` accepts for ``model`` on this machine.
+
+    The bytes a run needs (see :func:`simulate`'s Notes) grow with its draws; this is the
+    largest number of draws whose need stays within :func:`memory_ceiling` (at most
+    :data:`attritionsim._validate.MAX_DRAWS`).
+
+    >>> import attritionsim as asim
+    >>> largest_draws(asim.Model({"x": asim.from_range(1, 2)})) > 1_000_000
+    True
+    """
+    kept = _engine.kept_names(model, keep)
+    chunk = None if chunk_size is None else _validate.draws(chunk_size, name="chunk_size")
+    ceiling = memory_ceiling()
+    low, high = 0, _validate.MAX_DRAWS
+    while low < high:  # the need grows with the draws: bisect for the last that fits
+        mid = (low + high + 1) // 2
+        if _memory_need(model, kept, mid, mid if chunk is None else chunk) <= ceiling:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def _memory_need(model: Model, kept: Sequence[str], draws: int, chunk: int) -> int:
+    """Bytes a run of ``draws`` in blocks of ``chunk`` needs: kept results and the working block."""
     varying = [name for name in kept if name not in model.constants]
     working = [name for name in _engine.needed_names(model, kept) if name not in model.constants]
     if chunk >= draws:
-        need = 8 * draws * len(working)
-    else:
-        need = 8 * (draws * len(varying) + chunk * len(working))
+        return 8 * draws * len(working)
+    return 8 * (draws * len(varying) + chunk * len(working))
+
+
+def _check_memory(model: Model, kept: Sequence[str], draws: int, chunk: int) -> None:
+    """Refuse, before drawing anything, a run whose results would not fit in memory."""
+    varying = [name for name in kept if name not in model.constants]
+    need = _memory_need(model, kept, draws, chunk)
     ceiling = memory_ceiling()
     if need > ceiling:
         raise InputError(
@@ -378,6 +413,12 @@ def _check_name(name: object) -> None:
         raise InputError(
             f"quantity name {name!r} is not valid: use letters, digits and underscores, "
             "not starting with a digit (e.g. 'ru_killed')"
+        )
+    size = len(name.encode("utf-8"))
+    if size > MAX_NAME_BYTES:
+        raise InputError(
+            f"quantity name {name[:20]!r}… is {size:,} bytes long in UTF-8; at most "
+            f"{MAX_NAME_BYTES} are allowed (the results file's limit on a name)"
         )
 
 

@@ -35,17 +35,22 @@ the report leads with, in order.
 
 Every problem is an :class:`~attritionsim.errors.InputError` whose one-line message starts with
 ``file:line:`` and the key, and says what would be valid; every value is checked when the file
-is loaded, before anything is simulated.
+is loaded, before anything is simulated (derived quantities are tried on two draws, so that a
+date added to a number is caught then). An error found while simulating a derived quantity
+starts with the ``file:line:`` of its key.
 
 Limits:
 
-* The file must be UTF-8 text (a byte-order mark is allowed) and nest tables or arrays at most
-  32 levels deep.
+* The file must be a regular file of at most 10 MB (not a folder, a device or a pipe), UTF-8
+  text (a byte-order mark is allowed), nesting tables or arrays at most 32 levels deep.
 * ``draws`` (and ``chunk_size``) is a positive integer of at most ``10**12``, the ceiling of
   every backend.
 * ``seed`` is an integer from 0 to ``2**63 - 1`` (results files keep it as a signed 64-bit
   integer).
-* ``level`` (in ``[scenario]`` or an input) is in ``[0.01, 1]``: 0.9 for a 90% interval.
+* ``[scenario] level`` is in ``[0.01, 1)``: 0.9 for a 90% interval (reported intervals cannot
+  hold every draw); an input's own ``level`` is in ``[0.01, 1]`` (``1``: a stated minimum and
+  maximum, for the bounded families).
+* A quantity's name is at most 255 bytes long in UTF-8 (the results file's limit).
 * ``[report] digits`` is an integer from 1 to 6: the most significant digits of the headline
   figures (default 3).
 * A ``pool`` lists at least two distinct catalogue ids of one quantity: the same side, measure
@@ -55,10 +60,13 @@ Limits:
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import difflib
 import functools
 import re
+import stat
 import tomllib
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -73,7 +81,7 @@ from .distributions import Distribution
 from .errors import InputError
 from .model import Model, simulate
 
-__all__ = ["Scenario", "load_scenario", "run_scenario"]
+__all__ = ["MAX_BYTES", "Scenario", "load_scenario", "run_scenario"]
 
 _SECTIONS = ("scenario", "inputs", "correlations", "derived", "units", "long_names", "report")
 _SETTINGS = ("title", "description", "draws", "seed", "level", "method", "chunk_size")
@@ -92,6 +100,10 @@ _REPORT = ("headline", "digits")
 _MAX_DEPTH = 32
 #: Most significant digits ``[report] digits`` may ask for.
 _MAX_DIGITS = 6
+#: The largest scenario file read, in bytes (a scenario needs a few kilobytes).
+MAX_BYTES = 10_000_000
+#: Draws of the trial run at load that tries every derived quantity before simulating.
+_TRIAL_DRAWS = 2
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,6 +132,9 @@ class Scenario:
         Where it was read from.
     digits : int
         Most significant digits of the headline figures (``[report] digits``, default 3).
+    places : mapping of str to str
+        Where each derived quantity is written, ``"file:line"``: errors found while simulating
+        it start with this.
     """
 
     model: Model
@@ -133,6 +148,7 @@ class Scenario:
     description: str = ""
     path: Path | None = None
     digits: int = 3
+    places: Mapping[str, str] = dataclasses.field(default_factory=dict, repr=False, compare=False)
 
     def run(self, **overrides: Any) -> xr.Dataset:
         """Simulate with the scenario's settings, any of them overridden by keyword.
@@ -157,7 +173,10 @@ class Scenario:
             "chunk_size": self.chunk_size,
         }
         options.update({k: v for k, v in overrides.items() if v is not None})
-        ds = simulate(self.model, **options)
+        try:
+            ds = simulate(self.model, **options)
+        except InputError as err:
+            raise _placed(err, self.places) from None
         ds.attrs["level"] = self.level
         ds.attrs["headline"] = ", ".join(self.headline)
         if self.path is not None:
@@ -183,9 +202,11 @@ def load_scenario(path: str | Path, *, catalogue: Any = None) -> Scenario:
     Raises
     ------
     InputError
-        With ``file:line: key: problem``: TOML syntax, an unknown key (with "did you mean"), a
-        wrong type, an unknown source id, an unknown name or function in an expression, a
-        cycle, a date where a number is needed, an impossible range, impossible correlations.
+        With ``file:line: key: problem``: a path that is not a regular file (a folder, a device,
+        a pipe) or is over :data:`MAX_BYTES`, TOML syntax, an unknown key (with "did you
+        mean"), a wrong type, an unknown source id, an unknown name or function in an
+        expression, a cycle, a date where a number is needed, a derived quantity that fails on
+        a trial of two draws, an impossible range, impossible correlations.
 
     Examples
     --------
@@ -211,10 +232,36 @@ def load_scenario(path: str | Path, *, catalogue: Any = None) -> Scenario:
     """
     file = Path(path)
     try:
-        data = file.read_bytes()
+        info = file.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(
+                f"{file}: not a file ({_file_kind(info.st_mode)}); give a scenario TOML file"
+            )
+        if info.st_size > MAX_BYTES:
+            raise InputError(_too_big(file, info.st_size))
+        with file.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
     except OSError as err:
         raise InputError(f"{file}: cannot read the scenario ({err.strerror})") from None
+    if len(data) > MAX_BYTES:  # it grew after it was checked
+        raise InputError(_too_big(file, len(data)))
     return parse_scenario(_decode(data, str(file)), name=str(file), catalogue=catalogue, path=file)
+
+
+def _file_kind(mode: int) -> str:
+    """What a path that is not a regular file is, in words."""
+    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a pipe"), (stat.S_ISSOCK, "a socket"))
+    for test, kind in (*kinds, (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device")):
+        if test(mode):
+            return kind
+    return "not a regular file"
+
+
+def _too_big(file: Path, size: int) -> str:
+    return (
+        f"{file}: the scenario is {size:,} bytes long; at most {MAX_BYTES:,} (10 MB) are read "
+        "(a scenario needs a few kilobytes)"
+    )
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -265,7 +312,9 @@ def parse_scenario(
     units: dict[str, str] = {}
     long_names: dict[str, str] = {}
     sources: dict[str, list[str]] = {}
-    default_level = _level(where, "scenario.level", settings.get("level", DEFAULT_LEVEL))
+    default_level = _level(
+        where, "scenario.level", settings.get("level", DEFAULT_LEVEL), closed=False
+    )
     for key, spec in inputs_table.items():
         section = f"inputs.{key}"
         table = _table(where, section, spec)
@@ -285,8 +334,10 @@ def parse_scenario(
         key: _string(where, f"derived.{key}", value)
         for key, value in _table(where, "derived", data.get("derived", {})).items()
     }
+    labels: dict[str, dict[str, Any]] = {}
     for section, store in (("units", units), ("long_names", long_names)):
-        for key, value in _table(where, section, data.get(section, {})).items():
+        labels[section] = _table(where, section, data.get(section, {}))
+        for key, value in labels[section].items():
             store[key] = _string(where, f"{section}.{key}", value)
     correlations = _correlations(where, data.get("correlations", {}))
     try:
@@ -300,7 +351,9 @@ def parse_scenario(
             title=title,
         )
     except InputError as err:
-        raise InputError(f"{where(_blame(str(err), derived, inputs))}: {err}") from None
+        raise InputError(f"{where(_blame(str(err), derived, inputs, labels))}: {err}") from None
+    places = {key: where(f"derived.{key}") for key in derived}
+    _trial(model, seed, places)
     for item in headline:
         if item not in model.names:
             _validate.choice(f"{where('report.headline')}: report.headline", item, model.names)
@@ -316,7 +369,33 @@ def parse_scenario(
         headline=headline,
         path=path,
         digits=digits,
+        places=places,
     )
+
+
+def _trial(model: Model, seed: int, places: Mapping[str, str]) -> None:
+    """Try every derived quantity on a couple of draws, so that errors come before the run.
+
+    A date compared with a number, a bad argument to a function: what would fail on every draw
+    fails here, placed on its key's line. Warnings are left to the real run.
+    """
+    if not model.derived:
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            simulate(model, _TRIAL_DRAWS, seed)
+        except InputError as err:
+            raise _placed(err, places) from None
+
+
+def _placed(err: InputError, places: Mapping[str, str]) -> InputError:
+    """``err`` prefixed with the ``file:line`` of the derived quantity it is about, if any."""
+    message = str(err)
+    for key, place in places.items():
+        if message.startswith(f"derived quantity {key!r}"):
+            return InputError(f"{place}: {message}")
+    return err
 
 
 def _toml(text: str, name: str, where: _Locator) -> dict[str, Any]:
@@ -455,6 +534,13 @@ def _input(
     at = f"{where(section + '.' + kind)}: {section}"
     try:
         if kind == "value":
+            if isinstance(value, dt.date):
+                day = value.date() if isinstance(value, dt.datetime) else value
+                raise InputError(
+                    f"{where(section + '.value')}: {section}.value: a bare TOML date "
+                    f"({value.isoformat()}) is not read as a date; quote it: "
+                    f'value = "{day.isoformat()}"'
+                )
             if isinstance(value, str):
                 return value  # the Model reads it as an ISO date and says so if it is not
             return _number(where, f"{section}.value", value)
@@ -597,8 +683,7 @@ def _numbers(where: _Locator, key: str, value: object, count: int) -> list[float
 def _draws(where: _Locator, key: str, value: object) -> int:
     """A number of draws: a positive integer up to ``MAX_DRAWS`` (a float is refused)."""
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        shown = fmt_value(value) if isinstance(value, int | float) else _type(value)
-        raise InputError(f"{where(key)}: {key} must be a positive integer; got {shown}")
+        raise InputError(f"{where(key)}: {key} must be a positive integer; got {_shown(value)}")
     try:
         return _validate.draws(value, name=key)
     except InputError as err:
@@ -608,10 +693,9 @@ def _draws(where: _Locator, key: str, value: object) -> int:
 def _digits(where: _Locator, value: object) -> int:
     """``[report] digits``: an integer from 1 to ``_MAX_DIGITS``."""
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _MAX_DIGITS:
-        shown = fmt_value(value) if isinstance(value, int | float) else _type(value)
         raise InputError(
             f"{where('report.digits')}: report.digits must be an integer from 1 to {_MAX_DIGITS} "
-            f"(significant digits of the headline figures); got {shown}"
+            f"(significant digits of the headline figures); got {_shown(value)}"
         )
     return value
 
@@ -623,9 +707,9 @@ def _seed(where: _Locator, value: object) -> int:
         raise InputError(f"{where('scenario.seed')}: {err}") from None
 
 
-def _level(where: _Locator, key: str, value: object) -> float:
+def _level(where: _Locator, key: str, value: object, *, closed: bool = True) -> float:
     try:
-        return _validate.level(value, name=key)
+        return _validate.level(value, name=key, closed=closed)
     except InputError as err:
         raise InputError(f"{where(key)}: {err}") from None
 
@@ -676,24 +760,51 @@ def _correlations(where: _Locator, value: object) -> dict[tuple[str, str], float
 
 
 def _type(value: object) -> str:
+    if isinstance(value, dt.date | dt.time):  # a bare TOML date, date-time or time
+        what = "time" if isinstance(value, dt.time) else "date"
+        return f"the bare TOML {what} {value.isoformat()}"
     names = {str: "a string", bool: "a boolean", int: "an integer", float: "a number"}
     names.update({list: "a list", dict: "a table"})
     return names.get(type(value), type(value).__name__)
 
 
-def _blame(message: str, derived: Mapping[str, str], inputs: Mapping[str, Any]) -> str:
+def _shown(value: object) -> str:
+    """A value where a whole number was wanted: numbers as written, with their type."""
+    if isinstance(value, float):
+        hint = f" (write {int(value)})" if value.is_integer() and value > 0 else ""
+        return f"{value!r}, a float{hint}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return fmt_value(value)
+    return _type(value)
+
+
+def _blame(
+    message: str,
+    derived: Mapping[str, str],
+    inputs: Mapping[str, Any],
+    labels: Mapping[str, Mapping[str, Any]],
+) -> str:
     """The key a Model error is about, so its line can be found."""
-    quoted = re.findall(r"'([^\W\d]\w*)'", message)  # names, Unicode ones too
+
+    def named(name: str) -> bool:  # long names are shown cut short: 'aaaa…'
+        return repr(name) in message or (len(name) > 20 and f"{name[:20]!r}…" in message)
+
+    for section, table in labels.items():  # [units] and [long_names] name a quantity each
+        if message.startswith(f"{section}:"):
+            for key in table:  # the message is "units: a quantity='key' is not one of ..."
+                if f"={key!r}" in message:
+                    return f"{section}.{key}"
+            return section
     cycle = re.search(r"cycle: ([^\W\d]\w*)", message)
     if cycle and cycle.group(1) in derived:
         return f"derived.{cycle.group(1)}"
-    for name in quoted:
-        if name in derived:
+    for name in derived:
+        if named(name):
             return f"derived.{name}"
     if message.startswith("correlations"):
         return "correlations.pairs"
-    for name in quoted:
-        if name in inputs:
+    for name in inputs:
+        if named(name):
             return f"inputs.{name}"
     return "derived" if "derived" in message else "inputs"
 
