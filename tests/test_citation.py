@@ -76,8 +76,9 @@ def test_cite_forms(values, units, expected):
     ("n", "digits", "expected"),
     [
         (41, None, "550,000 (90% CrI 510,000–600,000)"),  # few draws: MCSE ~ 5,000-8,000
-        (20_001, None, "553,000 (90% CrI 512,000–599,000)"),  # MCSE ~ 240-390
-        (2_000_001, None, "553,000 (90% CrI 512,000–599,000)"),  # capped at 3 digits
+        (20_001, None, "553,200 (90% CrI 512,300–598,800)"),  # MCSE ~ 240-390: r = 100
+        (2_000_001, None, "553,210 (90% CrI 512,340–598,760)"),  # MCSE ~ 24-39: r = 10
+        (2_000_001, 3, "553,000 (90% CrI 512,000–599,000)"),  # capped at 3 digits
         (2_000_001, 5, "553,210 (90% CrI 512,340–598,760)"),  # MCSE ~ 24-39: r = 10
         (2_000_001, 2, "550,000 (90% CrI 510,000–600,000)"),
     ],
@@ -112,7 +113,8 @@ def test_cite_dates_coarsen_with_few_draws():
 def test_cite_level_and_hdi_label():
     values = np.random.default_rng(1).normal(550e3, 30e3, 1_000_000)
     assert cite(values, 0.95).startswith("550,000 (95% CrI ")
-    assert cite(values, kind="hdi") == "550,000 (90% HDI 501,000–599,000)"
+    assert cite(values, kind="hdi") == "550,000 (90% HDI 500,800–599,300)"
+    assert cite(values, kind="hdi", digits=3) == "550,000 (90% HDI 501,000–599,000)"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,8 +19,9 @@ figures quoted together (a median and its two bounds; one probability):
    apart for one place to satisfy both, each figure gets its own place by rule 1.
 3. An infinite MCSE leaves one significant digit of the largest figure; an MCSE of 0 (every
    draw agrees) sets no limit.
-4. ``digits`` (default 3) caps the significant digits of the largest figure: it can only make
-   ``r`` coarser (then a figure may sit further than 1.5 MCSE from the estimate, as asked).
+4. ``digits`` (no cap by default) caps the significant digits of the largest figure: it can only
+   make ``r`` coarser (then a figure may sit further than 1.5 MCSE from the estimate, as asked).
+   Figures whose MCSEs are all 0 (every draw agrees) show at most three significant digits.
 5. A ``±`` beside a figure (probabilities in :func:`cite`) is the MCSE rounded to the same
    place as the figure, and at least one unit of that place: it never claims more precision
    than the figure shows.
@@ -67,7 +68,7 @@ __all__ = ["cite", "numbers_text", "to_csv", "to_latex", "to_markdown"]
 _KINDS = ("eti", "hdi")
 #: Figures from ``10**15`` on (and below ``10**-15``) are written in scientific notation.
 _SCIENTIFIC_FROM = 15
-#: Default significant digits of the largest figure quoted.
+#: Significant digits of the largest figure when no MCSE limits them (every draw agrees).
 _DIGITS = 3
 _MONTHS = (
     "January",
@@ -109,7 +110,7 @@ def _fine_enough(place: int, error: float) -> bool:
         return Decimal(1).scaleb(place) * 5 >= Decimal(error)
 
 
-def _places(values: Sequence[float], errors: Sequence[float], digits: int) -> list[int]:
+def _places(values: Sequence[float], errors: Sequence[float], digits: int | None) -> list[int]:
     """Place (power of ten) of the last digit of each of finite figures quoted together.
 
     The rule of the module docstring: ``10**p <= 3 e`` for the smallest MCSE, shared when
@@ -126,11 +127,13 @@ def _places(values: Sequence[float], errors: Sequence[float], digits: int) -> li
         else:
             places = [_rule_place(e) if 0.0 < e < math.inf else shared for e in errors]
     else:
-        places = [0 if top is None else top - (digits - 1)] * len(values)
+        cap = _DIGITS if digits is None else digits
+        places = [0 if top is None else top - (cap - 1)] * len(values)
     if top is not None:
         if any(math.isinf(e) for e in errors):
             places = [max(p, top) for p in places]
-        places = [max(p, top - (digits - 1)) for p in places]
+        if digits is not None:
+            places = [max(p, top - (digits - 1)) for p in places]
     return places
 
 
@@ -172,20 +175,20 @@ def _scientific(value: float, decimals: int, minus: str) -> str:
 def numbers_text(
     values: Sequence[float],
     errors: Sequence[float],
-    digits: int = _DIGITS,
+    digits: int | None = None,
     minus: str = "-",
 ) -> list[str]:
     """Format figures quoted together, each with its MCSE (the module docstring's rule).
 
     Only the MCSEs of finite figures count; infinities become signed infinity symbols and NaN
-    (a value that is not defined) ``"n/a"``. With MCSEs of 0, only ``digits`` limits them.
+    (a value that is not defined) ``"n/a"``. With MCSEs of 0, ``digits`` (default 3) limits them.
 
     Parameters
     ----------
     values, errors : sequence of float
         The figures and their MCSEs, in the same order.
-    digits : int, default 3
-        Most significant digits of the largest figure.
+    digits : int, optional
+        Most significant digits of the largest figure (default: as many as the MCSEs justify).
     minus : str, default "-"
         The minus sign to write.
 
@@ -204,7 +207,7 @@ def numbers_text(
 
 
 def _numbers_at(
-    values: Sequence[float], errors: Sequence[float], digits: int, minus: str = "-"
+    values: Sequence[float], errors: Sequence[float], digits: int | None, minus: str = "-"
 ) -> list[tuple[str, int | None]]:
     """:func:`numbers_text`, each text with the place of its last digit (``None``: not finite)."""
     finite = [(v, e) for v, e in zip(values, errors, strict=True) if math.isfinite(v)]
@@ -322,7 +325,7 @@ def _date_forms(errors: Sequence[float]) -> list[Literal["day", "month", "year"]
     return [own(e) for e in errors]
 
 
-def _plus_minus(value: float, error: float, digits: int) -> tuple[str, str]:
+def _plus_minus(value: float, error: float, digits: int | None) -> tuple[str, str]:
     """A figure and its ``±`` (one MCSE), both rounded to the figure's place (rule 5).
 
     The ``±`` is at least one unit of that place, so it never reads as 0.
@@ -335,7 +338,7 @@ def _plus_minus(value: float, error: float, digits: int) -> tuple[str, str]:
     return text, points
 
 
-def _cite_bool(sample: Sample, digits: int) -> str:
+def _cite_bool(sample: Sample, digits: int | None) -> str:
     p = float(sample.values.mean())
     error = _orderstats.mcse_probability(p, sample.n)
     if error == 0.0:
@@ -382,10 +385,10 @@ def cite(
     kind : {"eti", "hdi"}, default "eti"
         Which interval (see :func:`attritionsim.interval`).
     digits : int, optional
-        Most significant digits in the largest of the three figures (default 3). Fewer are
-        shown when the Monte Carlo error does not justify them (the module docstring's rule:
-        no figure further than 1.5 MCSE from the estimate, no digit finer than a fifth of an
-        MCSE); the cap can only make the last place coarser.
+        Most significant digits in the largest of the three figures (default: no cap). The
+        Monte Carlo error decides the digits (the module docstring's rule: no figure further
+        than 1.5 MCSE from the estimate, no digit finer than a fifth of an MCSE); a cap can only
+        make the last place coarser, and then a figure may sit further from its estimate.
 
     Returns
     -------
@@ -506,7 +509,7 @@ def _share(p: float) -> str:
     return text
 
 
-def _row(entry: Mapping[str, Any], digits: int, minus: str) -> list[str]:
+def _row(entry: Mapping[str, Any], digits: int | None, minus: str) -> list[str]:
     """Median, ETI low/high, HDI low/high and MCSE of the median, as table cells."""
     kind = _entry_kind(entry)
     if kind == "bool":
@@ -542,16 +545,16 @@ def _header(summary: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def _digits(digits: int | None) -> int:
-    return _DIGITS if digits is None else _validate.positive_int("digits", digits)
+def _digits(digits: int | None) -> int | None:
+    return None if digits is None else _validate.positive_int("digits", digits)
 
 
 def to_markdown(summary: Mapping[str, Any], /, *, digits: int | None = None) -> str:
     """A Markdown table of a :func:`summarize` result, one row per quantity.
 
     Columns: quantity, units, median, ETI low/high, HDI low/high and the MCSE of the median.
-    Numbers carry thousands separators and only the digits their MCSE justifies (at most
-    ``digits`` significant, default 3): the median and ETI share the digits :func:`cite`
+    Numbers carry thousands separators and the digits their MCSE justifies (at most
+    ``digits`` significant when given): the median and ETI share the digits :func:`cite`
     would give them, the HDI bounds get their own from their own MCSEs. Dates are ISO
     (``never`` for NaT); booleans show their probability as ``P = ...`` in the median column.
 
@@ -565,7 +568,7 @@ def to_markdown(summary: Mapping[str, Any], /, *, digits: int | None = None) -> 
     >>> print(table[0][:48])
     | Quantity | Units | Median | 90% ETI low | 90%
     >>> print(table[2])
-    | killed | people | 200,000 | 167,000 | 232,000 | 167,000 | 232,000 | 260 |
+    | killed | people | 199,800 | 167,400 | 232,400 | 167,000 | 232,000 | 260 |
     """
     quantities = _quantities(summary)
     width = _digits(digits)

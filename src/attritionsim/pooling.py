@@ -353,7 +353,7 @@ def _log_cells(dists: Sequence[Distribution], w: Sequence[float], edges: FloatAr
     """Normalised pooled cell masses on ``edges``."""
     with np.errstate(divide="ignore"):
         log_mass = sum(
-            weight * np.log(np.maximum(np.diff(d._cdf_anywhere(edges)), 0.0))
+            weight * np.log(np.maximum(np.diff(d.cdf_unchecked(edges)), 0.0))
             for weight, d in zip(w, dists, strict=True)
         )
     log_mass = np.asarray(log_mass, dtype=np.float64)

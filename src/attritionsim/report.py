@@ -965,7 +965,13 @@ def _markdown(
         "",
         f"Intervals are {level:.0%} equal-tailed credible intervals (CrI) over "
         f"{ds.attrs['draws']:,} Monte Carlo draws; no figure shows more digits than its Monte "
-        "Carlo standard error supports.",
+        "Carlo standard error supports"
+        + (
+            "."
+            if scenario.digits is None
+            else f", and headline figures are rounded to at most {scenario.digits} significant "
+            "digits."
+        ),
         "",
         "## Every quantity",
         "",

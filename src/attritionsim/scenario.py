@@ -52,7 +52,7 @@ Limits:
   maximum, for the bounded families).
 * A quantity's name is at most 255 bytes long in UTF-8 (the results file's limit).
 * ``[report] digits`` is an integer from 1 to 6: the most significant digits of the headline
-  figures (default 3).
+  figures (default: as many as the Monte Carlo error justifies).
 * A ``pool`` lists at least two distinct catalogue ids of one quantity: the same side, measure
   and units.
 """
@@ -130,8 +130,9 @@ class Scenario:
         A longer description (may be empty).
     path : Path or None
         Where it was read from.
-    digits : int
-        Most significant digits of the headline figures (``[report] digits``, default 3).
+    digits : int or None
+        Most significant digits of the headline figures (``[report] digits``; default: as many
+        as the Monte Carlo error justifies).
     places : mapping of str to str
         Where each derived quantity is written, ``"file:line"``: errors found while simulating
         it start with this.
@@ -147,7 +148,7 @@ class Scenario:
     headline: tuple[str, ...] = ()
     description: str = ""
     path: Path | None = None
-    digits: int = 3
+    digits: int | None = None
     places: Mapping[str, str] = dataclasses.field(default_factory=dict, repr=False, compare=False)
 
     def run(self, **overrides: Any) -> xr.Dataset:
@@ -304,7 +305,7 @@ def parse_scenario(
         _string(where, "report.headline", item)
         for item in _list(where, "report.headline", report.get("headline", []))
     )
-    digits = _digits(where, report.get("digits", 3))
+    digits = None if "digits" not in report else _digits(where, report["digits"])
     inputs_table = _table(where, "inputs", data.get("inputs", {}))
     if not inputs_table:
         raise InputError(f"{where('inputs')}: a scenario needs at least one [inputs.NAME] table")

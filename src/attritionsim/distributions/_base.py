@@ -193,7 +193,7 @@ class Distribution(ABC):
         >>> round(asim.from_range(500_000, 600_000).cdf(600_000), 6)
         0.95
         """
-        return _scalar_or_array(self._cdf_anywhere(_validate.finite_array("x", x)))
+        return _scalar_or_array(self.cdf_unchecked(_validate.finite_array("x", x)))
 
     def median(self) -> float:
         """The 50% quantile.
@@ -290,9 +290,30 @@ class Distribution(ABC):
         """Build from a spec's ``params``; families with nested or sequence params override."""
         return cls(**params, origin=origin)
 
-    # ------------------------------------------------------------------ helpers
-    def _cdf_anywhere(self, x: FloatArray) -> FloatArray:
-        """CDF at any points: 0 at or below the support, 1 at or above it."""
+    def cdf_unchecked(self, x: FloatArray) -> FloatArray:
+        """The CDF at any float points, without checking them.
+
+        0 at or below the support, 1 at or above it: what :meth:`cdf` computes once it has
+        checked ``x`` (no NaN), for kernels that already have.
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            Float points, none NaN.
+
+        Returns
+        -------
+        numpy.ndarray
+            The CDF, with the shape of ``x``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from attritionsim import from_range
+        >>> uniform = from_range(0, 1, level=1.0, family="uniform")
+        >>> uniform.cdf_unchecked(np.array([-1.0, 0.25, 2.0]))
+        array([0.  , 0.25, 1.  ])
+        """
         lower, upper = self.support
         inside = (x > lower) & (x < upper)
         out = np.where(x <= lower, 0.0, 1.0).astype(np.float64)

@@ -71,7 +71,7 @@ class Mixture(Distribution):
     def _cdf(self, x: FloatArray) -> FloatArray:
         out = np.zeros_like(x)
         for weight, comp in zip(self.weights, self.components, strict=True):
-            out += weight * comp._cdf_anywhere(x)
+            out += weight * comp.cdf_unchecked(x)
         return out
 
     def _ppf(self, q: FloatArray) -> FloatArray:
@@ -79,7 +79,7 @@ class Mixture(Distribution):
         lo, hi = quantiles.min(axis=0), quantiles.max(axis=0)
         same = lo >= hi
         res = elementwise.find_root(
-            lambda x, target: self._cdf_anywhere(x) - target,
+            lambda x, target: self.cdf_unchecked(x) - target,
             (lo, np.where(same, lo + 1.0, hi)),
             args=(q,),
         )
