@@ -72,6 +72,7 @@ from .precision import simulate_to_precision
 from .scenario import Scenario, load_scenario, run_scenario
 from .sensitivity import sobol_indices
 from .streaming import summarize_chunked
+from .synthesis import SynthesisWarning, path_crossing_date, synthesize, tension
 from .summary import (
     cite,
     interval,
@@ -152,4 +153,8 @@ __all__ = [
     "to_markdown",
     "trajectory",
     "up_to",
+    "synthesize",
+    "tension",
+    "path_crossing_date",
+    "SynthesisWarning",
 ]
