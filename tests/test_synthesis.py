@@ -1,4 +1,4 @@
-"""Tests for attritionsim.synthesis: exactness, calibration, properties, tension, crossing, errors."""
+"""Tests for attritionsim.synthesis: exactness, calibration, properties, tension, errors."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import xarray as xr
 from scipy import special
 
 import attritionsim as asim
+from attritionsim import synthesis
 from attritionsim.catalogue import Record
 from attritionsim.distributions import LogNormal, Normal
-from attritionsim import synthesis
 from attritionsim.errors import AttritionWarning, InputError
 from attritionsim.synthesis import (
     WIDE_FACTOR,
@@ -64,7 +64,9 @@ def _within_mcse(samples: np.ndarray, exact_q: dict[float, float], ess: float) -
         assert abs(share - prob) <= 2.0 * mcse, (prob, share, mcse)
 
 
-def _grid_quantiles(values: np.ndarray, log_post: np.ndarray, probs: tuple[float, ...]) -> dict[float, float]:
+def _grid_quantiles(
+    values: np.ndarray, log_post: np.ndarray, probs: tuple[float, ...]
+) -> dict[float, float]:
     order = np.argsort(values)
     weights = np.exp(log_post[order] - log_post.max())
     cdf = np.cumsum(weights) / weights.sum()
@@ -215,11 +217,18 @@ def test_paths_rates_dates_and_reproducibility() -> None:
     assert cum[:, 0].max() == 0.0
     listed = first["date"].values[first["listed"].values].astype("datetime64[D]").astype(str)
     assert list(listed) == [
-        "2022-02-24", "2024-06-15", "2025-03-01", "2025-04-01", "2025-06-12", "2025-12-31"
+        "2022-02-24",
+        "2024-06-15",
+        "2025-03-01",
+        "2025-04-01",
+        "2025-06-12",
+        "2025-12-31",
     ]
     assert (np.diff(first["date"].values) > np.timedelta64(0)).all()
     assert first.sizes["source"] == 3 and list(first["source"].values) == [
-        "x", "csis-2025-12-russia-casualties", "r"
+        "x",
+        "csis-2025-12-russia-casualties",
+        "r",
     ]
     xr.testing.assert_identical(first, again)
     assert not np.array_equal(cum, other["cumulative"].values)
@@ -281,7 +290,7 @@ def test_a_source_far_off_a_consistent_set_has_the_smallest_p() -> None:
 def test_psis_smooths_the_tail_and_reports_k() -> None:
     rng = np.random.default_rng(1)
     light, k_light = psis(rng.standard_normal(4_000))
-    heavy, k_heavy = psis(3.0 * rng.standard_normal(4_000))
+    _, k_heavy = psis(3.0 * rng.standard_normal(4_000))
     assert special.logsumexp(light) == pytest.approx(0.0, abs=1e-12)
     assert k_light < 0.5 < 0.7 < k_heavy
 
@@ -317,11 +326,17 @@ def test_crossing_refuses(paths: list[list[float]], threshold: float, message: s
 
 
 def test_crossing_on_a_synthesis() -> None:
-    syn = synthesize([("2025-01-01", asim.approximately(800_000))], rates=[
-        ("2025-01-01", "2025-07-01", asim.approximately(1_000))], draws=2_000, seed=3)
+    syn = synthesize(
+        [("2025-01-01", asim.approximately(800_000))],
+        rates=[("2025-01-01", "2025-07-01", asim.approximately(1_000))],
+        draws=2_000,
+        seed=3,
+    )
     when = path_crossing_date(syn["cumulative"], 900_000)
     median = np.median(when.values.astype("datetime64[s]").astype(float))
-    assert np.datetime64("2025-03-15") < np.datetime64(int(median), "s") < np.datetime64("2025-05-15")
+    assert (
+        np.datetime64("2025-03-15") < np.datetime64(int(median), "s") < np.datetime64("2025-05-15")
+    )
 
 
 # ---------------------------------------------------------------------- bad input

@@ -72,7 +72,6 @@ from .precision import simulate_to_precision
 from .scenario import Scenario, load_scenario, run_scenario
 from .sensitivity import sobol_indices
 from .streaming import summarize_chunked
-from .synthesis import SynthesisWarning, path_crossing_date, synthesize, tension
 from .summary import (
     cite,
     interval,
@@ -85,6 +84,7 @@ from .summary import (
     to_latex,
     to_markdown,
 )
+from .synthesis import SynthesisWarning, path_crossing_date, synthesize, tension
 
 __all__ = [
     "AttritionWarning",
@@ -95,6 +95,7 @@ __all__ = [
     "Model",
     "Record",
     "Scenario",
+    "SynthesisWarning",
     "__version__",
     "approximately",
     "at_least",
@@ -122,6 +123,7 @@ __all__ = [
     "multiple_of",
     "nearly",
     "parse",
+    "path_crossing_date",
     "per_area",
     "pert",
     "plot_crossing_cdf",
@@ -148,13 +150,11 @@ __all__ = [
     "split",
     "summarize",
     "summarize_chunked",
+    "synthesize",
+    "tension",
     "to_csv",
     "to_latex",
     "to_markdown",
     "trajectory",
     "up_to",
-    "synthesize",
-    "tension",
-    "path_crossing_date",
-    "SynthesisWarning",
 ]

@@ -116,7 +116,7 @@ import math
 import numbers
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -214,26 +214,23 @@ def _day(where: str, value: object) -> np.datetime64:
         value = value.date()
     try:
         if isinstance(value, np.datetime64 | dt.date | str):
-            day = np.datetime64(value, "D")
+            day: np.datetime64 = np.datetime64(cast(Any, value), "D")
             if not np.isnat(day):
                 return day
     except (ValueError, TypeError):
         pass
     raise InputError(
-        f"{where}: date must be 'YYYY-MM-DD', a datetime.date or numpy.datetime64; "
-        f"got {value!r}"
+        f"{where}: date must be 'YYYY-MM-DD', a datetime.date or numpy.datetime64; got {value!r}"
     )
 
 
 def _iso(day: np.datetime64) -> str:
-    return str(np.datetime64(day, "D"))
+    return str(np.asarray(day).astype("datetime64[D]"))
 
 
 def _exact_reading(where: str, value: object) -> Distribution:
     number = _positive_number(where, value)
-    return LogNormal(
-        math.log(number), MIN_REL_ERROR, origin={"rule": "exact", "value": number}
-    )
+    return LogNormal(math.log(number), MIN_REL_ERROR, origin={"rule": "exact", "value": number})
 
 
 def _positive_number(where: str, value: object) -> float:
@@ -273,9 +270,7 @@ def _reading(where: str, value: object) -> tuple[Distribution, bool]:
     return value, False
 
 
-def _record_source(
-    where: str, rec: Record, start: np.datetime64, side: list[str]
-) -> _Source:
+def _record_source(where: str, rec: Record, start: np.datetime64, side: list[str]) -> _Source:
     kind = KINDS.get(rec.measure)
     if kind is None:
         raise InputError(
@@ -325,13 +320,13 @@ def _record_source(
     )
 
 
-def _tuple_source(
-    where: str, item: Sequence[object], kind: str, origin: np.datetime64
-) -> _Source:
+def _tuple_source(where: str, item: Sequence[object], kind: str, origin: np.datetime64) -> _Source:
     size = 3 if kind == "rate" else 2
     if len(item) not in (size, size + 1):
-        shape = "(start, end, Distribution[, label])" if kind == "rate" else (
-            "(date, Distribution[, label])"
+        shape = (
+            "(start, end, Distribution[, label])"
+            if kind == "rate"
+            else ("(date, Distribution[, label])")
         )
         raise InputError(f"{where}: expected {shape}; got {item!r}")
     label = item[size] if len(item) > size else where
@@ -344,8 +339,7 @@ def _tuple_source(
     if kind == "rate":
         if not end > begin:
             raise InputError(
-                f"{where}: the rate period's end {_iso(end)} must be after its start "
-                f"{_iso(begin)}"
+                f"{where}: the rate period's end {_iso(end)} must be after its start {_iso(begin)}"
             )
         divisor = float((end - begin) / np.timedelta64(1, "D"))
     return _Source(
@@ -385,7 +379,9 @@ def _read_sources(
     if isinstance(rates, tuple) and len(rates) in (3, 4) and not isinstance(rates[0], tuple | list):
         rate_items = [rates]  # a single (start, end, Distribution) tuple
     elif isinstance(rates, str) or not isinstance(rates, Iterable):
-        raise InputError(f"rates must be a list of (start, end, Distribution) tuples; got {rates!r}")
+        raise InputError(
+            f"rates must be a list of (start, end, Distribution) tuples; got {rates!r}"
+        )
     else:
         rate_items = list(rates)
     if not obs and not rate_items:
@@ -484,6 +480,10 @@ def _groups(sources: Sequence[_Source]) -> list[int]:
 
 
 # ============================================================================ the model
+#: Float arrays of either precision (the sampler's evaluations run in float32).
+Floats = npt.NDArray[Any]
+
+
 def _geometry(knots: npt.NDArray[np.datetime64], rate_walk: float) -> tuple[FloatArray, FloatArray]:
     """Segment lengths in days, and the prior sd of each segment's whitened coordinate."""
     days = ((knots - knots[0]) / np.timedelta64(1, "D")).astype(float)
@@ -495,14 +495,16 @@ def _geometry(knots: npt.NDArray[np.datetime64], rate_walk: float) -> tuple[Floa
     return lengths, tau
 
 
-def _knots(origin: np.datetime64, listed: set[np.datetime64], grid: bool) -> npt.NDArray[np.datetime64]:
+def _knots(
+    origin: np.datetime64, listed: set[np.datetime64], grid: bool
+) -> npt.NDArray[np.datetime64]:
     """Every listed date, plus the first of every month before the last (``grid=True``)."""
     last = max(listed)
     knots = set(listed)
     if grid:
-        month = np.datetime64(origin, "M") + np.timedelta64(1, "M")
-        while np.datetime64(month, "D") < last:
-            knots.add(np.datetime64(month, "D"))
+        month = np.asarray(origin).astype("datetime64[M]") + np.timedelta64(1, "M")
+        while month.astype("datetime64[D]") < last:
+            knots.add(cast(np.datetime64, month.astype("datetime64[D]")[()]))
             month += np.timedelta64(1, "M")
     return np.array(sorted(knots), dtype="datetime64[D]")
 
@@ -625,13 +627,13 @@ class _Model:
         return out
 
     # ---------------------------------------------------------------- paths and values
-    def log_rates(self, z: FloatArray) -> FloatArray:
+    def log_rates(self, z: Floats) -> Floats:
         x = z[:, : self.n_seg] * self.tau
         np.cumsum(x, axis=1, out=x)
         x += math.log(PRIOR_RATE)
         return np.clip(x, -_LOG_CLIP, _LOG_CLIP, out=x)
 
-    def cumulative(self, x: FloatArray) -> FloatArray:
+    def cumulative(self, x: Floats) -> Floats:
         """The count at every knot for log rates ``x`` (``x`` is overwritten)."""
         out = np.empty((x.shape[0], self.n_seg + 1))
         out[:, 0] = 0.0
@@ -640,7 +642,7 @@ class _Model:
         np.cumsum(rates, axis=1, out=out[:, 1:])
         return out
 
-    def values(self, z: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    def values(self, z: Floats) -> tuple[Floats, Floats, Floats]:
         """``(cumulative at knots, fitted theta, log multiplier)``, per row and source."""
         cum = self.cumulative(self.log_rates(z))
         theta = cum[:, self.b]
@@ -659,16 +661,14 @@ class _Model:
         return cum, theta, log_mult
 
     # ---------------------------------------------------------------- likelihood
-    def loglik(
-        self, theta: FloatArray, log_mult: FloatArray, *, surrogate: bool = False
-    ) -> FloatArray:
+    def loglik(self, theta: Floats, log_mult: Floats, *, surrogate: bool = False) -> Floats:
         """``log L_i`` per row and source (the density of ``log theta``, robust mixture)."""
         log_seen = np.log(np.maximum(theta, np.finfo(theta.dtype).tiny))
         log_seen += log_mult
         dev = log_seen - self.log_median
         dev *= dev  # squared deviation in logs from the reading's median
         scale = self.log_scale if surrogate else self.ln_sigma
-        main = dev * (-0.5 / scale**2) - (np.log(scale) + _HALF_LOG_2PI)
+        main: npt.NDArray[Any] = dev * (-0.5 / scale**2) - (np.log(scale) + _HALF_LOG_2PI)
         if not surrogate:
             for i in np.flatnonzero(~self.lognormal):
                 seen = np.exp(log_seen[:, i])
@@ -679,9 +679,10 @@ class _Model:
             np.log(self.wide_scale) + _HALF_LOG_2PI - math.log(self.outlier)
         )
         main += math.log1p(-self.outlier)
-        return np.logaddexp(main, wide, out=main)
+        out: npt.NDArray[Any] = np.logaddexp(main, wide, out=main)
+        return out
 
-    def log_post(self, z: FloatArray, *, surrogate: bool = False) -> FloatArray:
+    def log_post(self, z: Floats, *, surrogate: bool = False) -> Floats:
         _, theta, log_mult = self.values(z)
         out = self.loglik(theta, log_mult, surrogate=surrogate).sum(axis=1)
         out -= 0.5 * np.einsum("ij,ij->i", z, z)
@@ -884,7 +885,7 @@ def psis(logw: FloatArray) -> tuple[FloatArray, float]:
     if not finite.any():
         return np.full(n, -math.log(n)), math.inf
     x -= x[finite].max()
-    tail_len = int(math.ceil(min(0.2 * n, 3.0 * math.sqrt(n))))
+    tail_len = math.ceil(min(0.2 * n, 3.0 * math.sqrt(n)))
     order = np.argsort(x)
     cutoff = max(float(x[order[-tail_len - 1]]), math.log(np.finfo(float).tiny))
     tail = order[x[order] > cutoff]
@@ -1141,7 +1142,12 @@ def synthesize(
     outlier = _check_number("outlier", outlier, 0.0, 0.5, "in [0, 0.5)", top_open=True)
     rate_walk = _check_number("rate_walk", rate_walk, 0.0, 10.0, "in (0, 10]", low_open=True)
     widen = _check_number("widen", widen, 1.0, 10.0, "in [1, 10]")
-    if isinstance(moves, bool) or not isinstance(moves, numbers.Integral) or not 1 <= moves <= 100:
+    steps: object = moves
+    if (
+        isinstance(steps, bool)
+        or not isinstance(steps, numbers.Integral)
+        or not 1 <= int(steps) <= 100
+    ):
         raise InputError(f"moves must be an integer in [1, 100]; got {moves!r}")
     if not isinstance(grid, bool):
         raise InputError(f"grid must be True or False; got {grid!r}")
@@ -1159,9 +1165,7 @@ def synthesize(
     wanted = [_day(f"dates[{i}]", d) for i, d in enumerate(dates)]
     for i, day in enumerate(wanted):
         if day < origin:
-            raise InputError(
-                f"dates[{i}]: {_iso(day)} is before the process start {_iso(origin)}"
-            )
+            raise InputError(f"dates[{i}]: {_iso(day)} is before the process start {_iso(origin)}")
     listed = {origin, *wanted, *(s.end for s in sources), *(s.start for s in sources)}
     knots = _knots(origin, listed, grid)
     model = _Model(sources, knots, rate_walk=rate_walk, outlier=outlier, biases=biases)
@@ -1309,9 +1313,21 @@ def _dataset(
     }
     return xr.Dataset(
         {
-            "cumulative": (("draw", "date"), cum, {"long_name": "cumulative count", "units": "people"}),
-            "rate": (("draw", "segment"), rates, {"long_name": "daily rate", "units": "people/day"}),
-            "fitted": (("draw", "source"), theta, {"long_name": "true quantity each source reports"}),
+            "cumulative": (
+                ("draw", "date"),
+                cum,
+                {"long_name": "cumulative count", "units": "people"},
+            ),
+            "rate": (
+                ("draw", "segment"),
+                rates,
+                {"long_name": "daily rate", "units": "people/day"},
+            ),
+            "fitted": (
+                ("draw", "source"),
+                theta,
+                {"long_name": "true quantity each source reports"},
+            ),
             "multiplier": (("draw", "source"), mult, {"long_name": "group error times bias"}),
             "loglik": (("draw", "source"), loglik, {"long_name": "log likelihood per source"}),
         },
@@ -1326,7 +1342,6 @@ def _dataset(
         },
         attrs=attrs,
     )
-
 
 
 # ============================================================================ crossing
@@ -1373,8 +1388,9 @@ def path_crossing_date(cumulative: xr.DataArray, threshold: float) -> xr.DataArr
         )
     if "date" not in cumulative.coords or cumulative["date"].dtype.kind != "M":
         raise InputError("cumulative must have a datetime64 'date' coordinate")
-    level = _check_number("threshold", threshold, 0.0, math.inf, "a finite number > 0",
-                          low_open=True, top_open=True)
+    level = _check_number(
+        "threshold", threshold, 0.0, math.inf, "a finite number > 0", low_open=True, top_open=True
+    )
     seconds = cumulative["date"].values.astype("datetime64[s]").astype(np.int64).astype(float)
     if cumulative.sizes["date"] < 2 or (np.diff(seconds) <= 0).any():
         raise InputError("cumulative's 'date' coordinate must hold two or more increasing dates")
@@ -1420,9 +1436,7 @@ def _readings(syn: xr.Dataset) -> dict[str, dict[str, Any]]:
     return readings
 
 
-def _loo_cdf(
-    log_weights: FloatArray, reading: Distribution, seen: FloatArray
-) -> float:
+def _loo_cdf(log_weights: FloatArray, reading: Distribution, seen: FloatArray) -> float:
     """``F = sum_s w_s G(v | T_s)``: the source's reading re-centred on each draw's truth."""
     median = float(reading.median())
     shifted = median * median / np.maximum(seen, 1e-300)
@@ -1542,7 +1556,12 @@ def tension_sets(
     list of TensionSet
         In order of increasing ``p``.
     """
-    if isinstance(level, bool) or not isinstance(level, numbers.Real) or not 0.5 <= level < 1:
+    given: object = level
+    if (
+        isinstance(given, bool)
+        or not isinstance(given, numbers.Real)
+        or not 0.5 <= float(given) < 1
+    ):
         raise InputError(f"level must be a number in [0.5, 1); got {level!r}")
     readings = _readings(syn)
     alpha = 1.0 - float(level)
@@ -1553,7 +1572,9 @@ def tension_sets(
     step = max(1, loglik.shape[0] // max_draws)
     sub_ll, sub_seen = loglik[::step], seen[::step]
 
-    def p_left_out(i: int, left: Sequence[int], ll: FloatArray, sn: FloatArray, smooth: bool) -> float:
+    def p_left_out(
+        i: int, left: Sequence[int], ll: FloatArray, sn: FloatArray, smooth: bool
+    ) -> float:
         logw = -ll[:, [i, *left]].sum(axis=1)
         logw = psis(logw)[0] if smooth else logw - special.logsumexp(logw)
         return _two_sided(_loo_cdf(logw, reading, sn[:, i]))

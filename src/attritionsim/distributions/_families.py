@@ -247,9 +247,7 @@ class PERT(Distribution):
     def _logpdf(self, x: FloatArray) -> FloatArray:
         a, b = self._ab
         width = self.high - self.low
-        return _beta_logpdf(a, b, (x - self.low) / width, (self.high - x) / width) - math.log(
-            width
-        )
+        return _beta_logpdf(a, b, (x - self.low) / width, (self.high - x) / width) - math.log(width)
 
     @property
     def support(self) -> tuple[float, float]:
@@ -635,9 +633,7 @@ _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 def _beta_logpdf(a: float, b: float, y: FloatArray, one_minus_y: FloatArray) -> FloatArray:
     """Log density of the standard beta at ``y`` (with ``1 - y`` given, for accuracy near 1)."""
     return np.asarray(
-        special.xlogy(a - 1.0, y)
-        + special.xlogy(b - 1.0, one_minus_y)
-        - special.betaln(a, b),
+        special.xlogy(a - 1.0, y) + special.xlogy(b - 1.0, one_minus_y) - special.betaln(a, b),
         dtype=float,
     )
 

@@ -222,9 +222,7 @@ class Metalog(Distribution):
         s = special.logit(y)
         log_dx_dz = self._log_dx_dz(x)
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = (
-                np.log(y) + np.log1p(-y) - np.log(self._scaled_slope(np.asarray(s))) - log_dx_dz
-            )
+            out = np.log(y) + np.log1p(-y) - np.log(self._scaled_slope(np.asarray(s))) - log_dx_dz
         return np.asarray(np.where(np.isfinite(s), out, -np.inf), dtype=float)
 
     def _log_dx_dz(self, x: FloatArray) -> FloatArray:
