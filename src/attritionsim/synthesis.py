@@ -870,7 +870,8 @@ def _gpd_fit(x: FloatArray) -> tuple[float, float]:
     b += 1.0 / x[-1]
     k = np.log1p(-b[:, None] * x).mean(axis=1)
     profile = n * (np.log(-b / k) - k - 1.0)
-    weights = 1.0 / np.exp(profile - profile[:, None]).sum(axis=1)
+    with np.errstate(over="ignore"):  # a profile far below the best: its weight is 0
+        weights = 1.0 / np.exp(profile - profile[:, None]).sum(axis=1)
     keep = weights >= 10 * np.finfo(float).eps
     weights, b = weights[keep] / weights[keep].sum(), b[keep]
     b_post = float(np.sum(b * weights))
