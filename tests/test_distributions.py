@@ -655,3 +655,47 @@ def test_truncnormal_upper_quantiles_stay_finite() -> None:
     body = np.linspace(0.01, 0.99, 99)
     old = special.ndtri(special.ndtr(-0.0) + body * special.ndtr(0.0))
     assert_array_equal(dist.ppf(body), old)
+
+
+# ---------------------------------------------------------------------- log densities
+@pytest.mark.parametrize(("name", "dist", "ref"), REFERENCES, ids=REFERENCE_IDS)
+def test_logpdf_matches_scipy(name: str, dist: Distribution, ref: Any) -> None:
+    x = ref.ppf(np.linspace(0.001, 0.999, 201))
+    assert_allclose(dist.logpdf(x), ref.logpdf(x), rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("name", EXAMPLE_IDS)
+def test_logpdf_is_the_derivative_of_the_cdf(name: str) -> None:
+    dist = EXAMPLES[name]
+    x = dist.ppf(np.linspace(0.02, 0.98, 25))
+    x = x[~np.isin(x, [c for comp in getattr(dist, "components", ()) for c in comp.support])]
+    step = 1e-6 * np.maximum(np.abs(x), 1.0)
+    numeric = (dist.cdf(x + step) - dist.cdf(x - step)) / (2 * step)
+    assert_allclose(np.exp(dist.logpdf(x)), numeric, rtol=1e-4)
+
+
+@pytest.mark.parametrize("name", EXAMPLE_IDS)
+def test_density_integrates_to_one(name: str) -> None:
+    dist = EXAMPLES[name]
+    lo, hi = dist.ppf(1e-9), dist.ppf(1 - 1e-9)
+    total, _ = integrate.quad(
+        lambda v: math.exp(dist.logpdf(v)), lo, hi, limit=400, points=[float(dist.median())]
+    )
+    assert total == pytest.approx(1.0, abs=1e-6)
+
+
+def test_mixture_logpdf_is_the_weighted_sum() -> None:
+    mix = Mixture((LogNormal(13.0, 0.1), Gamma(4.0, 1e5)), (0.3, 0.7))
+    x = np.linspace(2e5, 9e5, 15)
+    want = 0.3 * stats.lognorm(0.1, scale=math.exp(13.0)).pdf(x) + 0.7 * stats.gamma(
+        4.0, scale=1e5
+    ).pdf(x)
+    assert_allclose(np.exp(mix.logpdf(x)), want, rtol=1e-12)
+
+
+def test_logpdf_outside_the_support_and_bad_points() -> None:
+    assert Uniform(2.0, 7.0).logpdf(1.0) == -math.inf
+    assert LogNormal(0.0, 1.0).logpdf(0.0) == -math.inf
+    assert isinstance(Normal(0.0, 1.0).logpdf(0.5), float)
+    with pytest.raises(InputError, match=r"x contains NaN at index 1"):
+        Normal(0.0, 1.0).logpdf([0.0, math.nan])

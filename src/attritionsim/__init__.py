@@ -83,6 +83,7 @@ from .summary import (
     mcse_quantile,
     summarize,
 )
+from .synthesis import SynthesisWarning, path_crossing_date, synthesize, tension
 
 accessors.register()
 
@@ -95,6 +96,7 @@ __all__ = [
     "Model",
     "Record",
     "Scenario",
+    "SynthesisWarning",
     "__version__",
     "approximately",
     "at_least",
@@ -122,6 +124,7 @@ __all__ = [
     "multiple_of",
     "nearly",
     "parse",
+    "path_crossing_date",
     "per_area",
     "pert",
     "plot_crossing_cdf",
@@ -148,6 +151,8 @@ __all__ = [
     "split",
     "summarize",
     "summarize_chunked",
+    "synthesize",
+    "tension",
     "to_csv",
     "to_latex",
     "to_markdown",

@@ -85,6 +85,9 @@ class Uniform(Distribution):
     def _cdf(self, x: FloatArray) -> FloatArray:
         return (x - self.low) / (self.high - self.low)
 
+    def _logpdf(self, x: FloatArray) -> FloatArray:
+        return np.full(np.shape(x), -math.log(self.high - self.low))
+
     @property
     def support(self) -> tuple[float, float]:
         return self.low, self.high
@@ -160,6 +163,17 @@ class Triangular(Distribution):
                 out[lost] = np.where(xl <= self.mode, up, down)
         return out
 
+    def _logpdf(self, x: FloatArray) -> FloatArray:
+        # 2 (x - low) / ((high - low) (mode - low)) rising, the mirror falling; in logs, so
+        # wide ranges neither overflow nor divide by a zero-width side.
+        log_width = math.log(self.high - self.low)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rising = math.log(2.0) + np.log(x - self.low) - log_width - np.log(self.mode - self.low)
+            falling = (
+                math.log(2.0) + np.log(self.high - x) - log_width - np.log(self.high - self.mode)
+            )
+        return np.asarray(np.where(x < self.mode, rising, falling), dtype=float)
+
     @property
     def support(self) -> tuple[float, float]:
         return self.low, self.high
@@ -230,6 +244,11 @@ class PERT(Distribution):
         a, b = self._ab
         return np.asarray(special.betainc(a, b, (x - self.low) / (self.high - self.low)))
 
+    def _logpdf(self, x: FloatArray) -> FloatArray:
+        a, b = self._ab
+        width = self.high - self.low
+        return _beta_logpdf(a, b, (x - self.low) / width, (self.high - x) / width) - math.log(width)
+
     @property
     def support(self) -> tuple[float, float]:
         return self.low, self.high
@@ -280,6 +299,10 @@ class Normal(Distribution):
     def _cdf(self, x: FloatArray) -> FloatArray:
         return np.asarray(special.ndtr((x - self.mu) / self.sigma))
 
+    def _logpdf(self, x: FloatArray) -> FloatArray:
+        score = (x - self.mu) / self.sigma
+        return np.asarray(-0.5 * score * score - math.log(self.sigma) - _HALF_LOG_2PI, dtype=float)
+
     @property
     def support(self) -> tuple[float, float]:
         return -math.inf, math.inf
@@ -325,6 +348,13 @@ class LogNormal(Distribution):
 
     def _cdf(self, x: FloatArray) -> FloatArray:
         return np.asarray(special.ndtr((np.log(x) - self.mu) / self.sigma))
+
+    def _logpdf(self, x: FloatArray) -> FloatArray:
+        log_x = np.log(x)
+        score = (log_x - self.mu) / self.sigma
+        return np.asarray(
+            -0.5 * score * score - log_x - math.log(self.sigma) - _HALF_LOG_2PI, dtype=float
+        )
 
     @property
     def support(self) -> tuple[float, float]:
@@ -399,6 +429,13 @@ class TruncNormal(Distribution):
         log_gap: FloatArray = np.asarray(special.log_ndtr(t - y) - special.log_ndtr(t), dtype=float)
         return -np.expm1(log_gap)
 
+    def _logpdf(self, x: FloatArray) -> FloatArray:
+        score = (x - self.mu) / self.sigma
+        log_mass = float(special.log_ndtr(self.mu / self.sigma))  # P(parent > 0), in logs
+        return np.asarray(
+            -0.5 * score * score - math.log(self.sigma) - _HALF_LOG_2PI - log_mass, dtype=float
+        )
+
     @property
     def support(self) -> tuple[float, float]:
         return 0.0, math.inf
@@ -466,6 +503,16 @@ class Gamma(Distribution):
     def _cdf(self, x: FloatArray) -> FloatArray:
         return np.asarray(special.gammainc(self.shape, x / self.scale))
 
+    def _logpdf(self, x: FloatArray) -> FloatArray:
+        y = x / self.scale
+        return np.asarray(
+            special.xlogy(self.shape - 1.0, y)
+            - y
+            - special.gammaln(self.shape)
+            - math.log(self.scale),
+            dtype=float,
+        )
+
     @property
     def support(self) -> tuple[float, float]:
         return 0.0, math.inf
@@ -525,6 +572,9 @@ class Beta(Distribution):
     def _cdf(self, x: FloatArray) -> FloatArray:
         return np.asarray(special.betainc(self.alpha, self.beta, x))
 
+    def _logpdf(self, x: FloatArray) -> FloatArray:
+        return _beta_logpdf(self.alpha, self.beta, x, 1.0 - x)
+
     @property
     def support(self) -> tuple[float, float]:
         return 0.0, 1.0
@@ -575,6 +625,17 @@ class Beta(Distribution):
 
         log_alpha = _bracketed_root(excess, -3.0, 3.0, "alpha", limits=(-700.0, 700.0))
         return cls(math.exp(log_alpha), math.exp(log_beta_for(log_alpha)))
+
+
+_HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
+
+
+def _beta_logpdf(a: float, b: float, y: FloatArray, one_minus_y: FloatArray) -> FloatArray:
+    """Log density of the standard beta at ``y`` (with ``1 - y`` given, for accuracy near 1)."""
+    return np.asarray(
+        special.xlogy(a - 1.0, y) + special.xlogy(b - 1.0, one_minus_y) - special.betaln(a, b),
+        dtype=float,
+    )
 
 
 def _bracketed_root(

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import numpy as np
+from scipy import special
 from scipy.optimize import elementwise
 
 from .. import _validate
@@ -73,6 +74,15 @@ class Mixture(Distribution):
         for weight, comp in zip(self.weights, self.components, strict=True):
             out += weight * comp.cdf_unchecked(x)
         return out
+
+    def _logpdf(self, x: FloatArray) -> FloatArray:
+        terms = np.stack(
+            [
+                math.log(weight) + comp._logpdf_anywhere(x)
+                for weight, comp in zip(self.weights, self.components, strict=True)
+            ]
+        )
+        return np.asarray(special.logsumexp(terms, axis=0), dtype=float)
 
     def _ppf(self, q: FloatArray) -> FloatArray:
         quantiles = np.stack([comp.ppf_unchecked(q) for comp in self.components])
