@@ -102,7 +102,7 @@ class Distribution(ABC):
         numerically (a central difference with a step relative to the point).
         """
         step = 1e-6 * np.maximum(np.abs(x), 1e-6)
-        slope = (self._cdf_anywhere(x + step) - self._cdf_anywhere(x - step)) / (2.0 * step)
+        slope = (self.cdf_unchecked(x + step) - self.cdf_unchecked(x - step)) / (2.0 * step)
         with np.errstate(divide="ignore"):
             return np.asarray(np.log(np.maximum(slope, 0.0)), dtype=float)
 
@@ -235,7 +235,7 @@ class Distribution(ABC):
         >>> asim.from_range(500_000, 600_000).logpdf(-1.0)
         -inf
         """
-        return _scalar_or_array(self._logpdf_anywhere(_validate.finite_array("x", x)))
+        return _scalar_or_array(self.logpdf_unchecked(_validate.finite_array("x", x)))
 
     def median(self) -> float:
         """The 50% quantile.
@@ -366,8 +366,30 @@ class Distribution(ABC):
                 out[inside] = self._cdf(x[inside])
         return out
 
-    def _logpdf_anywhere(self, x: FloatArray) -> FloatArray:
-        """Log density at any points: ``-inf`` at and outside the ends of the support."""
+    def logpdf_unchecked(self, x: FloatArray) -> FloatArray:
+        """The log density at any float points, without checking them.
+
+        ``-inf`` at and outside the ends of the support: what :meth:`logpdf` computes once it
+        has checked ``x`` (no NaN), for kernels that already have (the evidence synthesis).
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            Float points, none NaN.
+
+        Returns
+        -------
+        numpy.ndarray
+            The log density, with the shape of ``x``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from attritionsim import from_range
+        >>> uniform = from_range(0, 2, level=1.0, family="uniform")
+        >>> uniform.logpdf_unchecked(np.array([-1.0, 1.0])).round(4)
+        array([   -inf, -0.6931])
+        """
         lower, upper = self.support
         inside = (x > lower) & (x < upper)
         out = np.full(x.shape, -np.inf)

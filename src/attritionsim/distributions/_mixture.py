@@ -78,7 +78,7 @@ class Mixture(Distribution):
     def _logpdf(self, x: FloatArray) -> FloatArray:
         terms = np.stack(
             [
-                math.log(weight) + comp._logpdf_anywhere(x)
+                math.log(weight) + comp.logpdf_unchecked(x)
                 for weight, comp in zip(self.weights, self.components, strict=True)
             ]
         )
