@@ -7,11 +7,13 @@ from typing import Any
 
 import numpy as np
 import pytest
+import xarray as xr
 from hypothesis import given
 from hypothesis import strategies as st
 
 import attritionsim.attrition as att
 from attritionsim.errors import InputError
+from attritionsim.synthesis import path_crossing_date
 
 D = np.datetime64
 
@@ -99,3 +101,33 @@ def test_crossing_date_inverts_to_the_threshold(
     # Rounded to the second: within half a second of growth, plus float rounding.
     tol = rate * 0.5 / 86_400 + 1e-9 * max(count, threshold, 1.0)
     assert abs(count + rate * days - threshold) <= tol
+
+
+def test_crossing_date_on_paths_is_path_crossing_date() -> None:
+    paths = xr.DataArray(
+        [[0.0, 900_000.0, 1_100_000.0], [0.0, 800_000.0, 900_000.0]],
+        dims=("draw", "date"),
+        coords={"date": np.array(["2022-02-24", "2025-01-01", "2025-03-01"], "datetime64[ns]")},
+    )
+    got = att.crossing_date(paths, 1_000_000)
+    xr.testing.assert_identical(got, path_crossing_date(paths, 1_000_000))
+    assert got.values[0] == day("2025-01-30T12:00:00")  # half way along the 59-day segment
+    assert np.isnat(got.values[1])
+    assert (got.attrs["censored"], got.attrs["not_by"]) == (1, "2025-03-01")
+    xr.testing.assert_identical(att.crossing_date(paths, threshold=1_000_000), got)
+
+
+def test_crossing_date_refuses_mixed_forms() -> None:
+    paths = xr.DataArray(
+        [[0.0, 2.0]],
+        dims=("draw", "date"),
+        coords={"date": np.array(["2025-01-01", "2025-01-02"], "datetime64[ns]")},
+    )
+    with pytest.raises(InputError, match=r"^crossing_date on paths .* takes \(paths, threshold\)"):
+        att.crossing_date(paths, 1.0, start="2025-01-01")
+    with pytest.raises(
+        InputError, match=r"^crossing_date\(count, rate, threshold, start\) needs start"
+    ):
+        att.crossing_date(1.0, 1.0, 2.0)
+    with pytest.raises(InputError, match="needs threshold"):
+        att.crossing_date(1.0, 1.0)
