@@ -60,7 +60,10 @@ def implied_rate(count_a: Draws, date_a: Dates, count_b: Draws, date_b: Dates) -
 
 
 def crossing_date(
-    count: Draws, rate: Draws, threshold: Draws | None = None, start: Dates | None = None
+    count: Draws,
+    rate: Draws | None = None,
+    threshold: Draws | None = None,
+    start: Dates | None = None,
 ) -> Values:
     """The date a cumulative count crosses ``threshold``, growing at ``rate`` a day.
 
