@@ -16,9 +16,10 @@ import xarray as xr
 import attritionsim as asim
 import attritionsim.report
 from attritionsim import cli
-from attritionsim.errors import InputError
+from attritionsim.errors import AttritionWarning, InputError
 from attritionsim.report import default_scenario, headline_sentences, write_report
-from attritionsim.scenario import parse_scenario
+from attritionsim.scenario import SynthesisSettings, parse_scenario
+from attritionsim.synthesis import tension_sets
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "benchmarks" / "scenarios" / "example.toml"
@@ -100,7 +101,9 @@ def test_summary_json(written: tuple[Path, xr.Dataset, list[str]]) -> None:
     out, ds, _ = written
     with (out / "summary.json").open(encoding="utf-8") as handle:
         summary = json.load(handle)
-    assert set(summary) == {"draws", "seed", "method", "level", "version", "quantities"}
+    assert set(summary) == {
+        "draws", "seed", "method", "level", "version", "quantities", "synthesis",
+    }  # fmt: skip
     assert summary["draws"] == 3000
     assert summary["seed"] == 20250604
     assert summary["method"] == "mc"
@@ -114,7 +117,9 @@ def test_report_md(written: tuple[Path, xr.Dataset, list[str]]) -> None:
     text = (out / "report.md").read_text(encoding="utf-8")
     scenario = default_scenario()
     assert text.startswith(f"# {scenario.title}\n")
-    assert len(sentences) == len(scenario.headline)
+    settings = scenario.syntheses["ru"]
+    extra = len(settings.thresholds) * (1 + len(settings.crossed_by)) + len(settings.periods)
+    assert len(sentences) == len(scenario.headline) + extra == len(scenario.headline) + 7
     for sentence in sentences:
         assert f"- {sentence}\n" in text
     for name in ds.data_vars:
@@ -143,7 +148,7 @@ def test_figures(written: tuple[Path, xr.Dataset, list[str]]) -> None:
     svgs = sorted((out / "figures").glob("*.svg"))
     assert {p.stem for p in pngs} == {p.stem for p in svgs}
     stems = {p.stem for p in pngs}
-    assert {"ratio_dec25", "million_trajectory_cdf", "ratio_dec25_tornado"} <= stems
+    assert {"ratio_dec25", "synthesis_ru_fan", "ratio_dec25_tornado"} <= stems
     assert "sources_forest" in stems
     for png in pngs:
         assert png.read_bytes().startswith(PNG), png.name
@@ -191,7 +196,7 @@ def test_headline_sentences_match_the_data(written: tuple[Path, xr.Dataset, list
     _, ds, sentences = written
     scenario = default_scenario()
     again = headline_sentences(ds, list(scenario.headline), level=0.9, digits=scenario.digits)
-    assert again == sentences
+    assert again == sentences[: len(again)]
     assert sentences[0].startswith("Russia:Ukraine casualty ratio, December 2025: ")
     assert "probability" in sentences[1]
 
@@ -229,16 +234,124 @@ def test_an_out_path_that_is_a_file_is_refused(tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------------------------ plausibility
-def test_default_headline_numbers_are_plausible() -> None:
-    ds = default_scenario().run(draws=20_000)
+def test_default_headline_numbers_are_plausible(
+    written: tuple[Path, xr.Dataset, list[str]],
+) -> None:
+    out, ds, _ = written
     ratio = float(np.median(ds["ratio_dec25"].values))
     assert 1.9 < ratio < 2.5
-    crossed = float(ds["crossed_by_aug25"].values.mean())
-    assert 0.5 < crossed < 1.0
-    dates = np.sort(ds["million_trajectory"].values)
-    median = dates[len(dates) // 2]
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    found = summary["synthesis"]["ru"]["quantities"]
+    crossed_aug = found["crossed_1000000_by_2025_08_31"]["probability"]
+    crossed_jun = found["crossed_1000000_by_2025_06_30"]["probability"]
+    assert 0.5 < crossed_aug < 1.0
+    assert found["crossed_1000000_by_2025_06_12"]["probability"] <= crossed_jun < crossed_aug
+    median = np.datetime64(found["crossing_1000000"]["median"])
     assert np.datetime64("2025-05-01") <= median <= np.datetime64("2025-09-30")
-    assert float(ds["crossed_by_jun25"].values.mean()) < crossed
+    for name, entry in found.items():
+        if name.startswith("rate_"):
+            assert 700 < entry["median"] < 1_600, name
+
+
+# ------------------------------------------------------------------------------ the synthesis
+@pytest.fixture(scope="module")
+def synthesized() -> tuple[xr.Dataset, xr.Dataset]:
+    settings = default_scenario().syntheses["ru"]
+    with pytest.warns(AttritionWarning, match="synthesize skipped"):
+        syn = settings.run(draws=2_000)
+    return syn, attritionsim.report.synthesis_quantities(syn, settings)
+
+
+def test_default_report_prints_no_negative_rate(
+    written: tuple[Path, xr.Dataset, list[str]],
+) -> None:
+    out, _, sentences = written
+    text = (out / "report.md").read_text(encoding="utf-8")
+    assert "−" not in text  # the minus sign cite and to_markdown print
+    assert not any(word in text for word in ("implied_rate", "rate_mar_may25"))
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    rates = {k: v for k, v in summary["synthesis"]["ru"]["quantities"].items() if "rate" in k}
+    assert len(rates) == 3
+    for entry in rates.values():
+        assert min(entry["eti"][0], entry["hdi"][0], entry["median"]) >= 0
+    per_day = [s for s in sentences if " per day, " in s]
+    assert len(per_day) == 3
+    assert all("(synthesis): " in s and "−" not in s and "-" not in s for s in per_day)
+
+
+def test_synthesis_sentences_cite_the_paths(synthesized: tuple[xr.Dataset, xr.Dataset]) -> None:
+    syn, quantities = synthesized
+    sentences = attritionsim.report.synthesis_sentences(quantities, digits=3)
+    when = asim.crossing_date(syn["cumulative"], 1_000_000)
+    expected = asim.cite(when.assign_attrs(units=""), 0.9, digits=3)
+    assert sentences[0] == (
+        f"Russian casualties pass 1,000,000 (on the synthesized paths): {expected}"
+    )
+    np.testing.assert_array_equal(quantities["crossing_1000000"].values, when.values)
+    for i, day in enumerate(["2025-06-12", "2025-06-30", "2025-08-31"], start=1):
+        share = float((when.values <= np.datetime64(day, "s")).mean())
+        got = float(quantities[f"crossed_1000000_by_{day.replace('-', '_')}"].mean())
+        assert got == share
+        assert sentences[i].startswith("Russian casualties past 1,000,000 by ")
+    rate = quantities["rate_2025_03_20_to_2025_05_31"]
+    cum = syn["cumulative"]
+    by_hand = (
+        cum.sel(date=np.datetime64("2025-05-31", "ns"))
+        - cum.sel(date=np.datetime64("2025-03-20", "ns"))
+    ) / 72.0
+    np.testing.assert_allclose(rate.values, by_hand.values)
+    assert (rate.values >= 0).all()
+    assert rate.attrs["ess"] == syn.attrs["ess"]
+
+
+def test_censored_crossing_reads_not_by_the_last_date() -> None:
+    dates = np.array(["2025-01-01", "2025-02-01", "2025-03-01"], "datetime64[ns]")
+    paths = np.array([[0.0, 600.0, 2_000.0]] * 3 + [[0.0, 100.0, 200.0]] * 17)
+    syn = xr.Dataset(
+        {"cumulative": (("draw", "date"), paths)},
+        coords={"date": dates},
+        attrs={"ess": 20.0, "seed": 1, "draws": 20},
+    )
+    settings = SynthesisSettings(
+        name="t", long_name="Losses", observations=(), rates=(), periods=(), crossed_by=(),
+        dates=(), thresholds=(1_000.0,), draws=20, seed=1,
+    )  # fmt: skip
+    quantities = attritionsim.report.synthesis_quantities(syn, settings)
+    (sentence,) = attritionsim.report.synthesis_sentences(quantities)
+    assert sentence.startswith("Losses pass 1,000 (on the synthesized paths): not by 1 March 2025")
+    assert sentence.endswith("; 85% of paths not by 1 March 2025")
+    assert "never" not in sentence
+
+
+def test_tension_table_lists_every_source(synthesized: tuple[xr.Dataset, xr.Dataset]) -> None:
+    syn, _ = synthesized
+    p = asim.tension(syn)
+    sets = tension_sets(syn)
+    lines = attritionsim.report.tension_table(syn, p, sets, asim.load_catalogue())
+    rows = [line for line in lines if line.startswith("| `")]
+    ids = [row.split("`")[1] for row in rows]
+    assert sorted(ids) == sorted(str(s) for s in syn["source"].values)
+    shown = [float(p.sel(source=i)) for i in ids]
+    assert shown == sorted(shown)  # sorted by p
+    first = rows[0].split(" | ")
+    assert first[1] == asim.load_catalogue()[ids[0]].publisher
+    assert rows[0].endswith("| all |") or "| 1 |" in rows[0]
+    assert any("csis-2023-02-russia-casualties" in line for line in lines[len(rows) + 2 :])
+
+
+def test_report_md_has_the_tension_table_and_the_ess(
+    written: tuple[Path, xr.Dataset, list[str]],
+) -> None:
+    out, _, _ = written
+    text = (out / "report.md").read_text(encoding="utf-8")
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))["synthesis"]["ru"]
+    assert f"effective sample size {summary['ess']:,.0f}" in text
+    section = text.split("## Sources in tension: russian casualties", 1)[1].split("## Figures")[0]
+    for ident in summary["sources"]:
+        assert f"| `{ident}` |" in section, ident
+    assert set(summary["tension"]) == set(summary["sources"])
+    assert summary["draws"] == 3000  # --draws caps the synthesis's 20,000
+    assert {"ess", "pareto_k", "quantities", "tension", "tension_sets", "skipped"} <= set(summary)
 
 
 # ------------------------------------------------------------------------------ the commands

@@ -6,10 +6,18 @@
       results.nc       every draw (netCDF-4), with provenance in the attrs
       summary.json     :func:`attritionsim.summarize` of the results
       report.md        headline sentences with credible intervals, a table of every quantity,
-                       the figures, and an appendix of sources: qualifier, rule applied, citation
+                       the figures, the sources in tension, and an appendix of sources:
+                       qualifier, rule applied, citation
       figures/*.png, figures/*.svg
       .attritionsim-report   the marker: version, time written, the folders and the files
                              written (each with its size and SHA-256)
+
+A scenario's ``[synthesis.NAME]`` tables are run too (:func:`attritionsim.synthesize`): each
+gives headline sentences (:func:`synthesis_sentences`: the date each threshold is passed on the
+synthesized paths, the probability it was passed by each ``crossed_by`` date, the mean daily
+rate over each period, never negative), a fan chart with every source's interval drawn at its
+date, a "Sources in tension" table (:func:`tension_table`) and a ``synthesis`` section of
+``summary.json``.
 
 ``OUT`` never loses what attritionsim did not write: an existing folder is replaced only if it
 is empty or an earlier report (it holds the marker) holding nothing else and nothing changed,
@@ -35,6 +43,7 @@ import shutil
 import stat
 import sys
 import tempfile
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -43,18 +52,20 @@ import numpy as np
 import xarray as xr
 
 from . import plots
-from ._format import fmt_sig
+from ._format import fmt_number, fmt_sig
 from ._validate import DEFAULT_LEVEL
 from ._version import __version__
 from .attrition import Consistency
 from .catalogue import Catalogue, load_catalogue
 from .citation import cite, to_markdown
-from .errors import InputError
+from .distributions import from_spec
+from .errors import AttritionWarning, InputError
 from .model import Model
 from .resultsfile import write_results
-from .scenario import Scenario
+from .scenario import Scenario, SynthesisSettings
 from .sensitivity import sobol_indices
 from .summary import summarize
+from .synthesis import path_crossing_date, tension, tension_sets
 
 __all__ = [
     "DEFAULT_SCENARIO",
@@ -64,6 +75,9 @@ __all__ = [
     "default_scenario",
     "headline_sentences",
     "prepare_out",
+    "synthesis_quantities",
+    "synthesis_sentences",
+    "tension_table",
     "write_report",
 ]
 
@@ -223,6 +237,11 @@ def write_report(
         sentences = headline_sentences(ds, names, level=lvl, digits=scenario.digits)
         summary = summarize(ds, level=lvl)
         cat = catalogue if catalogue is not None else load_catalogue()
+        syntheses = _run_syntheses(scenario, draws, seed, lvl, scenario.digits)
+        for found in syntheses:
+            sentences += found.sentences
+        if syntheses:
+            summary["synthesis"] = {found.settings.name: found.summary for found in syntheses}
 
         staging = folder.staging
         write_results(ds, staging / "results.nc")
@@ -230,10 +249,324 @@ def write_report(
             json.dumps(summary, indent=2, allow_nan=False) + "\n", encoding="utf-8"
         )
         figures = _figures(ds, scenario.model, names, lvl, staging / "figures", cat)
-        text = _markdown(scenario, ds, summary, sentences, figures, cat, lvl)
+        for found in syntheses:
+            stem = f"synthesis_{found.settings.name}_fan"
+            plots.save_figure(_synthesis_fan(found, lvl), staging / "figures" / stem)
+            caption = (
+                f"{found.settings.long_name}: one trajectory behind every dated source "
+                f"(synthesis of {found.syn.sizes['source']} sources; each cumulative source's "
+                f"{lvl:.0%} interval drawn at its date; right: around the threshold)"
+            )
+            figures.append((caption, stem))
+        text = _markdown(scenario, ds, summary, sentences, figures, cat, lvl, syntheses)
         (staging / "report.md").write_text(text, encoding="utf-8")
         folder.commit()
     return ds, sentences
+
+
+# ------------------------------------------------------------------------------ syntheses
+@dataclasses.dataclass(frozen=True)
+class _Synthesized:
+    """A synthesis run for the report, with what the report says about it."""
+
+    settings: SynthesisSettings
+    syn: xr.Dataset
+    quantities: xr.Dataset
+    sentences: list[str]
+    summary: dict[str, Any]
+    tension: xr.DataArray
+    sets: list[Any]
+
+
+def _run_syntheses(
+    scenario: Scenario, draws: int | None, seed: int | None, level: float, digits: int | None
+) -> list[_Synthesized]:
+    """Run the scenario's syntheses (``draws`` caps their draws) and word their results."""
+    out = []
+    for name, settings in scenario.syntheses.items():
+        n = None if draws is None else min(draws, settings.draws)
+        with warnings.catch_warnings():  # skipped records are listed in the report instead
+            warnings.filterwarnings(
+                "ignore", message="synthesize skipped", category=AttritionWarning
+            )
+            syn = scenario.syntheses[name].run(draws=n, seed=seed)
+        quantities = synthesis_quantities(syn, settings)
+        p = tension(syn)
+        sets = tension_sets(syn, level)
+        summary = summarize(quantities, level=level)
+        section = {
+            "long_name": settings.long_name,
+            "draws": int(syn.attrs["draws"]),
+            "seed": int(syn.attrs["seed"]),
+            "ess": float(syn.attrs["ess"]),
+            "pareto_k": float(syn.attrs["pareto_k"]),
+            "sources": [str(i) for i in syn["source"].values],
+            "skipped": json.loads(syn.attrs["skipped"]),
+            "quantities": summary["quantities"],
+            "tension": {str(k): float(v) for k, v in zip(p["source"].values, p.values)},
+            "tension_sets": [
+                {"source": t.source, "others": list(t.others), "p": t.p, "p_without": t.p_without}
+                for t in sets
+            ],
+        }
+        sentences = synthesis_sentences(quantities, level=level, digits=digits)
+        out.append(_Synthesized(settings, syn, quantities, sentences, section, p, sets))
+    return out
+
+
+def _human_day(day: str) -> str:
+    """``2025-06-12`` as ``12 June 2025``."""
+    when = datetime.date.fromisoformat(day)
+    return f"{when.day} {when.strftime('%B')} {when.year}"
+
+
+def _human_period(start: str, end: str) -> str:
+    """``20 March – 31 May 2025`` (the year once when both share it)."""
+    a, b = datetime.date.fromisoformat(start), datetime.date.fromisoformat(end)
+    first = f"{a.day} {a.strftime('%B')}" + ("" if a.year == b.year else f" {a.year}")
+    return f"{first} – {_human_day(end)}"
+
+
+def synthesis_quantities(syn: xr.Dataset, settings: SynthesisSettings) -> xr.Dataset:
+    """The per-draw quantities a report gives of a synthesis, labelled.
+
+    For each threshold ``T``: ``crossing_T``, the date each path reaches it
+    (:func:`attritionsim.synthesis.path_crossing_date`; NaT: not by the last date), and
+    ``crossed_T_by_YYYY_MM_DD`` for each ``crossed_by`` date; for each period,
+    ``rate_A_to_B``, the mean daily rate over it, ``(C(B) - C(A)) / days`` on each path (never
+    negative: every path is non-decreasing). Each carries ``long_name``, ``units`` and the
+    synthesis's ``ess``.
+
+    Parameters
+    ----------
+    syn : xarray.Dataset
+        What :meth:`SynthesisSettings.run` returns.
+    settings : SynthesisSettings
+        Its thresholds, ``crossed_by`` dates and periods.
+
+    Returns
+    -------
+    xarray.Dataset
+        One variable per quantity, dim ``draw``, in the order above.
+    """
+    cumulative = syn["cumulative"]
+    ess = float(syn.attrs["ess"])
+    label = settings.long_name
+    out: dict[str, xr.DataArray] = {}
+    for threshold in settings.thresholds:
+        key = f"{int(threshold)}" if float(threshold).is_integer() else f"{threshold:g}"
+        key = key.replace(".", "_")
+        when = path_crossing_date(cumulative, threshold).drop_vars("family", errors="ignore")
+        when.attrs.update(
+            long_name=f"{label} pass {fmt_number(threshold)} (on the synthesized paths)", ess=ess
+        )
+        out[f"crossing_{key}"] = when
+        for day in settings.crossed_by:
+            crossed = (when <= np.datetime64(day, "s")) & ~np.isnat(when)
+            crossed.attrs.update(
+                long_name=f"{label} past {fmt_number(threshold)} by {_human_day(day)}", ess=ess
+            )
+            out[f"crossed_{key}_by_{day.replace('-', '_')}"] = crossed
+    for start, end in settings.periods:
+        days = (np.datetime64(end, "D") - np.datetime64(start, "D")) / np.timedelta64(1, "D")
+        at = cumulative.sel(date=[np.datetime64(start, "ns"), np.datetime64(end, "ns")])
+        rate = (at.isel(date=1) - at.isel(date=0)).drop_vars(
+            ["date", "family", "listed"], errors="ignore"
+        ) / days
+        rate.attrs.update(
+            long_name=f"{label} per day, {_human_period(start, end)} (synthesis)",
+            units="people/day",
+            ess=ess,
+        )
+        out[f"rate_{start.replace('-', '_')}_to_{end.replace('-', '_')}"] = rate
+    ds = xr.Dataset(out)
+    ds.attrs.update(seed=int(syn.attrs["seed"]), draws=int(syn.attrs["draws"]), ess=ess)
+    return ds
+
+
+def synthesis_sentences(
+    quantities: xr.Dataset, *, level: float = DEFAULT_LEVEL, digits: int | None = None
+) -> list[str]:
+    """Headline sentences of a synthesis's quantities (see :func:`synthesis_quantities`).
+
+    Each is the quantity's long name and :func:`attritionsim.cite` of its draws; for a
+    crossing date, a path that has not reached the threshold by the synthesis's last date
+    reads "not by <last date>" (never "never"), and their share is given when there are any.
+
+    Parameters
+    ----------
+    quantities : xarray.Dataset
+        What :func:`synthesis_quantities` returns.
+    level : float
+        The credible level.
+    digits : int, optional
+        Passed to :func:`attritionsim.cite`.
+
+    Returns
+    -------
+    list of str
+    """
+    out = []
+    for name in quantities.data_vars:
+        da = quantities[name]
+        text = cite(da, level, digits=digits)
+        if da.dtype.kind == "M":
+            last = _human_day(str(da.attrs["not_by"]))
+            text = text.replace("never", f"not by {last}")
+            censored = int(da.attrs["censored"])
+            if censored:
+                share = 100.0 * censored / da.size
+                text += f"; {share:.2g}% of paths not by {last}"
+        label = str(da.attrs["long_name"])
+        out.append(f"{label[:1].upper()}{label[1:]}: {text}")
+    return out
+
+
+def tension_table(
+    syn: xr.Dataset,
+    p: xr.DataArray,
+    sets: Sequence[Any],
+    cat: Catalogue | None = None,
+    level: float = DEFAULT_LEVEL,
+) -> list[str]:
+    """Markdown lines: every source of a synthesis, sorted by its LOO tail probability.
+
+    Columns: the source's id, publisher, date (a period for rates and totals), the figure it
+    stated, its leave-one-out tail probability ``p`` (:func:`attritionsim.tension`) with the
+    Pareto ``k̂`` of its LOO weights, and the numbers of the sets (listed after the table,
+    from :func:`attritionsim.synthesis.tension_sets`) that cannot all be true at ``level``.
+
+    Parameters
+    ----------
+    syn : xarray.Dataset
+        What :func:`attritionsim.synthesize` returns.
+    p : xarray.DataArray
+        :func:`attritionsim.tension` of it.
+    sets : sequence of TensionSet
+        :func:`attritionsim.synthesis.tension_sets` of it.
+    cat : Catalogue, optional
+        For the publishers' names (default: the id's first word).
+    level : float
+        The level of the sets.
+
+    Returns
+    -------
+    list of str
+    """
+    readings = json.loads(syn.attrs["readings"])
+    alpha = 1.0 - level
+    settled = [found for found in sets if found.p_without >= alpha]
+    unsettled = [found for found in sets if found.p_without < alpha]
+    member: dict[str, list[str]] = {}
+    for number, found in enumerate(settled, start=1):
+        for ident in (found.source, *found.others):
+            member.setdefault(ident, []).append(str(number))
+    for found in unsettled:
+        member.setdefault(found.source, []).append("all")
+    lines = [
+        "| Source | Publisher | Date | Stated | LOO p | k̂ | Sets |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    order = np.argsort(p.values, kind="stable")
+    for i in order:
+        ident = str(p["source"].values[i])
+        info = readings[ident]
+        record = cat.get(ident) if cat is not None else None
+        publisher = record.publisher if record is not None else info["publisher"]
+        date = info["end"] if info["kind"] == "cumulative" else f"{info['start']} – {info['end']}"
+        khat = float(p["pareto_k"].values[i])
+        sets_text = ", ".join(str(n) for n in member.get(ident, [])) or "–"
+        lines.append(
+            f"| `{ident}` | {publisher} | {date} | {info['figure']} | {_p(float(p.values[i]))} | "
+            f"{khat:.2f} | {sets_text} |"
+        )
+    lines.append("")
+    if not sets:
+        lines.append(f"No source is in tension with the others at the {level:.0%} level.")
+        return lines
+    if settled:
+        lines += [
+            f"Sets that cannot all be true at the {level:.0%} level (a source whose p is below "
+            f"{alpha:.2g}, and the fewest others whose removal lifts it above):",
+            "",
+        ]
+        for number, found in enumerate(settled, start=1):
+            members = ", ".join(f"`{ident}`" for ident in (found.source, *found.others))
+            lines.append(
+                f"{number}. {members}: p of `{found.source}` {_p(found.p)}, "
+                f"{_p(found.p_without)} without the others"
+            )
+        lines.append("")
+    if unsettled:
+        names = ", ".join(f"`{found.source}` (p {_p(found.p)})" for found in unsettled)
+        lines.append(
+            f'At odds with the record as a whole ("all" above: leaving out no set of up to '
+            f"four other sources lifts p above {alpha:.2g}): {names}."
+        )
+    return lines
+
+
+def _p(value: float) -> str:
+    """A tail probability: two significant digits, ``< 1e-6`` below that."""
+    return "< 1e-6" if value < 1e-6 else f"{value:.2g}"
+
+
+def _synthesis_fan(found: _Synthesized, level: float) -> Any:
+    """The synthesized trajectory's fan, with every source's interval; the record and a zoom."""
+    import matplotlib.pyplot as plt
+
+    from .catalogue import load_series
+
+    syn, settings = found.syn, found.settings
+    readings = json.loads(syn.attrs["readings"])
+    anchors = []
+    for info in readings.values():
+        if info["kind"] != "cumulative":
+            continue
+        dist = from_spec(info["reading"])
+        tails = np.array([(1.0 - level) / 2.0, 0.5, (1.0 + level) / 2.0])
+        low, mid, high = (float(v) for v in dist.ppf(tails))
+        anchors.append({"as_of": info["end"], "value": mid, "low": low, "high": high})
+    traj = syn["cumulative"].drop_vars(["family", "listed"]).astype(np.float64)
+    traj.attrs.update(long_name=f"{settings.long_name}, cumulative", units="people")
+    series = load_series("ua-general-staff-russia-personnel")
+    series.attrs["long_name"] = "Ukrainian General Staff claim"
+    threshold = settings.thresholds[0] if settings.thresholds else None
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13.0, 5.0), width_ratios=(3, 2))
+    plots.plot_fan(
+        traj,
+        anchors=anchors,
+        threshold=threshold,
+        observed=series,
+        ax=left,
+        title=f"{settings.long_name}: the whole record",
+    )
+    left.margins(x=0.015)  # the last source's error bar is not cut at the edge
+    if threshold is not None:
+        crossing = found.quantities[next(iter(found.quantities.data_vars))]
+        known = crossing.values[~np.isnat(crossing.values)]
+        if known.size:
+            low, high = np.quantile(known.astype(np.int64), [0.005, 0.995])
+            first = np.datetime64(int(low), "s").astype("datetime64[M]") - np.timedelta64(2, "M")
+            last = np.datetime64(int(high), "s").astype("datetime64[M]") + np.timedelta64(2, "M")
+            window = slice(first.astype("datetime64[ns]"), last.astype("datetime64[ns]"))
+            shown = traj.sel(date=window)
+            ends = shown["date"].values[[0, -1]].astype("datetime64[D]")
+            near = [a for a in anchors if ends[0] <= np.datetime64(a["as_of"], "D") <= ends[1]]
+            plots.plot_fan(
+                shown,
+                anchors=near or None,
+                threshold=threshold,
+                observed=series.sel(date=window),
+                ax=right,
+                title=f"Around {fmt_number(threshold)}",
+            )
+            right.set_ylabel("")
+            legend = right.get_legend()
+            if legend is not None:
+                legend.remove()  # the left panel's legend holds the same entries
+    fig.tight_layout()
+    return fig
 
 
 # ------------------------------------------------------------------------------ the out folder
@@ -869,50 +1202,11 @@ def _figures(
             label = ds[var].attrs.get("long_name", var)
             fig = plots.plot_forest(records, ds[var], level=level, label="Pooled", title=label)
             save(fig, f"{var}_forest", f"The sources pooled in {label}")
-    anchors = _anchors(ds, cat)
-    if len(anchors) >= 2:
-        fig = _fan(ds, anchors, cat)
-        save(fig, "trajectory_fan", "Russian casualties through the dated estimates")
     forest = _forest_records(ds, cat)
     if forest:
         fig = plots.plot_forest(forest, title="Sources of the Russian casualty figures")
         save(fig, "sources_forest", "The sources' Russian casualty figures")
     return made
-
-
-def _anchors(ds: xr.Dataset, cat: Catalogue) -> list[tuple[Any, str, Any]]:
-    """Inputs resting on one dated catalogue record of Russian casualties: (date, name, record)."""
-    out = []
-    for name in ds.data_vars:
-        da = ds[name]
-        ids = _ids(da)
-        if da.attrs.get("kind") != "input" or len(ids) != 1 or ids[0] not in cat:
-            continue
-        record = cat[ids[0]]
-        if record.side == "russia" and record.measure == "casualties":
-            out.append((record.as_of, str(name), record))
-    return sorted(out, key=lambda item: item[0])
-
-
-def _fan(ds: xr.Dataset, anchors: Sequence[tuple[Any, str, Any]], cat: Catalogue) -> Any:
-    """Fan chart of the trajectory through the anchors, with the General Staff's series."""
-    from .attrition import trajectory
-    from .catalogue import load_series
-
-    first, last = anchors[0][0], anchors[-1][0]
-    days = np.arange(np.datetime64(first, "D"), np.datetime64(last, "D") + 1, 7)
-    traj = trajectory([(when, ds[name]) for when, name, _ in anchors], None, days)
-    traj.attrs.update(long_name="Russian casualties (cumulative)", units="people")
-    series = load_series("ua-general-staff-russia-personnel")
-    observed = series.sel(date=slice(np.datetime64(first, "D"), np.datetime64(last, "D")))
-    observed.attrs["long_name"] = "Ukrainian General Staff claim"
-    return plots.plot_fan(
-        traj,
-        anchors=[record for _, _, record in anchors],
-        threshold=1_000_000,
-        observed=observed,
-        title="Russian casualties between the dated estimates",
-    )
 
 
 def _sobol_tornado(ds: xr.Dataset, model: Model, target: str) -> Any:
@@ -954,6 +1248,7 @@ def _markdown(
     figures: Sequence[tuple[str, str]],
     cat: Catalogue,
     level: float,
+    syntheses: Sequence[_Synthesized] = (),
 ) -> str:
     title = scenario.title or "attritionsim report"
     lines = [f"# {title}", ""]
@@ -973,10 +1268,47 @@ def _markdown(
             "digits."
         ),
         "",
+    ]
+    for found in syntheses:
+        attrs = found.syn.attrs
+        skipped = json.loads(attrs["skipped"])
+        lines += [
+            f"The {found.settings.long_name.lower()} figures from the synthesis "
+            f"`{found.settings.name}` stand on one never-decreasing trajectory behind "
+            f"{found.syn.sizes['source']} dated sources (attritionsim.synthesize): "
+            f"{int(attrs['draws']):,} draws, effective sample size {float(attrs['ess']):,.0f}, "
+            f"Pareto k̂ {float(attrs['pareto_k']):.2f}, seed {attrs['seed']}; their Monte Carlo "
+            "errors are taken at the effective sample size."
+            + (f" Skipped: {'; '.join(skipped)}." if skipped else ""),
+            "",
+        ]
+    lines += [
         "## Every quantity",
         "",
         to_markdown(summary),
         "",
+    ]
+    for found in syntheses:
+        lines += [
+            f"### The synthesis `{found.settings.name}`",
+            "",
+            to_markdown(
+                {**summary["synthesis"][found.settings.name], "level": level},
+            ),
+            "",
+        ]
+    for found in syntheses:
+        lines += [
+            f"## Sources in tension: {found.settings.long_name.lower()}",
+            "",
+            "How surprising each source's stated figure is given all the others "
+            "(leave-one-out tail probability, PSIS-LOO; small: in tension; k̂ above 0.7: the "
+            "estimate for that source is unreliable), sorted by p.",
+            "",
+            *tension_table(found.syn, found.tension, found.sets, cat, level),
+            "",
+        ]
+    lines += [
         "## Figures",
         "",
     ]

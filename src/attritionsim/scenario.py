@@ -33,6 +33,28 @@ A ``range`` or ``approximately`` input without its own ``level`` takes ``[scenar
 ``[long_names]`` label derived quantities; ``[report] headline = [...]`` picks the quantities
 the report leads with, in order.
 
+A ``[synthesis.NAME]`` table declares an evidence synthesis (:func:`attritionsim.synthesize`):
+one never-decreasing cumulative trajectory behind dated sources::
+
+    [synthesis.ru]
+    long_name    = "Russian casualties"
+    catalogue    = {side = "russia"}          # every casualty and rate record of one side
+    observations = ["csis-2025-05-russia-casualties",            # catalogue ids, and/or
+                    {date = "2025-03-20", approximately = 900_000, label = "uk-march"}]
+    rates        = [{start = "2025-06-01", end = "2025-07-01", range = [900, 1_200]}]
+    periods      = [["2025-03-20", "2025-05-31"]]   # mean daily rates the report gives
+    crossed_by   = ["2025-06-30"]                   # P(crossed by) each date, per threshold
+    dates        = ["2026-01-01"]                   # more dates to report the trajectory at
+    thresholds   = [1_000_000]
+    draws        = 20_000
+    seed         = 1                                # default: [scenario] seed
+    bias         = {uagenstaff = {range = [1.0, 1.6]}}   # per publisher slug, any qualifier
+    # start = "2022-02-24", outlier = 0.05, rate_walk = 0.3, grid = true, moves = 5, widen = 1.3
+
+An inline observation or rate takes its dates, exactly one qualifier key (as an input does:
+``range``, ``approximately``, ..., or ``value`` for an exact figure) with its options, and an
+optional ``label``. :meth:`Scenario.run_syntheses` runs them.
+
 Every problem is an :class:`~attritionsim.errors.InputError` whose one-line message starts with
 ``file:line:`` and the key, and says what would be valid; every value is checked when the file
 is loaded, before anything is simulated (derived quantities are tried on two draws, so that a
@@ -55,6 +77,11 @@ Limits:
   figures (default: as many as the Monte Carlo error justifies).
 * A ``pool`` lists at least two distinct catalogue ids of one quantity: the same side, measure
   and units.
+* A ``[synthesis.NAME]`` needs at least one observation, rate or ``catalogue`` query; its
+  catalogue records all of one side and of a measure a synthesis reads; every date after
+  ``start``, a rate's ``end`` after its ``start``; readings with no negative counts;
+  ``thresholds`` finite and > 0; ``draws`` at least 100; ``outlier`` in ``[0, 0.5)``;
+  ``rate_walk`` > 0; ``moves`` a positive integer; ``widen`` >= 1.
 """
 
 from __future__ import annotations
@@ -63,6 +90,8 @@ import dataclasses
 import datetime as dt
 import difflib
 import functools
+import json
+import math
 import re
 import stat
 import tomllib
@@ -80,10 +109,20 @@ from .design import METHODS
 from .distributions import Distribution
 from .errors import InputError
 from .model import Model, simulate
+from .synthesis import DEFAULT_START, KINDS, synthesize
 
-__all__ = ["MAX_BYTES", "Scenario", "load_scenario", "run_scenario"]
+__all__ = ["MAX_BYTES", "Scenario", "SynthesisSettings", "load_scenario", "run_scenario"]
 
-_SECTIONS = ("scenario", "inputs", "correlations", "derived", "units", "long_names", "report")
+_SECTIONS = (
+    "scenario",
+    "inputs",
+    "correlations",
+    "derived",
+    "units",
+    "long_names",
+    "report",
+    "synthesis",
+)
 _SETTINGS = ("title", "description", "draws", "seed", "level", "method", "chunk_size")
 #: What an input may be, and the options each takes: every qualifier with a rule (read from
 #: :data:`attritionsim.elicit.QUALIFIERS`), then a constant, a catalogue record and a pool.
@@ -104,6 +143,108 @@ _MAX_DIGITS = 6
 MAX_BYTES = 10_000_000
 #: Draws of the trial run at load that tries every derived quantity before simulating.
 _TRIAL_DRAWS = 2
+
+
+#: The keys of a ``[synthesis.NAME]`` table.
+_SYNTHESIS_KEYS = (
+    "long_name",
+    "catalogue",
+    "observations",
+    "rates",
+    "periods",
+    "crossed_by",
+    "dates",
+    "thresholds",
+    "draws",
+    "seed",
+    "start",
+    "bias",
+    "outlier",
+    "rate_walk",
+    "grid",
+    "moves",
+    "widen",
+)
+#: Fewest draws a synthesis runs with (fewer cannot carry its diagnostics).
+_MIN_SYNTHESIS_DRAWS = 100
+
+
+@dataclasses.dataclass(frozen=True)
+class SynthesisSettings:
+    """A ``[synthesis.NAME]`` table, read and checked: what :func:`synthesize` is given.
+
+    Attributes
+    ----------
+    name : str
+        The table's name.
+    long_name : str
+        What the trajectory counts ("Russian casualties").
+    observations : tuple
+        Catalogue :class:`~attritionsim.catalogue.Record` objects and ``(date, Distribution or
+        number, label)`` tuples.
+    rates : tuple
+        ``(start, end, Distribution or number, label)`` tuples.
+    periods : tuple of (str, str)
+        Periods whose mean daily rate a report gives.
+    crossed_by : tuple of str
+        Dates at which a report gives the probability that each threshold has been crossed.
+    dates : tuple of str
+        Every date to report the trajectory at (``dates``, ``periods`` and ``crossed_by``).
+    thresholds : tuple of float
+        Levels whose crossing dates a report gives.
+    draws, seed : int
+        The synthesis's draws and seed.
+    options : mapping
+        Passed to :func:`synthesize`: ``start``, ``bias``, ``outlier``, ``rate_walk``,
+        ``grid``, ``moves``, ``widen`` where given.
+    place : str
+        ``file:line`` of the table: errors found while running it start with this.
+    """
+
+    name: str
+    long_name: str
+    observations: tuple[Any, ...]
+    rates: tuple[tuple[str, str, Distribution | float, str], ...]
+    periods: tuple[tuple[str, str], ...]
+    crossed_by: tuple[str, ...]
+    dates: tuple[str, ...]
+    thresholds: tuple[float, ...]
+    draws: int
+    seed: int
+    options: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    place: str = ""
+
+    def run(self, *, draws: int | None = None, seed: int | None = None) -> xr.Dataset:
+        """Run the synthesis; ``draws`` and ``seed`` override its own.
+
+        Returns
+        -------
+        xarray.Dataset
+            What :func:`attritionsim.synthesize` returns, with attrs ``synthesis`` (the name),
+            ``long_name`` and ``thresholds`` (JSON) added.
+
+        Raises
+        ------
+        InputError
+            What :func:`synthesize` finds, prefixed with the table's ``file:line``.
+        """
+        n = self.draws if draws is None else _validate.draws(draws)
+        try:
+            syn = synthesize(
+                self.observations,
+                rates=self.rates,
+                dates=self.dates,
+                draws=max(n, _MIN_SYNTHESIS_DRAWS),
+                seed=self.seed if seed is None else _rng.check_seed(seed),
+                **self.options,
+            )
+        except InputError as err:
+            raise InputError(f"{self.place}: synthesis.{self.name}: {err}") from None
+        syn.attrs["synthesis"] = self.name
+        syn.attrs["long_name"] = self.long_name
+        syn.attrs["thresholds"] = json.dumps(list(self.thresholds))
+        syn["cumulative"].attrs["long_name"] = f"{self.long_name} (cumulative)"
+        return syn
 
 
 @dataclasses.dataclass(frozen=True)
@@ -133,6 +274,8 @@ class Scenario:
     digits : int or None
         Most significant digits of the headline figures (``[report] digits``; default: as many
         as the Monte Carlo error justifies).
+    syntheses : mapping of str to SynthesisSettings
+        The ``[synthesis.NAME]`` tables, in file order; :meth:`run_syntheses` runs them.
     places : mapping of str to str
         Where each derived quantity is written, ``"file:line"``: errors found while simulating
         it start with this.
@@ -149,7 +292,32 @@ class Scenario:
     description: str = ""
     path: Path | None = None
     digits: int | None = None
+    syntheses: Mapping[str, SynthesisSettings] = dataclasses.field(default_factory=dict)
     places: Mapping[str, str] = dataclasses.field(default_factory=dict, repr=False, compare=False)
+
+    def run_syntheses(
+        self, *, draws: int | None = None, seed: int | None = None
+    ) -> dict[str, xr.Dataset]:
+        """Run every ``[synthesis.NAME]`` (see :func:`attritionsim.synthesize`).
+
+        Parameters
+        ----------
+        draws : int, optional
+            At most this many draws for each (a synthesis keeps its own number when that is
+            smaller; at least 100): a quick run is quick everywhere.
+        seed : int, optional
+            Overrides each synthesis's seed.
+
+        Returns
+        -------
+        dict of str to xarray.Dataset
+            By name, in file order.
+        """
+        out = {}
+        for name, settings in self.syntheses.items():
+            n = None if draws is None else min(_validate.draws(draws), settings.draws)
+            out[name] = settings.run(draws=n, seed=seed)
+        return out
 
     def run(self, **overrides: Any) -> xr.Dataset:
         """Simulate with the scenario's settings, any of them overridden by keyword.
@@ -354,6 +522,10 @@ def parse_scenario(
     except InputError as err:
         raise InputError(f"{where(_blame(str(err), derived, inputs, labels))}: {err}") from None
     places = {key: where(f"derived.{key}") for key in derived}
+    syntheses = {
+        key: _synthesis(where, key, value, catalogue, seed, default_level)
+        for key, value in _table(where, "synthesis", data.get("synthesis", {})).items()
+    }
     _trial(model, seed, places)
     for item in headline:
         if item not in model.names:
@@ -370,6 +542,7 @@ def parse_scenario(
         headline=headline,
         path=path,
         digits=digits,
+        syntheses=syntheses,
         places=places,
     )
 
@@ -852,3 +1025,346 @@ def _dotted(parts: Sequence[str]) -> str:
     """A pattern for a dotted TOML key, each part bare or quoted, spaces around the dots."""
     quoted = [rf"(?:{re.escape(p)}|\"{re.escape(p)}\"|'{re.escape(p)}')" for p in parts]
     return r"\s*\.\s*".join(quoted)
+
+
+# ------------------------------------------------------------------------------ [synthesis.NAME]
+def _synthesis(
+    where: _Locator,
+    name: str,
+    value: object,
+    catalogue: Any,
+    scenario_seed: int,
+    default_level: float,
+) -> SynthesisSettings:
+    """Read and check one ``[synthesis.NAME]`` table."""
+    section = f"synthesis.{name}"
+    table = _table(where, section, value)
+    _known_keys(where, section, table, _SYNTHESIS_KEYS)
+
+    def key(name: str) -> str:
+        return f"{section}.{name}"
+
+    long_name = _string(where, key("long_name"), table.get("long_name", name))
+    start = _day(where, key("start"), table.get("start", DEFAULT_START))
+    records: list[Any] = []
+    if "catalogue" in table:
+        records += _catalogue_query(where, key("catalogue"), table["catalogue"], catalogue)
+    observations: list[Any] = []
+    for i, item in enumerate(_list(where, key("observations"), table.get("observations", []))):
+        at = f"{key('observations')}[{i}]"
+        if isinstance(item, str):
+            cat = _catalogue(catalogue)
+            if item not in cat:
+                _validate.choice(f"{where(key('observations'))}: {at}", item, list(cat.ids))
+            records.append(cat[item])
+        elif isinstance(item, dict):
+            when, dist, label = _inline(
+                where, key("observations"), at, item, ("date",), catalogue, default_level
+            )
+            _after(where, key("observations"), at, when[0], start)
+            observations.append((when[0], dist, label or at))
+        else:
+            raise InputError(
+                f"{where(key('observations'))}: {at} must be a catalogue id or an inline table "
+                f"{{date = ..., <qualifier> = ...}}; got {_type(item)}"
+            )
+    seen: dict[str, int] = {}
+    for record in records:
+        seen[record.id] = seen.get(record.id, 0) + 1
+    twice = sorted(ident for ident, count in seen.items() if count > 1)
+    if twice:
+        raise InputError(
+            f"{where(key('observations'))}: {section} lists {', '.join(map(repr, twice))} more "
+            "than once (in observations, or also through catalogue); list each record once"
+        )
+    _check_records(where, key("observations"), records, start)
+    rates: list[tuple[str, str, Distribution | float, str]] = []
+    for i, item in enumerate(_list(where, key("rates"), table.get("rates", []))):
+        at = f"{key('rates')}[{i}]"
+        if not isinstance(item, dict):
+            raise InputError(
+                f"{where(key('rates'))}: {at} must be an inline table "
+                f"{{start = ..., end = ..., <qualifier> = ...}}; got {_type(item)}"
+            )
+        (begin, end), dist, label = _inline(
+            where, key("rates"), at, item, ("start", "end"), catalogue, default_level
+        )
+        _after(where, key("rates"), at, begin, start, inclusive=True)
+        if not end > begin:
+            raise InputError(f"{where(key('rates'))}: {at}: end {end} must be after start {begin}")
+        rates.append((begin, end, dist, label or at))
+    if not records and not observations and not rates:
+        raise InputError(
+            f"{where(section)}: {section} needs at least one of observations, rates or catalogue"
+        )
+    periods = []
+    for i, item in enumerate(_list(where, key("periods"), table.get("periods", []))):
+        at = f"{key('periods')}[{i}]"
+        if not (isinstance(item, list) and len(item) == 2):
+            raise InputError(
+                f"{where(key('periods'))}: {at} must be [start, end] dates; got {item!r}"
+            )
+        begin, end = (_day(where, key("periods"), part, at) for part in item)
+        _after(where, key("periods"), at, begin, start, inclusive=True)
+        if not end > begin:
+            raise InputError(f"{where(key('periods'))}: {at}: end {end} must be after {begin}")
+        periods.append((begin, end))
+    crossed_by = tuple(
+        _after(
+            where,
+            key("crossed_by"),
+            f"{key('crossed_by')}[{i}]",
+            _day(where, key("crossed_by"), item, f"{key('crossed_by')}[{i}]"),
+            start,
+        )
+        for i, item in enumerate(_list(where, key("crossed_by"), table.get("crossed_by", [])))
+    )
+    extra = tuple(
+        _after(
+            where,
+            key("dates"),
+            f"{key('dates')}[{i}]",
+            _day(where, key("dates"), item, f"{key('dates')}[{i}]"),
+            start,
+        )
+        for i, item in enumerate(_list(where, key("dates"), table.get("dates", [])))
+    )
+    thresholds = []
+    for i, item in enumerate(_list(where, key("thresholds"), table.get("thresholds", []))):
+        level = _number(where, key("thresholds"), item)
+        if not level > 0:
+            raise InputError(
+                f"{where(key('thresholds'))}: {key('thresholds')}[{i}] must be > 0; got {item!r}"
+            )
+        thresholds.append(level)
+    draws = _draws(where, key("draws"), table.get("draws", 100_000))
+    if draws < _MIN_SYNTHESIS_DRAWS:
+        raise InputError(
+            f"{where(key('draws'))}: {key('draws')} must be at least {_MIN_SYNTHESIS_DRAWS}; "
+            f"got {draws}"
+        )
+    seed = scenario_seed
+    if "seed" in table:
+        try:
+            seed = _rng.check_seed(table["seed"], name=key("seed"))
+        except InputError as err:
+            raise InputError(f"{where(key('seed'))}: {err}") from None
+    options: dict[str, Any] = {}
+    if "start" in table:
+        options["start"] = start
+    if "outlier" in table:
+        options["outlier"] = _bounded(where, key("outlier"), table["outlier"], 0.0, 0.5, "[0, 0.5)")
+    if "rate_walk" in table:
+        options["rate_walk"] = _bounded(
+            where, key("rate_walk"), table["rate_walk"], 0.0, math.inf, "> 0", low_open=True
+        )
+    if "widen" in table:
+        options["widen"] = _bounded(where, key("widen"), table["widen"], 1.0, math.inf, ">= 1")
+    if "grid" in table:
+        if not isinstance(table["grid"], bool):
+            raise InputError(
+                f"{where(key('grid'))}: {key('grid')} must be true or false; "
+                f"got {_type(table['grid'])}"
+            )
+        options["grid"] = table["grid"]
+    if "moves" in table:
+        moves = table["moves"]
+        if isinstance(moves, bool) or not isinstance(moves, int) or not 1 <= moves <= 1_000:
+            raise InputError(
+                f"{where(key('moves'))}: {key('moves')} must be an integer from 1 to 1000; "
+                f"got {_shown(moves)}"
+            )
+        options["moves"] = moves
+    if "bias" in table:
+        options["bias"] = {
+            slug: _bias(where, f"{key('bias')}.{slug}", spec, catalogue, default_level)
+            for slug, spec in _table(where, key("bias"), table["bias"]).items()
+        }
+    listed = {*extra, *crossed_by, *(d for period in periods for d in period)}
+    return SynthesisSettings(
+        name=name,
+        long_name=long_name,
+        observations=(*records, *observations),
+        rates=tuple(rates),
+        periods=tuple(periods),
+        crossed_by=crossed_by,
+        dates=tuple(sorted(listed)),
+        thresholds=tuple(thresholds),
+        draws=draws,
+        seed=seed,
+        options=options,
+        place=where(section),
+    )
+
+
+def _day(where: _Locator, key: str, value: object, shown: str | None = None) -> str:
+    """An ISO date (a string, or a bare TOML date) as ``YYYY-MM-DD``."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        parsed = _dates.parse_date(value, strict=True)
+        if parsed is not None:
+            return parsed.isoformat()
+    raise InputError(f"{where(key)}: {shown or key} must be a date 'YYYY-MM-DD'; got {value!r}")
+
+
+def _after(
+    where: _Locator, key: str, at: str, day: str, start: str, *, inclusive: bool = False
+) -> str:
+    """``day``, if it is after the process start (or on it, ``inclusive``)."""
+    if day < start or (day == start and not inclusive):
+        raise InputError(
+            f"{where(key)}: {at}: date {day} is not after the process start {start}; "
+            "set start = an earlier date"
+        )
+    return day
+
+
+def _bounded(
+    where: _Locator,
+    key: str,
+    value: object,
+    low: float,
+    high: float,
+    valid: str,
+    *,
+    low_open: bool = False,
+) -> float:
+    number = _number(where, key, value)
+    if number < low or (low_open and number == low) or not number < high:
+        raise InputError(f"{where(key)}: {key} must be a number {valid}; got {value!r}")
+    return number
+
+
+#: What an inline observation or rate may hold besides its dates and label.
+_READINGS = tuple(kind for kind in _KINDS if kind not in ("source", "pool"))
+
+
+def _inline(
+    where: _Locator,
+    key: str,
+    at: str,
+    item: Mapping[str, Any],
+    date_keys: tuple[str, ...],
+    catalogue: Any,
+    default_level: float,
+) -> tuple[list[str], Distribution | float, str]:
+    """An inline ``{date = .., <qualifier> = .., label = ..}``: its dates, reading and label."""
+    every = (*date_keys, "label", *_READINGS, *sorted({o for k in _READINGS for o in _OPTIONS[k]}))
+    for name in item:
+        if name not in every:
+            close = difflib.get_close_matches(name, every, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else f"; valid: {', '.join(every)}"
+            raise InputError(f"{where(key)}: {at}: unknown key {name!r}{hint}")
+    missing = [name for name in date_keys if name not in item]
+    if missing:
+        raise InputError(f"{where(key)}: {at} needs {' and '.join(missing)}")
+    days = [_day(where, key, item[name], f"{at}.{name}") for name in date_keys]
+    label = ""
+    if "label" in item:
+        label = _string(where, key, item["label"]).strip()
+        if not label:
+            raise InputError(f"{where(key)}: {at}.label must not be empty")
+    reading = {k: v for k, v in item.items() if k not in (*date_keys, "label")}
+    return days, _reading(where, key, at, reading, catalogue, default_level), label
+
+
+def _reading(
+    where: _Locator,
+    key: str,
+    at: str,
+    table: Mapping[str, Any],
+    catalogue: Any,
+    default_level: float,
+) -> Distribution | float:
+    """A reading written like an input (one qualifier key, or ``value``): positive counts."""
+    kinds = [kind for kind in _KINDS if kind in table]
+    if len(kinds) != 1 or kinds[0] not in _READINGS:
+        got = "none" if not kinds else " and ".join(kinds)
+        raise InputError(
+            f"{where(key)}: {at} needs exactly one of {', '.join(_READINGS)}; got {got}"
+        )
+    try:
+        dist = _input(_Placed(where, key), at, table, catalogue, {}, at, default_level)
+    except InputError as err:
+        message = str(err)
+        raise InputError(
+            message if message.startswith(where.name) else f"{where(key)}: {err}"
+        ) from None
+    if isinstance(dist, str) or (not isinstance(dist, Distribution) and not dist > 0):
+        raise InputError(f"{where(key)}: {at}.value must be a number > 0; got {dist!r}")
+    if isinstance(dist, Distribution) and dist.support[0] < 0:
+        raise InputError(
+            f"{where(key)}: {at}: {dist!r} allows negative counts; use a family on x >= 0 "
+            '(family = "lognormal", "gamma" or "truncnormal")'
+        )
+    return dist
+
+
+def _bias(
+    where: _Locator, key: str, spec: object, catalogue: Any, default_level: float
+) -> Distribution:
+    table = _table(where, key, spec)
+    dist = _reading(where, key, key, table, catalogue, default_level)
+    if not isinstance(dist, Distribution):
+        raise InputError(
+            f"{where(key)}: {key} must be a distribution (a qualifier such as range = [..]); "
+            f"got the constant {dist!r}"
+        )
+    return dist
+
+
+def _catalogue_query(where: _Locator, key: str, value: object, catalogue: Any) -> list[Any]:
+    """``catalogue = {side = ".."}``: the side's records of every measure a synthesis reads."""
+    table = _table(where, key, value)
+    _known_keys(where, key, table, ("side", "since", "until"))
+    if "side" not in table:
+        raise InputError(f'{where(key)}: {key} needs side = "..." (e.g. "russia")')
+    side = _string(where, f"{key}.side", table["side"])
+    bounds = {
+        name: _day(where, f"{key}.{name}", table[name])
+        for name in ("since", "until")
+        if name in table
+    }
+    try:
+        found = _catalogue(catalogue).query(side=side, measure=list(KINDS), **bounds)
+    except InputError as err:
+        raise InputError(f"{where(key)}: {key}: {err}") from None
+    records = list(found)
+    if not records:
+        raise InputError(f"{where(key)}: {key} matches no record of side {side!r}")
+    return records
+
+
+def _check_records(where: _Locator, key: str, records: Sequence[Any], start: str) -> None:
+    """Catalogue records a synthesis can read: one side, a measure it reads, after ``start``."""
+    for record in records:
+        if record.measure not in KINDS:
+            raise InputError(
+                f"{where(key)}: record {record.id!r} measures {record.measure!r}; a synthesis "
+                f"reads {', '.join(map(repr, KINDS))}"
+            )
+        if record.side != records[0].side:
+            raise InputError(
+                f"{where(key)}: record {record.id!r} is about {record.side!r} but "
+                f"{records[0].id!r} about {records[0].side!r}; a synthesis is about one side"
+            )
+        if record.as_of.isoformat() <= start:
+            raise InputError(
+                f"{where(key)}: record {record.id!r} is dated {record.as_of}, not after the "
+                f"process start {start}; set start = an earlier date"
+            )
+
+
+class _Placed(_Locator):
+    """A locator that places every key at one line (the key an inline table sits on)."""
+
+    def __init__(self, where: _Locator, key: str) -> None:
+        self.name = where.name
+        self.lines = where.lines
+        self._at = where(key)
+
+    def __call__(self, key: str) -> str:
+        return self._at
