@@ -1077,7 +1077,8 @@ def _synthesis(
             f"{where(key('observations'))}: {section} lists {', '.join(map(repr, twice))} more "
             "than once (in observations, or also through catalogue); list each record once"
         )
-    _check_records(where, key("observations"), records, start)
+    listed_at = key("observations") if "observations" in table else key("catalogue")
+    _check_records(where, listed_at, records, start)
     rates: list[tuple[str, str, Distribution | float, str]] = []
     for i, item in enumerate(_list(where, key("rates"), table.get("rates", []))):
         at = f"{key('rates')}[{i}]"
@@ -1176,10 +1177,19 @@ def _synthesis(
             )
         options["moves"] = moves
     if "bias" in table:
-        options["bias"] = {
-            slug: _bias(where, f"{key('bias')}.{slug}", spec, catalogue, default_level)
-            for slug, spec in _table(where, key("bias"), table["bias"]).items()
-        }
+        publishers = sorted(
+            {r.id.split("-", 1)[0] for r in records}
+            | {str(item[-1]).split("-", 1)[0] for item in (*observations, *rates)}
+        )
+        options["bias"] = {}
+        for slug, spec in _table(where, key("bias"), table["bias"]).items():
+            at = f"{key('bias')}.{slug}"
+            if slug not in publishers:
+                raise InputError(
+                    f"{where(at)}: {at}: no source of {section} is from publisher {slug!r} (an "
+                    f"id's first word); publishers here: {', '.join(publishers)}"
+                )
+            options["bias"][slug] = _bias(where, at, spec, catalogue, default_level)
     listed = {*extra, *crossed_by, *(d for period in periods for d in period)}
     return SynthesisSettings(
         name=name,
