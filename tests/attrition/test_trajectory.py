@@ -107,59 +107,52 @@ def test_fit_trajectory_recovers_the_rate_and_the_crossing_date() -> None:
     actual = series["date"].values[np.argmax(values >= 1_000_000)].astype("datetime64[D]")
     end = actual - np.timedelta64(60, "D")
     dates = np.arange(end, end + np.timedelta64(200, "D"))
-    fit = att.fit_trajectory(series, rng=11, end=end, dates=dates, draws=2_000)
-    assert fit.blocks == 13
+    fit = att.fit_trajectory(series, rng=11, end=end, dates=dates, draws=1_000)
     assert fit.anchor_date == end
     assert fit.anchor_count == values[series["date"].values == end][0]
+    assert fit.window_start == end - np.timedelta64(91, "D")
+    sources = [str(s) for s in fit.synthesis["source"].values]
+    assert sources[-1] == f"series-{end}" and len(sources) == 14  # every 7th day, and the start
     assert abs(fit.rate_mean - 1_000.0) < 3.0 * fit.rate_se
-    # The standard error should be about sd / sqrt(window) = 150 / sqrt(91) = 15.7.
-    assert 8.0 < fit.rate_se < 30.0
-    assert 90.0 < fit.noise_sd < 250.0
-    assert float(fit.rate.std()) == pytest.approx(fit.rate_se, rel=0.1)
+    assert 20.0 < fit.rate_se < 400.0  # 2% read errors on ~900,000 over 91 days
+    assert float(fit.rate.std(ddof=1)) == pytest.approx(fit.rate_se, rel=1e-12)
     crossing = fit.crossing(1_000_000)
-    assert not att.undated(crossing).any()
-    lo, mid, hi = np.quantile(crossing.values.astype(np.int64), [0.005, 0.5, 0.995])
+    lo, hi = np.quantile(crossing.values[~np.isnat(crossing.values)].astype(np.int64), [0.01, 0.99])
     actual_s = actual.astype("datetime64[s]").astype(np.int64)
     assert lo <= actual_s <= hi
-    assert abs(mid - actual_s) < 5 * 86_400
 
 
-def test_fit_trajectory_noise_free_line_is_exact() -> None:
-    days = np.arange("2025-01-01", "2025-07-01", dtype="datetime64[D]")
-    series = xr.DataArray(
-        500_000 + 1_000.0 * np.arange(days.size), dims="date", coords={"date": days}
-    )
-    fit = att.fit_trajectory(series, rng=1, draws=5, dates=["2024-12-01", "2026-12-01"])
-    assert (fit.rate_mean, fit.rate_se, fit.noise_sd) == (1_000.0, 0.0, 0.0)
-    np.testing.assert_array_equal(fit.trajectories.values[:, 0], 469_000.0)
-    crossing = fit.crossing(1_000_000)
-    np.testing.assert_array_equal(crossing.values, day("2026-05-16"))  # day 500 after 2025-01-01
-
-
-def test_fit_trajectory_from_dated_estimates_and_seed_reproducible() -> None:
+def test_fit_trajectory_paths_never_decrease_and_the_rate_error_is_honest() -> None:
+    # The finding: on two dated estimates the old fit reported a rate standard error of
+    # ~2e-12, and 43% of its paths decreased on some day.
     anchors = [("2025-01-01", 700_000.0), ("2025-05-01", 820_000.0)]
-    fit = att.fit_trajectory(anchors, rng=5, window=28, draws=3)
-    assert fit.rate_mean == pytest.approx(1_000.0, rel=1e-12)
-    again = att.fit_trajectory(anchors, rng=5, window=28, draws=3)
-    xr.testing.assert_identical(fit.trajectories, again.trajectories)
+    fit = att.fit_trajectory(anchors, rng=5, window=120, draws=500)
+    assert (fit.trajectories.diff("date") >= 0).all()
+    assert (fit.rate.values > 0).all()
+    assert 600.0 < fit.rate_mean < 1_400.0
+    assert fit.rate_se > 50.0  # two figures each known to 2% (14,000-16,000): about 170 a day
+    assert fit.trajectories.sizes["date"] == 121
+
+
+def test_fit_trajectory_seed_reproducible() -> None:
     series = synthetic_series()
-    one = att.fit_trajectory(series, rng=np.random.default_rng(2), draws=50)
-    two = att.fit_trajectory(series, rng=np.random.default_rng(2), draws=50)
+    one = att.fit_trajectory(series, rng=3, draws=200)
+    two = att.fit_trajectory(series, rng=3, draws=200)
     np.testing.assert_array_equal(one.trajectories.values, two.trajectories.values)
-    logn = att.fit_trajectory(series, rng=2, draws=2_000, rate_model="lognormal")
-    assert (logn.rate.values > 0).all()
-    assert float(logn.rate.mean()) == pytest.approx(logn.rate_mean, rel=0.01)
+    three = att.fit_trajectory(series, rng=np.random.default_rng(2), draws=200)
+    four = att.fit_trajectory(series, rng=np.random.default_rng(2), draws=200)
+    np.testing.assert_array_equal(three.trajectories.values, four.trajectories.values)
 
 
 def test_fit_trajectory_refuses_bad_input() -> None:
     series = synthetic_series()
     with pytest.raises(InputError, match="needs 91 days of the series before it"):
         att.fit_trajectory(series, rng=1, end="2022-03-01")
-    with pytest.raises(InputError, match="window=10 must hold at least two blocks"):
-        att.fit_trajectory(series, rng=1, window=10)
-    with pytest.raises(InputError, match="rate_model='gaussian' is not one of"):
-        att.fit_trajectory(series, rng=1, rate_model="gaussian")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="window must be a positive integer"):
+        att.fit_trajectory(series, rng=1, window=0)
     with pytest.raises(InputError, match="rng must be a non-negative integer seed"):
         att.fit_trajectory(series, rng=-1)
     with pytest.raises(InputError, match="1-d DataArray on a 'date' coordinate"):
         att.fit_trajectory(series.rename(date="day"), rng=1)
+    with pytest.raises(InputError, match="outlier"):
+        att.fit_trajectory(series, rng=1, draws=100, outlier=0.7)

@@ -1,16 +1,16 @@
 """Cumulative trajectories through dated counts, fitted to a series, and where they cross.
 
 :func:`trajectory` joins dated anchors draw by draw and extends them at a rate;
-:func:`fit_trajectory` draws trajectories from a rate fitted to a daily series' recent growth;
+:func:`fit_trajectory` draws never-decreasing trajectories through a series' recent values, a
+thin wrapper over :func:`attritionsim.synthesize`;
 :func:`crossing_from_trajectory` reads off the first date each one reaches a threshold.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -21,6 +21,7 @@ from .._format import fmt_number
 from .._rng import as_generator
 from .._typing import SeedLike
 from ..errors import InputError
+from ..synthesis import synthesize
 from . import _convert, _kernels
 from ._convert import Dates, Draws
 
@@ -172,38 +173,34 @@ def crossing_from_trajectory(traj: xr.DataArray, threshold: Draws) -> xr.DataArr
 
 @dataclasses.dataclass(frozen=True)
 class TrajectoryFit:
-    """Trajectories drawn from a rate fitted to a cumulative series; made by :func:`fit_trajectory`.
+    """Trajectories through a series' recent values; made by :func:`fit_trajectory`.
 
     Attributes
     ----------
     trajectories : xarray.DataArray
-        Cumulative counts, dims ``("draw", "date")``.
+        Cumulative counts, dims ``("draw", "date")``, non-decreasing along ``date``.
     rate : xarray.DataArray
-        The rate per day of each draw, dim ``draw``.
+        Each draw's mean daily rate over the window, dim ``draw`` (never negative).
     rate_mean, rate_se : float
-        The fitted mean daily increment over the window and its standard error.
-    noise_sd : float
-        The long-run standard deviation of daily increments (per square-root day): the
-        random-walk spread around a straight line.
+        The mean and standard deviation of ``rate`` over the draws.
     anchor_date : numpy.datetime64
-        The last day of the window (the ``end`` of the fit), where every trajectory starts.
+        The last day of the window (the ``end`` of the fit).
     anchor_count : float
         The series' value on ``anchor_date``.
     window_start : numpy.datetime64
-        The day before the first increment used.
-    blocks : int
-        The number of blocks in the window.
+        The first day of the window.
+    synthesis : xarray.Dataset
+        What :func:`attritionsim.synthesize` returned (its ``ess``, ``pareto_k``, sources).
     """
 
     trajectories: xr.DataArray
     rate: xr.DataArray
     rate_mean: float
     rate_se: float
-    noise_sd: float
     anchor_date: np.datetime64
     anchor_count: float
     window_start: np.datetime64
-    blocks: int
+    synthesis: xr.Dataset
 
     def crossing(self, threshold: Draws) -> xr.DataArray:
         """The date each trajectory first reaches ``threshold`` (see crossing_from_trajectory).
@@ -215,17 +212,19 @@ class TrajectoryFit:
         >>> days = np.arange("2025-01-01", "2025-05-01", dtype="datetime64[D]")
         >>> series = xr.DataArray(900_000 + 1_000.0 * np.arange(days.size), dims="date",
         ...                       coords={"date": days})
-        >>> fit = fit_trajectory(series, dates=["2025-04-30", "2025-08-31"], rng=1)
-        >>> fit.crossing(1_100_000).values[:2]
-        array(['2025-07-20T00:00:00', '2025-07-20T00:00:00'], dtype='datetime64[s]')
+        >>> fit = fit_trajectory(series, dates=["2025-04-30", "2025-09-30"], rng=1, draws=500)
+        >>> when = fit.crossing(1_100_000)
+        >>> median = np.sort(when.values)[250]  # NaT (not reached by 30 September) sorts last
+        >>> bool(np.datetime64("2025-07-01") < median < np.datetime64("2025-08-15"))
+        True
         """
         return crossing_from_trajectory(self.trajectories, threshold)
 
 
-def _daily(
+def _points(
     data: xr.DataArray | Sequence[tuple[Dates, float]],
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-    """The data as day numbers and values on every day from the first to the last (linear)."""
+    """The data as day numbers (increasing) and values."""
     if isinstance(data, xr.DataArray):
         if data.dims != ("date",) or "date" not in data.coords:
             raise InputError(
@@ -250,8 +249,7 @@ def _daily(
     day = np.asarray(when).astype("datetime64[D]").astype(np.int64)
     if np.isnat(np.asarray(when)).any() or (np.diff(day) <= 0).any():
         raise InputError("the series' dates must be increasing days with no NaT or repeat")
-    days = np.arange(day[0], day[-1] + 1, dtype=np.int64)
-    return days, np.interp(days, day, values)
+    return day, values
 
 
 def fit_trajectory(
@@ -263,122 +261,101 @@ def fit_trajectory(
     window: int = 91,
     block: int = 7,
     draws: int = 1_000,
-    rate_model: Literal["normal", "lognormal"] = "normal",
-    noise: bool = True,
+    **options: Any,
 ) -> TrajectoryFit:
-    """Draw cumulative trajectories consistent with a daily series' recent growth.
+    """Never-decreasing trajectories through a series' recent values (a synthesis of them).
 
-    The model, fitted to the ``window`` daily increments that end on ``end``:
-
-    1. The increments are cut into consecutive blocks of ``block`` days (the oldest
-       remainder is dropped) and averaged per block. Block means absorb weekly reporting
-       cycles and short-run correlation.
-    2. The rate is the mean daily increment over the blocks, ``rate_mean``, with standard
-       error ``rate_se = sd(block means) / sqrt(blocks)``.
-    3. Each draw takes its own rate, normal with that mean and standard error
-       (``rate_model="normal"``), or lognormal with the same mean and sd (``"lognormal"``,
-       always positive).
-    4. Around the straight line, counts wander as a random walk whose spread per
-       square-root day is the long-run sd of daily increments, ``noise_sd = sd(block means) *
-       sqrt(block)`` (``noise=False`` leaves it out).
-
-    Each trajectory is ``anchor + rate * (t - end) + walk(t - end)``, forward and backward
-    from the series' value on ``end``. A locally constant rate is assumed: fit to a recent
-    window, and look at how the rate changes over the series before trusting a long horizon.
+    A thin wrapper over :func:`attritionsim.synthesize`: the series' values in the ``window``
+    days that end on ``end`` are its observations, each read as an exact figure (with the
+    synthesis's 2% smallest relative error), and the trajectories are the synthesized paths
+    at ``dates``, linear between the synthesis's dates as the paths themselves are. So every
+    trajectory is non-decreasing, every rate positive, and the rate's spread is what the
+    values and the prior on how the rate changes allow, also for two dated estimates far
+    apart. Beyond ``end`` the paths follow the prior's random walk of the log rate.
 
     Parameters
     ----------
     data : xarray.DataArray or sequence of (date, count)
         A cumulative series on a ``date`` dimension (e.g. the Ukrainian General Staff's daily
-        figures), or dated estimates as (date, count) pairs. Either is first interpolated
-        linearly onto every day between its first and last date. Dated estimates far apart
-        give blocks with little spread, so their standard error understates the uncertainty.
+        figures), or dated estimates as (date, count) pairs.
     rng : int or numpy.random.Generator
-        The seed or generator for the draws (no global random state). Rates are drawn
-        first, then the forward walk, then the backward walk.
+        The seed of the synthesis (a generator gives one integer seed).
     dates : dates, optional
-        The dates of the trajectories (increasing); default every day of the series.
+        The dates of the trajectories (increasing, after the synthesis's start, 2022-02-24
+        by default); default every day of the window.
     end : date, optional
-        The last day used for the fit (default the series' last); fitting to an earlier
-        date lets a projection be checked against the series itself.
+        The last day used (default the series' last): fitting to an earlier date lets a
+        projection be checked against the series itself.
     window : int, default 91
-        Daily increments used, ending on ``end``.
+        Days of the series used, ending on ``end``.
     block : int, default 7
-        Days per block; ``window // block`` must be at least 2.
+        Days between the values of a daily series used (every ``block``-th day back from
+        ``end``); dated estimates are all used.
     draws : int, default 1000
-        Number of trajectories.
-    rate_model : {"normal", "lognormal"}
-        Distribution of each draw's rate.
-    noise : bool, default True
-        Add the random walk around the straight line.
+        Number of trajectories (at least 100).
+    **options
+        Passed to :func:`attritionsim.synthesize` (``start``, ``outlier``, ``rate_walk``, ...).
 
     Returns
     -------
     TrajectoryFit
-        Its ``trajectories`` (dims ``draw``, ``date``), ``rate`` draws and the fitted
-        ``rate_mean``, ``rate_se`` and ``noise_sd``; ``crossing(threshold)`` reads off the
-        crossing dates.
+        Its ``trajectories`` (dims ``draw``, ``date``), each draw's mean daily ``rate`` over
+        the window, and the ``synthesis``; ``crossing(threshold)`` reads off crossing dates.
 
     Raises
     ------
     InputError
         A series that is not on a ``date`` dimension or has NaN or repeated dates, an ``end``
-        outside it or without ``window`` days before it, too few blocks, a lognormal rate
-        model with a non-positive mean rate, or bad ``draws``, ``rng`` or ``dates``.
+        outside it or without ``window`` days before it, fewer than two values in the window,
+        or what :func:`attritionsim.synthesize` refuses.
 
     Examples
     --------
     >>> import numpy as np, xarray as xr
     >>> from attritionsim.attrition import fit_trajectory
     >>> days = np.arange("2025-01-01", "2025-05-01", dtype="datetime64[D]")
-    >>> steps = 1_000.0 + 100.0 * np.tile([1.0, -1.0], days.size // 2)
-    >>> series = xr.DataArray(900_000 + np.cumsum(steps), dims="date", coords={"date": days})
-    >>> fit = fit_trajectory(series, rng=1, draws=200)
-    >>> round(fit.rate_mean, -1), fit.trajectories.sizes["draw"], fit.trajectories.sizes["date"]
-    (1000.0, 200, 120)
+    >>> series = xr.DataArray(900_000 + 1_000.0 * np.arange(days.size), dims="date",
+    ...                       coords={"date": days})
+    >>> fit = fit_trajectory(series, rng=1, draws=500)
+    >>> fit.trajectories.sizes["draw"], fit.trajectories.sizes["date"]
+    (500, 92)
+    >>> bool((fit.trajectories.diff("date") >= 0).all()), 800 < fit.rate_mean < 1_200
+    (True, True)
     """
-    gen = as_generator(rng)
+    seed = rng if isinstance(rng, int) and not isinstance(rng, bool) and rng >= 0 else None
+    if seed is None:
+        seed = int(as_generator(rng).integers(2**63 - 1))
     window = _validate.positive_int("window", window)
     block = _validate.positive_int("block", block)
     draws = _validate.positive_int("draws", draws)
-    model = _validate.choice("rate_model", rate_model, ("normal", "lognormal"))
-    blocks = window // block
-    if blocks < 2:
-        raise InputError(
-            f"window={window} must hold at least two blocks of block={block} days "
-            f"(window >= {2 * block})"
-        )
-    days, values = _daily(data)
+    days, values = _points(data)
     last = (
-        days[-1]
+        int(days[-1])
         if end is None
         else int(_convert.one_date("end", end).astype("datetime64[D]").astype(np.int64))
     )
-    first_needed = last - blocks * block
-    if not days[0] <= first_needed <= last <= days[-1]:
+    first = last - window
+    if not days[0] <= first <= last <= days[-1]:
         span = f"{days[0].astype('datetime64[D]')} to {days[-1].astype('datetime64[D]')}"
         raise InputError(
-            f"end={np.int64(last).astype('datetime64[D]')} needs {blocks * block} days of the "
+            f"end={np.int64(last).astype('datetime64[D]')} needs {window} days of the "
             f"series before it; the series runs {span}"
         )
-    increments = np.diff(values[first_needed - days[0] : last - days[0] + 1])
-    means = increments.reshape(blocks, block).mean(axis=1)
-    rate_mean = float(means.mean())
-    spread = float(means.std(ddof=1))
-    rate_se = spread / math.sqrt(blocks)
-    noise_sd = spread * math.sqrt(block) if noise else 0.0
-    z = gen.standard_normal(draws)
-    if model == "lognormal":
-        if rate_mean <= 0.0:
-            raise InputError(
-                f"rate_model='lognormal' needs a positive mean rate; got {fmt_number(rate_mean)}"
-            )
-        sigma = math.sqrt(math.log1p((rate_se / rate_mean) ** 2))
-        rates = np.exp(math.log(rate_mean) - sigma**2 / 2.0 + sigma * z)
-    else:
-        rates = rate_mean + rate_se * z
+    daily = isinstance(data, xr.DataArray)
+    wanted = np.arange(last, first - 1, -block)[::-1] if daily else days
+    wanted = wanted[(wanted >= first) & (wanted <= last)]
+    if daily:
+        wanted = np.union1d(wanted, [first])
+    chosen = np.interp(wanted, days, values)
+    if wanted.size < 2:
+        raise InputError(
+            f"window={window} holds {wanted.size} value(s) of the data up to "
+            f"{np.int64(last).astype('datetime64[D]')}; fit_trajectory needs two or more"
+        )
+    when = wanted.astype("datetime64[D]")
+    observations = [(day, float(v), f"series-{day}") for day, v in zip(when, chosen, strict=True)]
     if dates is None:
-        out_dates = days.astype("datetime64[D]").astype("datetime64[s]")
+        out_dates = np.arange(first, last + 1).astype("datetime64[D]").astype("datetime64[s]")
     else:
         given = _convert.dates("dates", dates)
         out_dates = np.atleast_1d(
@@ -387,26 +364,43 @@ def fit_trajectory(
     secs = _convert.seconds(out_dates)
     if np.isnan(secs).any() or (np.diff(secs) <= 0.0).any():
         raise InputError("dates must be increasing, with no NaT")
-    anchor_date = np.int64(last).astype("datetime64[D]")
-    offsets = (secs - _convert.seconds(anchor_date)) / _convert.SECONDS_PER_DAY
-    anchor_count = float(values[last - days[0]])
-    paths = anchor_count + rates[:, None] * offsets[None, :]
-    if noise_sd > 0.0:
-        paths = paths + _kernels.walk(gen, draws, offsets, noise_sd)
+    extra = [str(out_dates[-1].astype("datetime64[D]"))]
+    if out_dates[-1].astype("datetime64[D]") < when[0]:
+        extra = []
+    syn = synthesize(observations, dates=extra, draws=max(draws, 100), seed=seed, **options)
+    knots = _convert.seconds(syn["date"].values)
+    if secs[0] < knots[0]:
+        raise InputError(
+            f"dates start {out_dates[0].astype('datetime64[D]')}, before the synthesis's start "
+            f"{syn['date'].values[0].astype('datetime64[D]')}; pass start= earlier"
+        )
+    cumulative = np.asarray(syn["cumulative"].values, dtype=float)
+    position = np.interp(secs, knots, np.arange(knots.size))
+    low = np.clip(np.floor(position).astype(int), 0, knots.size - 1)
+    high = np.clip(low + 1, 0, knots.size - 1)
+    frac = position - low
+    paths = cumulative[:, low] * (1.0 - frac) + cumulative[:, high] * frac
     traj = xr.DataArray(
-        paths,
+        paths[:draws],
         dims=("draw", "date"),
         coords={"date": out_dates},
-        attrs={"long_name": "cumulative count", "fitted_to": f"{window} days to {anchor_date}"},
+        attrs={
+            "long_name": "cumulative count",
+            "fitted_to": f"{window} days to {np.int64(last).astype('datetime64[D]')}",
+        },
     )
+    at = {str(d): i for i, d in enumerate(syn["date"].values.astype("datetime64[D]"))}
+    start_day = str(when[0])
+    end_day = str(when[-1])
+    span = float(wanted[-1] - wanted[0])
+    rates = (cumulative[:draws, at[end_day]] - cumulative[:draws, at[start_day]]) / span
     return TrajectoryFit(
         trajectories=traj,
         rate=xr.DataArray(rates, dims=("draw",), attrs={"units": "per day", "long_name": "rate"}),
-        rate_mean=rate_mean,
-        rate_se=rate_se,
-        noise_sd=noise_sd,
-        anchor_date=anchor_date,
-        anchor_count=anchor_count,
-        window_start=np.int64(first_needed).astype("datetime64[D]"),
-        blocks=blocks,
+        rate_mean=float(rates.mean()),
+        rate_se=float(rates.std(ddof=1)),
+        anchor_date=np.int64(last).astype("datetime64[D]"),
+        anchor_count=float(np.interp(last, days, values)),
+        window_start=np.int64(first).astype("datetime64[D]"),
+        synthesis=syn,
     )
