@@ -129,7 +129,8 @@ def test_a_catalogue_query_reads_the_sides_whole_record() -> None:
          "s.toml:9: synthesis.ru.periods[0] must be [start, end] dates"),
         ('catalogue = {side = "russia"}\nbias = {nobody = {range = [1, 2]}}\n',
          "s.toml:9: synthesis.ru.bias.nobody: no source of synthesis.ru is from publisher "
-         "'nobody' (an id's first word); publishers here: cnn, csis, meduza, uagenstaff, ukmod, ukosce, zelensky"),
+         "'nobody' (an id's first word); publishers here: cnn, csis, meduza, uagenstaff, "
+         "ukmod, ukosce, zelensky"),
         ('catalogue = {side = "russia"}\nbias = {ukmod = {value = 1.2}}\n',
          "s.toml:9: synthesis.ru.bias.ukmod must be a distribution"),
         ('catalogue = {side = "russland"}\n', "s.toml:8: synthesis.ru.catalogue: "),

@@ -303,7 +303,7 @@ def _run_syntheses(
             "sources": [str(i) for i in syn["source"].values],
             "skipped": json.loads(syn.attrs["skipped"]),
             "quantities": summary["quantities"],
-            "tension": {str(k): float(v) for k, v in zip(p["source"].values, p.values)},
+            "tension": dict(zip(map(str, p["source"].values), map(float, p.values), strict=True)),
             "tension_sets": [
                 {"source": t.source, "others": list(t.others), "p": t.p, "p_without": t.p_without}
                 for t in sets

@@ -392,8 +392,8 @@ def fit_trajectory(
     at = {str(d): i for i, d in enumerate(syn["date"].values.astype("datetime64[D]"))}
     start_day = str(when[0])
     end_day = str(when[-1])
-    span = float(wanted[-1] - wanted[0])
-    rates = (cumulative[:draws, at[end_day]] - cumulative[:draws, at[start_day]]) / span
+    length = float(wanted[-1] - wanted[0])
+    rates = (cumulative[:draws, at[end_day]] - cumulative[:draws, at[start_day]]) / length
     return TrajectoryFit(
         trajectories=traj,
         rate=xr.DataArray(rates, dims=("draw",), attrs={"units": "per day", "long_name": "rate"}),
