@@ -346,7 +346,7 @@ def test_report_md_has_the_tension_table_and_the_ess(
     text = (out / "report.md").read_text(encoding="utf-8")
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))["synthesis"]["ru"]
     assert f"effective sample size {summary['ess']:,.0f}" in text
-    section = text.split("## Sources in tension: russian casualties", 1)[1].split("## Figures")[0]
+    section = text.split("## Sources in tension: Russian casualties", 1)[1].split("## Figures")[0]
     for ident in summary["sources"]:
         assert f"| `{ident}` |" in section, ident
     assert set(summary["tension"]) == set(summary["sources"])

@@ -1273,12 +1273,12 @@ def _markdown(
         attrs = found.syn.attrs
         skipped = json.loads(attrs["skipped"])
         lines += [
-            f"The {found.settings.long_name.lower()} figures from the synthesis "
+            f"The {found.settings.long_name} figures from the synthesis "
             f"`{found.settings.name}` stand on one never-decreasing trajectory behind "
             f"{found.syn.sizes['source']} dated sources (attritionsim.synthesize): "
-            f"{int(attrs['draws']):,} draws, effective sample size {float(attrs['ess']):,.0f}, "
-            f"Pareto k̂ {float(attrs['pareto_k']):.2f}, seed {attrs['seed']}; their Monte Carlo "
-            "errors are taken at the effective sample size."
+            f"{int(attrs['draws']):,} draws, effective sample size {float(attrs['ess']):,.0f} "
+            f"(the draws are worth that many independent ones), Pareto k̂ "
+            f"{float(attrs['pareto_k']):.2f}, seed {attrs['seed']}."
             + (f" Skipped: {'; '.join(skipped)}." if skipped else ""),
             "",
         ]
@@ -1299,7 +1299,7 @@ def _markdown(
         ]
     for found in syntheses:
         lines += [
-            f"## Sources in tension: {found.settings.long_name.lower()}",
+            f"## Sources in tension: {found.settings.long_name}",
             "",
             "How surprising each source's stated figure is given all the others "
             "(leave-one-out tail probability, PSIS-LOO; small: in tension; k̂ above 0.7: the "
