@@ -854,3 +854,15 @@ def test_a_record_takes_its_other_end_only_where_the_table_allows_one() -> None:
         "value and low/high are both given; qualifier 'up_to' takes value (and optionally low) "
         "(got value, high)"
     )
+
+
+def test_a_negative_count_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text(
+        '[[record]]\nid = "me-2025-06-russia-casualties"\npublisher = "me"\nas_of = 2025-06-30\n'
+        'side = "russia"\nmeasure = "casualties"\nunits = "people"\nqualifier = "exact"\n'
+        "value = -5\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match=r"value=-5 is negative, but casualties in 'people'"):
+        load_catalogue(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import signal
 import subprocess
@@ -536,3 +537,40 @@ def test_summarize_with_nothing_to_summarize_says_what_it_skipped(
         "one number, date or true/false value per draw (dimension 'draw' only); skipped path "
         "(dimensions draw, date), label (text values)\n"
     )
+
+
+# ------------------------------------------------------------------------------ odd streams
+@pytest.mark.parametrize(
+    ("redirect", "status", "stderr"),
+    [
+        (
+            "> /dev/full",
+            1,
+            "attritionsim: error: cannot write the output: No space left on device\n",
+        ),
+        (">&-", 1, "attritionsim: error: cannot write the output: standard output is closed\n"),
+        ("> /dev/null 2> /dev/full", 0, ""),
+    ],
+)
+def test_output_that_cannot_be_written_is_one_line(
+    redirect: str, status: int, stderr: str, tmp_path: Path
+) -> None:
+    script = f"{sys.executable} -m attritionsim elicit range 1 2 {redirect}"
+    result = subprocess.run(
+        ["bash", "-c", script], capture_output=True, text=True, check=False, cwd=tmp_path
+    )
+    assert (result.returncode, result.stderr) == (status, stderr)
+
+
+def test_an_ascii_terminal_gets_escapes_not_a_traceback(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    result = subprocess.run(
+        [sys.executable, "-m", "attritionsim", "sources", "--publisher", "csis"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    assert "\\u2248950,000" in result.stdout  # "≈950,000", escaped

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import builtins
 import pickle
+import re
 import types
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -790,3 +791,15 @@ def test_a_hash_is_refused_not_read_as_a_comment(source: str, place: str) -> Non
         f"derived quantity 'q': '#' at {place} of {source!r} is not part of the expression "
         "language (it is not a comment either); remove it"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("crossing_date(a, 1, 10, 2025-01-01)", "a date must be quoted, like '2025-06-01'"),
+        ("crossing_date(a, 1, 10, '2025-02-30')", "it is not a day of the calendar"),
+    ],
+)
+def test_dates_written_wrongly_are_named_as_dates(text: str, fragment: str) -> None:
+    with pytest.raises(InputError, match=re.escape(fragment)):
+        parse(text)

@@ -1047,3 +1047,23 @@ def test_names_up_to_255_utf8_bytes_reach_the_results_file(tmp_path: Path) -> No
         "quantity name 'éééééééééééééééééééé'… is 256 bytes long in UTF-8; at most 255 are "
         "allowed (the results file's limit on a name)"
     )
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            "[inputs.a]\nmetalog = {0.1 = 1, 0.10 = 2, 0.9 = 3}\n",
+            "s.toml:2: inputs.a.metalog gives the probability 0.1 twice (as '0.10')",
+        ),
+        (
+            "[inputs.a]\napproximately = 100\nrel = 5\n",
+            "s.toml:3: inputs.a: rel=5 must be below 1 for a lognormal reading of approximately "
+            "100 (the range would reach zero); use family='normal' for a spread that wide",
+        ),
+    ],
+)
+def test_second_cold_test_messages(body: str, message: str) -> None:
+    with pytest.raises(InputError) as err:
+        parse_scenario(body, name="s.toml")
+    assert str(err.value) == message

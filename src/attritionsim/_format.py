@@ -43,9 +43,13 @@ def fmt_sig(value: float, digits: int = 3) -> str:
 
     >>> fmt_sig(547_722.557), fmt_sig(0.012345), fmt_sig(2.0), fmt_sig(-1_234_567.0, 2)
     ('548,000', '0.0123', '2', '-1,200,000')
+    >>> fmt_sig(1e-300), fmt_sig(1.7e308)
+    ('1.00e-300', '1.70e+308')
     """
     if not math.isfinite(value) or value == 0.0:
         return fmt_number(float(value))
+    if not 1e-6 <= abs(value) < 1e15:  # plain digits would run to hundreds of places
+        return f"{value:.{digits - 1}e}"
     place = digits - 1 - math.floor(math.log10(abs(value)))
     rounded = round(value, place)
     if place <= 0:

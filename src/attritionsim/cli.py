@@ -308,14 +308,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _main(parser, argv, bar)
     except KeyboardInterrupt:
         bar.end(keep=False)
-        print("attritionsim: interrupted", file=sys.stderr)
+        _say("attritionsim: interrupted", sys.stderr)
         return 130
     except _Terminated:
         bar.end(keep=False)
-        print("attritionsim: terminated", file=sys.stderr)
+        _say("attritionsim: terminated", sys.stderr)
         return 143
     except BrokenPipeError:  # stdout closed early, e.g. piped into head: stop quietly
         _silence_stdout()
+        return 1
+    except _Unwritable as err:  # e.g. stdout on a full disk: one line, no traceback
+        _silence_stdout()
+        _say(f"attritionsim: error: cannot write the output: {err}", sys.stderr)
         return 1
     finally:
         if previous is not None:
@@ -332,22 +336,50 @@ def _main(parser: argparse.ArgumentParser, argv: Sequence[str] | None, bar: _Pro
             text = _command(parser, args)
         except InputError as err:
             bar.end(keep=False)
-            print(f"attritionsim: error: {_one_line(str(err))}", file=sys.stderr)
+            _say(f"attritionsim: error: {_one_line(str(err))}", sys.stderr)
             return 2
         except BrokenPipeError:
             raise
         except Exception as err:  # pragma: no cover - the last line of defence
             bar.end(keep=False)
             message = _one_line(f"{type(err).__name__}: {err}")
-            print(f"attritionsim: internal error: {message}", file=sys.stderr)
+            _say(f"attritionsim: internal error: {message}", sys.stderr)
             return 1
     bar.end(keep=True)
     for message in _warnings(caught):
-        print(f"attritionsim: warning: {message}", file=sys.stderr)
+        _say(f"attritionsim: warning: {message}", sys.stderr)
     if text is not None:
-        print(text)
-        sys.stdout.flush()
+        _say(text, sys.stdout, required=True)
     return 0
+
+
+class _Unwritable(Exception):
+    """Standard output cannot take what the command prints (a full disk, a closed stream)."""
+
+
+def _say(text: str, stream: Any, *, required: bool = False) -> None:
+    """Print ``text`` on ``stream``, whatever the stream can encode.
+
+    Characters the stream's encoding lacks (``PYTHONIOENCODING=ascii``) are written as
+    backslash escapes. Where stderr itself cannot be written nothing more can be said; where
+    stdout cannot (``required``), :class:`_Unwritable` says why.
+    """
+    if stream is None:  # started with the stream closed (``>&-``)
+        if required:
+            raise _Unwritable("standard output is closed")
+        return
+    try:
+        try:
+            stream.write(text + "\n")
+        except UnicodeEncodeError:
+            encoding = getattr(stream, "encoding", None) or "ascii"
+            stream.write(text.encode(encoding, "backslashreplace").decode(encoding) + "\n")
+        stream.flush()
+    except BrokenPipeError:
+        raise
+    except (OSError, ValueError) as err:  # ValueError: the stream was closed
+        if required:
+            raise _Unwritable(getattr(err, "strerror", None) or str(err)) from None
 
 
 class _Terminated(SystemExit):
@@ -371,7 +403,7 @@ def _silence_stdout() -> None:
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):  # no file descriptor (e.g. captured): nothing to flush into
+    except (OSError, ValueError, AttributeError):  # no descriptor (captured, closed): nothing to do
         pass
 
 

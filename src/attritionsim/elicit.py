@@ -209,6 +209,12 @@ def approximately(
         half = max(unit / 2.0, APPROX_REL * abs(value))
     else:
         half = _positive("rel", rel) * abs(value)
+        if half >= abs(value) and _positive_family(name):
+            raise InputError(
+                f"rel={fmt_number(float(rel))} must be below 1 for a {name} reading of "
+                f"approximately {fmt_number(value)} (the range would reach zero); "
+                "use family='normal' for a spread that wide"
+            )
     low = value - half
     high = value + half
     if RANGE_FAMILIES[name].log_symmetric and low > 0.0:

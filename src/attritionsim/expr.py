@@ -75,6 +75,7 @@ import heapq
 import inspect
 import io
 import keyword
+import re
 import tokenize
 import types
 import unicodedata
@@ -874,6 +875,11 @@ class _Compiler:
             place = f"line {err.lineno}, column {err.offset}"
         else:
             place = f"column {err.offset}"
+        if re.search(r"(?<!['\"\d])\d{4}-\d{2}-\d{2}(?!['\"])", self.source):
+            return (
+                f"a date must be quoted, like '2025-06-01', in {_quote(self.source)} "
+                f"({err.msg} at {place})"
+            )
         return f"{err.msg} at {place} of {_quote(self.source)}"
 
     def _text(self, node: ast.AST) -> str:
@@ -925,6 +931,8 @@ class _Compiler:
         elif isinstance(value, str):
             result = _dates.parse_day(value)
             if result is None:
+                if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):  # the form of a date, not a day
+                    raise self._refuse("string", "it is not a day of the calendar", node=node)
                 raise self._refuse("string", _DATES_ONLY, node=node)
         elif isinstance(value, bytes):
             raise self._refuse("bytes literal", _DATES_ONLY, node=node)

@@ -120,7 +120,7 @@ def headline_sentences(
     out = []
     for name in names:
         da = ds[name]
-        label = str(da.attrs.get("long_name", name))
+        label = str(da.attrs.get("long_name") or name)  # an empty long name reads as the name
         out.append(f"{label[:1].upper()}{label[1:]}: {cite(da, level, digits=digits)}")
     return out
 

@@ -912,6 +912,10 @@ def _quantiles(where: _Locator, key: str, value: object) -> dict[float, float]:
                 raise InputError(
                     f"{where(key)}: {key} keys must be probabilities like 0.1; got {text!r}"
                 ) from None
+            if prob in flat:
+                raise InputError(
+                    f"{where(key)}: {key} gives the probability {prob:g} twice (as {text!r})"
+                )
             flat[prob] = _number(where, f"{key}.{text}", item)
 
     walk("", table)

@@ -350,7 +350,7 @@ def _record_with_text_date() -> None:
         (
             lambda: expr.parse("'2025-02-30' - start"),
             "expression: string \"'2025-02-30'\" is not allowed in \"'2025-02-30' - start\"; "
-            "the only strings allowed are dates written 'YYYY-MM-DD'",
+            "it is not a day of the calendar",  # the form of a date, but no such day
         ),
         (
             _scenario_with_date_bound,

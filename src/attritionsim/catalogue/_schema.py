@@ -371,6 +371,14 @@ class Record:
                 f"high={fmt_number(self.high)} must be above the stated bound "
                 f"value={fmt_number(value)}"
             )
+        if self.units.startswith("people") or self.units in ("ratio", "multiple", "km", "m/day"):
+            for name in ("value", "low", "high"):
+                number = getattr(self, name)
+                if number is not None and number < 0.0:
+                    raise InputError(
+                        f"{name}={fmt_number(number)} is negative, but {self.measure} in "
+                        f"{self.units!r} cannot be"
+                    )
         if self.units == "share":
             for name in ("value", "low", "high"):
                 number = getattr(self, name)
