@@ -90,7 +90,7 @@ per draw):
    rates times a fixed design matrix), with the robust mixtures summed as products (one
    logarithm per chunk of terms instead of one per term), and in fixed blocks of particles
    on the machine's cores (numpy releases the GIL in its loops). The whole Russian record
-   (57 sources, 99 knots) at 10^5 draws takes about 20 s on 2 cores and 0.75 GiB.
+   (57 sources, 99 knots) at 10^5 draws takes about 20 s on 2 idle cores and 0.75 GiB.
 3. *Final weights.* The last reweighting (to ``lambda = 1``) is Pareto-smoothed (PSIS, Vehtari
    et al. 2024) and its ``k̂`` reported; if ``k̂ > 0.7`` the step is halved instead. The
    particles are then resampled and moved ``moves`` more times, so the output draws are
