@@ -11,10 +11,12 @@ Cases: the generic 10-input model; the default scenario at 10^5 to 10^7 draws ag
 version of it; ``lhs`` and ``sobol`` against ``mc`` (library against library: the "numpy"
 columns hold the ``mc`` run); :func:`attritionsim.summarize_chunked` at 10^8 draws in chunks of
 10^6 (time and traced peak memory; its "numpy" columns are empty); and squigglepy on the
-generic model where it is installed (its time in the "numpy" columns). At 10^7 draws and above
-each side runs once, timed under tracemalloc. The default scenario's ``million_trajectory`` is
-left out of both sides: its draws reach dates outside ``datetime64[ns]``, which ``summarize``
-cannot yet take.
+generic model where it is installed (its time in the "numpy" columns); and the evidence synthesis
+(:func:`attritionsim.synthesize`) of the whole Russian casualty record at 10^5 draws (one run
+timed, one traced for its peak memory; no baseline; the target is 30 s on 2 cores and 2 GiB).
+At 10^7 draws and above each side runs once, timed under tracemalloc. The default scenario's
+``million_trajectory`` is left out of both sides: its draws reach dates outside
+``datetime64[ns]``, which ``summarize`` cannot yet take.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import statistics
 import sys
 import time
 import tracemalloc
+import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -248,6 +251,37 @@ def squigglepy_generic(draws: int) -> Callable[[], Any] | None:
 
 
 # ------------------------------------------------------------------------------ timing
+def library_synthesis(draws: int) -> Callable[[], Any]:
+    """The whole Russian casualty record, as the default report synthesizes it."""
+    records = list(
+        asim.load_catalogue().query(
+            side="russia",
+            measure=["casualties", "period_casualties", "daily_rate", "monthly_rate"],
+        )
+    )
+
+    def run() -> Any:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the skipped projections and restatements
+            return asim.synthesize(records, draws=draws, seed=0)
+
+    return run
+
+
+def synthesis_row(draws: int) -> Row:
+    """One timed run and one traced run (the synthesis takes tens of seconds)."""
+    fn = library_synthesis(draws)
+    seconds = timed(fn, 1)
+    peak = traced(fn)[1]
+    row = Row("synthesis, Russian record", draws, seconds, math.nan, math.nan, peak, math.nan)
+    print(
+        f"{row.case:<28} {row.draws:>12,} {row.library_s:>10.3f} {'':>10} {'':>7} "
+        f"{row.library_peak_mib:>10.0f} {'':>10}   (target: 30 s on 2 cores, 2,048 MiB)",
+        flush=True,
+    )
+    return row
+
+
 def timed(fn: Callable[[], Any], repeats: int) -> float:
     times = []
     for _ in range(repeats):
@@ -343,6 +377,7 @@ def main(argv: list[str] | None = None) -> int:
         print("squigglepy: skipped (not installed; pip install squigglepy to add the peer case)")
     else:
         rows.append(compare("generic vs squigglepy", n, library_generic(n), peer))
+    rows.append(synthesis_row(10**4 if args.quick else 10**5))
     if not args.no_save:
         RESULTS.mkdir(exist_ok=True)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import pytest
@@ -495,3 +496,75 @@ def test_summarize_refuses_a_seed_that_is_not_an_integer():
     ds = xr.Dataset({"x": ("draw", np.arange(3.0))}, attrs={"seed": "abc"})
     with pytest.raises(InputError, match=r"^ds.attrs\['seed'\] must be an integer; got 'abc'$"):
         summarize(ds)
+
+
+# --------------------------------------------------------------------------------------------
+# The effective sample size (attrs["ess"]) of draws that are not independent
+# --------------------------------------------------------------------------------------------
+
+
+def _ess_draws() -> xr.DataArray:
+    x = np.random.default_rng(3).normal(1000.0, 100.0, 4000)
+    return xr.DataArray(x, dims="draw", name="x", attrs={"units": "people"})
+
+
+def test_summarize_uses_the_datasets_ess_for_every_mcse() -> None:
+    da = _ess_draws()
+    xs = np.sort(da.values)
+    out = summarize(xr.Dataset({"x": da}, attrs={"ess": 1000.0}))
+    assert out["ess"] == 1000.0
+    mcse = out["quantities"]["x"]["mcse"]
+    assert mcse["median"] == _orderstats.mcse_quantile(xs, 0.5, ess=1000.0)
+    assert mcse["median"] > 2.0 * _orderstats.mcse_quantile(xs, 0.5)  # 4,000 draws, 1,000 worth
+    assert mcse["mean"] == pytest.approx(float(np.std(xs, ddof=1)) / math.sqrt(1000.0))
+    assert mcse["eti"] == [
+        _orderstats.mcse_quantile(xs, 0.05, ess=1000.0),
+        _orderstats.mcse_quantile(xs, 0.95, ess=1000.0),
+    ]
+    assert tuple(mcse["hdi"]) == _orderstats.mcse_hdi(xs, 0.9, ess=1000.0)
+    assert "ess" not in summarize(xr.Dataset({"x": da}))
+
+
+def test_a_variables_own_ess_wins_and_booleans_use_it() -> None:
+    da = _ess_draws().assign_attrs(ess=250.0)
+    flag = (da > 1000.0).assign_attrs(ess=400.0)
+    out = summarize(xr.Dataset({"x": da, "flag": flag}, attrs={"ess": 1000.0}))["quantities"]
+    xs = np.sort(da.values)
+    assert out["x"]["mcse"]["median"] == _orderstats.mcse_quantile(xs, 0.5, ess=250.0)
+    p = out["flag"]["probability"]
+    assert out["flag"]["mcse"] == math.sqrt(p * (1 - p) / 400.0)
+    assert mcse_probability(flag) == math.sqrt(p * (1 - p) / 400.0)
+    assert mcse_quantile(da, 0.5) == _orderstats.mcse_quantile(xs, 0.5, ess=250.0)
+    assert mcse_mean(da) == pytest.approx(float(np.std(xs, ddof=1)) / math.sqrt(250.0))
+
+
+def test_cite_shows_the_digits_the_ess_justifies() -> None:
+    da = _ess_draws()
+    assert cite(da) == "1,002 (90% CrI 835–1,162)"
+    assert cite(da.assign_attrs(ess=100.0)) == "1,000 (90% CrI 830–1,160)"
+    flag = da > 1000.0
+    assert cite(flag) == "51% probability (± 1 percentage point)"
+    assert cite(flag.assign_attrs(ess=400.0)) == "51% probability (± 2 percentage points)"
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda da: summarize(da.assign_attrs(ess=-1.0)),
+            "'x'.attrs['ess'] must be a finite number > 0; got -1.0",
+        ),
+        (
+            lambda da: cite(da.assign_attrs(ess="many")),
+            "'x'.attrs['ess'] must be a number > 0; got 'many'",
+        ),
+        (
+            lambda da: summarize(xr.Dataset({"x": da}, attrs={"ess": math.inf})),
+            "ds.attrs['ess'] must be a finite number > 0; got inf",
+        ),
+    ],
+)
+def test_a_bad_ess_is_refused(make: Any, message: str) -> None:
+    with pytest.raises(InputError) as err:
+        make(_ess_draws())
+    assert str(err.value) == message

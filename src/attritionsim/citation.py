@@ -340,7 +340,7 @@ def _plus_minus(value: float, error: float, digits: int | None) -> tuple[str, st
 
 def _cite_bool(sample: Sample, digits: int | None) -> str:
     p = float(sample.values.mean())
-    error = _orderstats.mcse_probability(p, sample.n)
+    error = _orderstats.mcse_probability(p, sample.n, ess=sample.ess)
     if error == 0.0:
         (text,) = numbers_text([p * 100], [0.0], digits)
         return f"{text}% probability"
@@ -373,6 +373,10 @@ def cite(
       the common era, reads ``"year 273,927,531"`` or ``"year 99,998 BCE"``, not like a count.
     * booleans: ``"64% probability (± 1 percentage point)"``, the ± being one MCSE rounded to
       the probability's last digit (left out when every draw agrees).
+
+    A DataArray whose ``attrs`` carry ``ess`` (the effective sample size, as
+    :func:`attritionsim.synthesize` sets on its variables) has its MCSEs, and so its digits,
+    computed for ``ess`` draws rather than the raw number.
 
     ``kind="hdi"`` labels the interval ``"90% HDI"``.
 

@@ -47,9 +47,12 @@ many evenly spaced order statistics and the window-position part of its variance
 ``n`` draws (20-40 ms per quantity at any size). ``mcse_mean``: ``sd / sqrt(n)``;
 ``mcse_probability``: ``sqrt(p (1 - p) / n)``.
 
-All of these assume iid draws (``method="mc"``). Latin-hypercube and Sobol draws are
-negatively dependent by design and their true Monte Carlo error is smaller: the iid MCSE is
-conservative for them.
+All of these assume iid draws (``method="mc"``) unless the draws say otherwise: a Dataset, or
+a DataArray, whose ``attrs`` carry ``ess`` (the effective sample size, as
+:func:`attritionsim.synthesize` sets it for its resampled and moved paths) has every MCSE
+computed for ``ess`` draws' worth of information instead of the raw number (a variable's own
+``ess`` wins over its Dataset's). Latin-hypercube and Sobol draws are negatively dependent by
+design and their true Monte Carlo error is smaller: the iid MCSE is conservative for them.
 
 Calibration (``tests/test_summary.py`` checks it): over 1000 replications of ``n = 2000``
 draws at ``level = 0.9``, the estimate lay within 1.96 MCSE of the true value in this share
@@ -134,7 +137,8 @@ class Sample:
 
     Dates are seconds after ``anchor`` (the earliest date, ``last`` the latest) with NaT as
     ``+inf``; booleans are 0.0 / 1.0. Numbers beyond ``2**500`` are divided by ``scale``, a
-    power of two (exact), and multiplied back on the way out.
+    power of two (exact), and multiplied back on the way out. ``ess`` is the draws'
+    effective sample size (``None``: iid, the number of draws), which every MCSE uses.
     """
 
     name: str
@@ -144,6 +148,7 @@ class Sample:
     anchor: int = 0
     last: int | None = None
     scale: float = 1.0
+    ess: float | None = None
 
     @property
     def n(self) -> int:
@@ -177,8 +182,32 @@ class Sample:
         return float(value) * self.scale
 
 
-def sample_of(draws: object, name: str | None = None) -> Sample:
-    """Validate the draws of one quantity and sort them."""
+def _ess_attr(where: str, attrs: Any) -> float | None:
+    """The ``ess`` attribute of ``attrs`` (a positive number), or ``None`` without one."""
+    value = attrs.get("ess") if hasattr(attrs, "get") else None
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise InputError(f"{where}.attrs['ess'] must be a number > 0; got {value!r}")
+    ess = float(value)
+    if not (math.isfinite(ess) and ess > 0.0):
+        raise InputError(f"{where}.attrs['ess'] must be a finite number > 0; got {value!r}")
+    return ess
+
+
+def sample_of(draws: object, name: str | None = None, *, ess: float | None = None) -> Sample:
+    """Validate the draws of one quantity and sort them.
+
+    ``ess``: the effective sample size to use when ``draws`` (a DataArray) has no ``ess``
+    attribute of its own (e.g. its Dataset's); ``None``: the number of draws.
+    """
+    sample = _sorted_sample(draws, name)
+    if isinstance(draws, xr.DataArray):
+        ess = _ess_attr(repr(sample.name), draws.attrs) or ess
+    return sample if ess is None else dataclasses.replace(sample, ess=ess)
+
+
+def _sorted_sample(draws: object, name: str | None) -> Sample:
     units = ""
     if isinstance(draws, xr.Dataset):
         raise InputError(
@@ -267,11 +296,11 @@ def _interval(sample: Sample, level: float, kind: IntervalKind) -> tuple[float, 
 
 
 def _mcse_bounds(sample: Sample, level: float, kind: IntervalKind) -> tuple[float, float]:
-    xs = sample.values
+    xs, ess = sample.values, sample.ess
     if kind == "hdi":
-        return _orderstats.mcse_hdi(xs, level)
-    return _orderstats.mcse_quantile(xs, (1.0 - level) / 2.0), _orderstats.mcse_quantile(
-        xs, (1.0 + level) / 2.0
+        return _orderstats.mcse_hdi(xs, level, ess=ess)
+    return _orderstats.mcse_quantile(xs, (1.0 - level) / 2.0, ess=ess), _orderstats.mcse_quantile(
+        xs, (1.0 + level) / 2.0, ess=ess
     )
 
 
@@ -325,11 +354,12 @@ def interval(
 
 
 def mcse_quantile(draws: Draws, /, p: float) -> float:
-    """Monte Carlo standard error of the ``p`` quantile, from order statistics (iid draws).
+    """Monte Carlo standard error of the ``p`` quantile, from order statistics.
 
     The ``p`` quantile of ``n`` iid draws lies at rank ``n B`` with ``B ~ Beta(n p + 1,
     n (1 - p) + 1)``. The sample quantiles at that distribution's ``Phi(-2)`` and ``Phi(2)``
     quantiles span four standard errors; the MCSE is the span over four. No density estimate.
+    A DataArray whose ``attrs`` carry ``ess`` is read as ``ess`` iid draws' worth (``n = ess``).
 
     Parameters
     ----------
@@ -357,7 +387,7 @@ def mcse_quantile(draws: Draws, /, p: float) -> float:
     prob = _validate.finite_real("p", p)
     if not 0.0 <= prob <= 1.0:
         raise InputError(f"p must be a probability in [0, 1]; got {prob:g}")
-    return sample.to_error(_orderstats.mcse_quantile(sample.values, prob))
+    return sample.to_error(_orderstats.mcse_quantile(sample.values, prob, ess=sample.ess))
 
 
 def mcse_interval(
@@ -406,8 +436,8 @@ def mcse_interval(
 def mcse_mean(draws: Draws, /) -> float:
     """Monte Carlo standard error of the mean: ``sd / sqrt(n)`` (``ddof=1``; iid draws).
 
-    Returns ``inf`` for a single draw, or when the draws include infinities or NaT; days for
-    dates.
+    ``n`` is the DataArray's ``attrs["ess"]`` where it has one. Returns ``inf`` for a single
+    draw, or when the draws include infinities or NaT; days for dates.
 
     Examples
     --------
@@ -415,14 +445,15 @@ def mcse_mean(draws: Draws, /) -> float:
     0.6454972243679028
     """
     sample = sample_of(draws)
-    return sample.to_error(_orderstats.mcse_mean(sample.values))
+    return sample.to_error(_orderstats.mcse_mean(sample.values, ess=sample.ess))
 
 
 def mcse_probability(draws: Draws, /) -> float:
     """Monte Carlo standard error of a probability: ``sqrt(p (1 - p) / n)`` (iid draws).
 
-    ``draws`` are booleans (or 0/1 numbers); ``p`` is the share that are true. Note that it
-    is 0 when every draw agrees: then read it as "fewer than about 3 in ``n``".
+    ``n`` is the DataArray's ``attrs["ess"]`` where it has one. ``draws`` are booleans (or
+    0/1 numbers); ``p`` is the share that are true. Note that it is 0 when every draw agrees:
+    then read it as "fewer than about 3 in ``n``".
 
     Examples
     --------
@@ -433,7 +464,7 @@ def mcse_probability(draws: Draws, /) -> float:
     xs = sample.values
     if sample.kind == "date" or not bool(((xs == 0.0) | (xs == 1.0)).all()):
         raise InputError(f"{sample.name!r} must be booleans (or 0/1) for a probability")
-    return _orderstats.mcse_probability(float(xs.mean()), sample.n)
+    return _orderstats.mcse_probability(float(xs.mean()), sample.n, ess=sample.ess)
 
 
 # --------------------------------------------------------------------------------------------
@@ -465,8 +496,8 @@ def figures(sample: Sample, level: float) -> Figures:
         mean=mean,
         eti=_interval(sample, level, "eti"),
         hdi=_interval(sample, level, "hdi"),
-        mcse_median=_orderstats.mcse_quantile(xs, 0.5),
-        mcse_mean=_orderstats.mcse_mean(xs),
+        mcse_median=_orderstats.mcse_quantile(xs, 0.5, ess=sample.ess),
+        mcse_mean=_orderstats.mcse_mean(xs, ess=sample.ess),
         mcse_eti=_mcse_bounds(sample, level, "eti"),
         mcse_hdi=_mcse_bounds(sample, level, "hdi"),
     )
@@ -489,7 +520,7 @@ def entry(sample: Sample, level: float) -> dict[str, Any]:
         return {
             "units": sample.units,
             "probability": p,
-            "mcse": _orderstats.mcse_probability(p, sample.n),
+            "mcse": _orderstats.mcse_probability(p, sample.n, ess=sample.ess),
         }
     return entry_of(sample, figures(sample, level), sample.never(), sample.n)
 
@@ -577,7 +608,9 @@ def summarize(
         Results with a ``draw`` dimension (a DataArray or 1-d array is taken as one quantity).
         Attributes ``seed``, ``method`` and ``attritionsim_version`` are copied when present
         (else ``None``, ``"unknown"`` and this library's version); ``draws`` is the length of
-        the ``draw`` dimension.
+        the ``draw`` dimension. An ``ess`` attribute (the effective sample size of draws that
+        are not independent, as :func:`attritionsim.synthesize` sets) makes every MCSE that of
+        ``ess`` draws; a variable's own ``attrs["ess"]`` wins over the Dataset's.
     level : float, default 0.9
         Probability inside the intervals, in [0.01, 1).
     quantities : str or iterable of str, optional
@@ -590,7 +623,8 @@ def summarize(
     -------
     dict
         ``{"draws": int, "seed": int, "method": str, "level": float, "version": str,
-        "quantities": {name: entry}}``. For numbers and dates an entry is ``{"units": str,
+        "quantities": {name: entry}}``, and ``"ess": float`` when the Dataset carries one.
+        For numbers and dates an entry is ``{"units": str,
         "median": x, "mean": x, "eti": [lo, hi], "hdi": [lo, hi], "mcse": {"median": e,
         "mean": e, "eti": [e_lo, e_hi], "hdi": [e_lo, e_hi]}}`` (``mcse.mean`` is
         ``sd / sqrt(n)``, ``None`` when some draws are infinite or NaT); dates are ISO
@@ -619,17 +653,21 @@ def summarize(
     seed = attrs.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
         raise InputError(f"ds.attrs['seed'] must be an integer; got {seed!r}")
-    return {
+    ess = _ess_attr("ds", attrs)
+    out: dict[str, Any] = {
         "draws": int(data.sizes["draw"]),
         "seed": int(seed) if seed is not None else None,
         "method": str(attrs.get("method", "unknown")),
         "level": level,
         "version": str(attrs.get("attritionsim_version", __version__)),
         "quantities": {
-            str(name): entry(sample_of(data[name], str(name)), level)
+            str(name): entry(sample_of(data[name], str(name), ess=ess), level)
             for name in _select(data, quantities)
         },
     }
+    if ess is not None:
+        out["ess"] = ess
+    return out
 
 
 _CITATION = frozenset({"cite", "to_csv", "to_latex", "to_markdown"})
