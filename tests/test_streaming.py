@@ -36,8 +36,9 @@ def model() -> asim.Model:
             "in_band": "prob_between(ratio, 2.1, 2.3)",
             # Negative (never reaching) or at least 100 a day: dates within datetime64[ns].
             "pace": lambda d: np.where(d["rate"] > 100.0, d["rate"], -1.0),
-            # NaT where the pace is negative: "never".
-            "million": "crossing_date(ru - 250_000, pace, 1_000_000, '2025-05-31')",
+            # NaT where the pace is negative: "never" (the count stays below the threshold: a count
+            # already past it has crossed by the start, a point mass this test does not want).
+            "million": "crossing_date(ru - 500_000, pace, 1_000_000, '2025-05-31')",
             "big": lambda d: np.where(d["ratio"] > 2.35, np.inf, d["ratio"]),
         },
         correlations={("ru", "ua"): 0.4},

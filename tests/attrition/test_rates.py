@@ -131,3 +131,16 @@ def test_crossing_date_refuses_mixed_forms() -> None:
         att.crossing_date(1.0, 1.0, 2.0)
     with pytest.raises(InputError, match="needs threshold"):
         att.crossing_date(1.0, 1.0)
+
+
+def test_a_count_already_past_the_threshold_has_crossed_whatever_the_rate() -> None:
+    # Issue 13: 1,050,000 on 1 June with a falling (or flat) rate was NaT ("never"), so
+    # prob_crossed_by said False for a count already past one million.
+    counts = np.array([1_050_000.0, 1_050_000.0, 1_050_000.0, 950_000.0, 950_000.0])
+    rates = np.array([-10.0, 0.0, 1_000.0, 0.0, 1_000.0])
+    got = att.crossing_date(counts, rates, 1_000_000, "2025-06-01")
+    expected = np.array(
+        ["2025-06-01", "2025-06-01", "2025-04-12", "NaT", "2025-07-21"], dtype="datetime64[s]"
+    )
+    np.testing.assert_array_equal(got, expected)
+    assert att.prob_crossed_by(got, "2025-07-01").tolist() == [True, True, True, False, False]

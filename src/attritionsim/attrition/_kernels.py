@@ -176,9 +176,10 @@ def crossing(count: Any, rate: Any, threshold: Any, start: Any) -> npt.NDArray[A
     """The date ``count`` growing at ``rate`` a day from ``start`` reaches ``threshold``."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         gap = np.asarray(threshold - count, dtype=np.float64)
-        # At the threshold: start, whatever the rate; a rate <= 0 otherwise: no date.
+        # A rate <= 0 below the threshold: no date. At or past the threshold: crossed by start,
+        # whatever the rate (with a rate > 0, on the date it implies; else start itself).
         offset = nan_unless(rate > 0.0, np.rint(gap / rate * _convert.SECONDS_PER_DAY))
-        np.copyto(offset, 0.0, where=gap == 0.0)
+        np.copyto(offset, 0.0, where=(gap == 0.0) | ((gap < 0.0) & ~(rate > 0.0)))
         return _convert.to_dates(offset + _convert.seconds(start))
 
 

@@ -68,8 +68,11 @@ def crossing_date(
     """The date a cumulative count crosses ``threshold``, growing at ``rate`` a day.
 
     The count stood at ``count`` on ``start``; it reaches ``threshold`` on
-    ``start + (threshold - count) / rate`` days, computed to the second. A count already above
-    the threshold gives the earlier date on which it crossed (a negative offset).
+    ``start + (threshold - count) / rate`` days, computed to the second. A count already past
+    the threshold has crossed: with a positive rate, on the earlier date the rate implies (a
+    negative offset); with a rate that is not positive, the date is ``start`` itself, meaning
+    "by ``start``" (at or before it; the rate cannot say when). So "already crossed" is never
+    read as "never": NaT means the count is below the threshold and not growing.
 
     **On a trajectory.** ``crossing_date(paths, threshold)``, with ``paths`` a DataArray that
     has a ``date`` dimension (e.g. ``synthesize(...)["cumulative"]``), is
@@ -93,8 +96,8 @@ def crossing_date(
     Returns
     -------
     numpy.ndarray or numpy.datetime64 or DataArray
-        ``datetime64[s]`` per draw. NaT where the rate is not positive (unless the count is
-        exactly at the threshold: then ``start``), where an input is NaN or NaT, and where the
+        ``datetime64[s]`` per draw. NaT where the rate is not positive and the count is below
+        the threshold (at or past it: ``start``), where an input is NaN or NaT, and where the
         date would fall outside the range of ``datetime64[s]``. Count them with
         :func:`undated`. For paths, a DataArray over their other dims (``draw``).
 
@@ -113,6 +116,8 @@ def crossing_date(
     >>> crossing_date(np.array([1_010_000.0, 950_000.0, 950_000.0]),
     ...               np.array([1_000.0, 0.0, -5.0]), 1_000_000, "2025-06-01")
     array(['2025-05-22T00:00:00', 'NaT', 'NaT'], dtype='datetime64[s]')
+    >>> crossing_date(1_050_000, -10.0, 1_000_000, "2025-06-01")   # crossed by then
+    np.datetime64('2025-06-01T00:00:00')
     >>> import xarray as xr
     >>> paths = xr.DataArray([[0.0, 900_000.0, 1_100_000.0], [0.0, 800_000.0, 900_000.0]],
     ...                      dims=("draw", "date"),
