@@ -17,28 +17,7 @@ from scipy import stats
 import attritionsim as asim
 from attritionsim import InputError, _engine, _rng
 from attritionsim.distributions import LogNormal
-
-
-def example_model(**overrides: Any) -> asim.Model:
-    options: dict[str, Any] = {
-        "inputs": {
-            "ru": asim.from_range(1.1e6, 1.3e6),
-            "ua": asim.from_range(5e5, 6e5),
-            "killed": asim.up_to(250_000),
-            "start": "2025-06-01",
-        },
-        "derived": {
-            "ratio": "ru / ua",
-            "gap": lambda q: q["ru"] - q["ua"],
-            "in_band": "2 <= ratio <= 2.5",
-            "share": "killed / ru",
-        },
-        "correlations": {("ru", "ua"): 0.3},
-        "units": {"ru": "people", "ua": "people", "ratio": "ratio", "share": "share"},
-    }
-    options.update(overrides)
-    return asim.Model(**options)
-
+from test_model import example_model  # one model for the engine's and the model's tests
 
 MODEL = example_model()
 SRC = Path(asim.__file__).parent
