@@ -15,27 +15,7 @@ from hypothesis import strategies as st
 from attritionsim import citation
 from attritionsim.citation import cite, numbers_text, to_csv, to_latex, to_markdown
 from attritionsim.summary import interval, mcse_interval, mcse_quantile, summarize
-
-NS_PER_DAY = 86_400 * 10**9
-
-
-def draws(values, units: str = "", name: str | None = None) -> xr.DataArray:
-    return xr.DataArray(np.asarray(values), dims="draw", name=name, attrs={"units": units})
-
-
-def spaced(low: float, mid: float, high: float, n: int = 2001) -> np.ndarray:
-    """Sorted draws whose 5%, 50% and 95% quantiles (numpy "linear") are exactly given."""
-    last = n - 1
-    knots = [0, 0.05 * last, 0.5 * last, 0.95 * last, last]
-    values = [low - 0.2 * (mid - low), low, mid, high, high + 0.2 * (high - mid)]
-    return np.interp(np.arange(n), knots, values)
-
-
-def spaced_dates(low: str, mid: str, high: str, n: int = 2001) -> np.ndarray:
-    """Dates (at noon) with exact 5%, 50% and 95% quantiles."""
-    days = [np.datetime64(d, "D").astype(np.int64) + 0.5 for d in (low, mid, high)]
-    return (spaced(*days, n=n) * NS_PER_DAY).astype(np.int64).astype("datetime64[ns]")
-
+from test_summary import draws, spaced, spaced_dates  # shared draw makers
 
 # ---------------------------------------------------------------------------------------------
 # cite
