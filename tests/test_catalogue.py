@@ -7,6 +7,8 @@ import dataclasses
 import datetime as dt
 import json
 import math
+import re
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +135,49 @@ def test_csis_publication_dates_and_urls(cat: Catalogue) -> None:
     assert january.published == dt.date(2026, 1, 27)
     assert january.url == "https://www.csis.org/analysis/russias-grinding-war-ukraine"
     assert (january.low, january.high) == (275_000, 325_000)
+
+
+# Records with a URL and with a title, and the URLs the dossier and the seed articles give (the
+# only ones the catalogue may carry: a URL is never guessed). Adding one means changing these.
+URL_COUNT = 66
+TITLE_COUNT = 86
+URLS = {
+    "https://www.csis.org/analysis/russias-battlefield-woes-ukraine",
+    "https://www.csis.org/analysis/russias-grinding-war-ukraine",
+    "https://edition.cnn.com/2025/06/04/europe/russia-war-casualties-1-million-ukraine-intl",
+    "https://github.com/PetroIvaniuk/2022-Ukraine-Russia-War-Dataset",
+}
+
+
+def test_titles_and_urls_do_not_silently_disappear(cat: Catalogue) -> None:
+    with_url = [rec.id for rec in cat if rec.url]
+    with_title = [rec.id for rec in cat if rec.title]
+    assert (len(with_url), len(with_title)) == (URL_COUNT, TITLE_COUNT)
+    assert {rec.url for rec in cat if rec.url} == URLS
+    # every record of the two CSIS reports carries its report's title and URL
+    for rec in cat:
+        if rec.publisher == "CSIS" and rec.published in (dt.date(2025, 6, 3), dt.date(2026, 1, 27)):
+            assert rec.title and rec.url, rec.id
+
+
+def test_every_url_is_well_formed(cat: Catalogue) -> None:
+    for rec in cat:
+        if not rec.url:
+            continue
+        parts = urllib.parse.urlsplit(rec.url)
+        assert parts.scheme == "https", rec.id
+        assert re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", parts.netloc), rec.id
+        assert re.fullmatch(r"[A-Za-z0-9._~/%-]*", parts.path), rec.id
+        assert not parts.query and not parts.fragment, rec.id
+        assert rec.url[-1] not in ".,;:)", rec.id  # no punctuation of the sentence it came from
+
+
+def test_titles_are_clean(cat: Catalogue) -> None:
+    for rec in cat:
+        if rec.title:
+            assert rec.title == " ".join(rec.title.split()), rec.id
+            assert not rec.title.endswith("."), rec.id
+            assert "*" not in rec.title and "|" not in rec.title, rec.id
 
 
 @pytest.mark.parametrize(

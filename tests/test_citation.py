@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
+import datetime as dt
 import io
 import re
 
@@ -13,7 +15,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from attritionsim import citation
-from attritionsim.citation import cite, numbers_text, to_csv, to_latex, to_markdown
+from attritionsim.catalogue import Record, load_catalogue
+from attritionsim.citation import cite, cite_record, numbers_text, to_csv, to_latex, to_markdown
+from attritionsim.errors import InputError
 from attritionsim.summary import interval, mcse_interval, mcse_quantile, summarize
 from test_summary import draws, spaced, spaced_dates  # shared draw makers
 
@@ -299,3 +303,81 @@ def test_a_cited_date_is_within_one_and_a_half_mcse(centre: int, spread: float, 
         reach = 365.25 / 2
     assert abs(float((middle - median) / np.timedelta64(1, "D"))) <= reach + 1
     assert reach <= 1.5 * error or reach == 0.5
+
+
+# ---------------------------------------------------------------------------------------------
+# cite_record
+# ---------------------------------------------------------------------------------------------
+
+_BASE = Record(
+    id="ukmod-2025-03-russia-casualties",
+    publisher="UK Defence Intelligence",
+    as_of=dt.date(2025, 3, 20),
+    side="russia",
+    measure="casualties",
+    units="people",
+    qualifier="approximately",
+    value=900_000,
+)
+_URL = "https://example.org/ukraine/update"
+
+
+@pytest.mark.parametrize(
+    ("changes", "markdown", "text"),
+    [
+        (  # everything known
+            {"title": "Update", "published": dt.date(2025, 3, 21), "url": _URL},
+            f"UK Defence Intelligence, *Update* (2025-03-21), <{_URL}>",
+            f"UK Defence Intelligence, \u201cUpdate\u201d (2025-03-21), {_URL}",
+        ),
+        (  # no title
+            {"published": dt.date(2025, 3, 21), "url": _URL},
+            f"UK Defence Intelligence (2025-03-21), <{_URL}>",
+            f"UK Defence Intelligence (2025-03-21), {_URL}",
+        ),
+        (  # no URL: the outlets that reported it
+            {"title": "Update", "published": dt.date(2025, 3, 21), "reported_by": "Forces News"},
+            "UK Defence Intelligence, *Update* (2025-03-21), reported by Forces News",
+            "UK Defence Intelligence, \u201cUpdate\u201d (2025-03-21), reported by Forces News",
+        ),
+        (  # neither title nor URL nor outlet nor publication date
+            {},
+            "UK Defence Intelligence (as of 2025-03-20)",
+            "UK Defence Intelligence (as of 2025-03-20)",
+        ),
+        (  # blank title and URL read as missing; the catalogue's seed notes are not printed
+            {"title": "  ", "url": " ", "reported_by": "SpotMedia (seed 2, first line); CNN"},
+            "UK Defence Intelligence (as of 2025-03-20), reported by SpotMedia; CNN",
+            "UK Defence Intelligence (as of 2025-03-20), reported by SpotMedia; CNN",
+        ),
+        (  # Markdown's specials escaped (a table cell survives), a URL's spaces encoded
+            {"title": "A *bold* | claim_x", "url": "https://example.org/a b|c"},
+            r"UK Defence Intelligence, *A \*bold\* \| claim\_x* (as of 2025-03-20), "
+            "<https://example.org/a%20b%7Cc>",
+            "UK Defence Intelligence, \u201cA *bold* | claim_x\u201d (as of 2025-03-20), "
+            "https://example.org/a b|c",
+        ),
+    ],
+)
+def test_cite_record(changes, markdown, text):
+    record = dataclasses.replace(_BASE, **changes)
+    assert cite_record(record) == markdown
+    assert cite_record(record, style="text") == text
+    for cited in (cite_record(record), cite_record(record, style="text")):
+        assert "**" not in cited and "\u201c\u201d" not in cited and "()" not in cited
+        assert not re.search(r"[,;] *$|, *,|; *;|, *\(", cited)
+
+
+def test_cite_record_of_every_bundled_record_is_clean():
+    for record in load_catalogue():
+        cited = cite_record(record)
+        assert cited.startswith(record.publisher.replace("_", r"\_"))
+        assert "**" not in cited and "()" not in cited and "(seed" not in cited, record.id
+        assert not re.search(r"[,;] *$|, *,|; *;", cited), record.id
+        assert (record.title != "") == (f", *{record.title}*" in cited), record.id
+        assert (record.url != "") == (f", <{record.url}>" in cited), record.id
+
+
+def test_cite_record_refuses_an_unknown_style():
+    with pytest.raises(InputError, match=r"^style='html' is not one of 'markdown', 'text'$"):
+        cite_record(_BASE, style="html")  # type: ignore[arg-type]

@@ -102,7 +102,7 @@ def test_summary_json(written: tuple[Path, xr.Dataset, list[str]]) -> None:
     with (out / "summary.json").open(encoding="utf-8") as handle:
         summary = json.load(handle)
     assert set(summary) == {
-        "draws", "seed", "method", "level", "version", "quantities", "synthesis",
+        "draws", "seed", "method", "level", "version", "quantities", "synthesis", "inputs",
     }  # fmt: skip
     assert summary["draws"] == 3000
     assert summary["seed"] == 20250604

@@ -1,6 +1,7 @@
-"""Figures people can quote: digit rules, :func:`cite`, and Markdown / LaTeX / CSV tables.
+"""Figures people can quote: digit rules, :func:`cite`, source citations and tables.
 
 :func:`cite` turns one quantity's draws into a sentence-ready figure with its credible interval;
+:func:`cite_record` writes where a catalogue record's figure comes from;
 :func:`to_markdown`, :func:`to_latex` and :func:`to_csv` turn a :func:`attritionsim.summarize`
 result into tables. The figures and their Monte Carlo standard errors (MCSEs) come from
 :mod:`attritionsim.summary`; this module decides only how many digits they deserve and how
@@ -43,9 +44,10 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -63,7 +65,10 @@ from .summary import (
     sample_of,
 )
 
-__all__ = ["cite", "numbers_text", "to_csv", "to_latex", "to_markdown"]
+if TYPE_CHECKING:
+    from .catalogue import Record
+
+__all__ = ["cite", "cite_record", "numbers_text", "to_csv", "to_latex", "to_markdown"]
 
 _KINDS = ("eti", "hdi")
 #: Figures from ``10**15`` on (and below ``10**-15``) are written in scientific notation.
@@ -692,3 +697,76 @@ def to_csv(summary: Mapping[str, Any], /) -> str:
             row.update(never=entry.get("never"))
         writer.writerow([_csv_value(row.get(column)) for column in _CSV_COLUMNS])
     return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------------------------
+# Citing a catalogue record
+# --------------------------------------------------------------------------------------------
+
+#: Characters that Markdown (or a Markdown table cell) would read as markup in a plain text.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+#: The catalogue's own notes on which seed article a figure came from: not for readers.
+_SEED_NOTE = re.compile(r"\s*\(seed \d+[^)]*\)")
+#: Characters a URL cannot carry inside a Markdown autolink or a table cell, percent-encoded.
+_URL_ESCAPES = {" ": "%20", "<": "%3C", ">": "%3E", "|": "%7C", "\t": "%09", "\n": "%0A"}
+
+
+def cite_record(record: Record, /, *, style: Literal["markdown", "text"] = "markdown") -> str:
+    """Where a catalogue record's figure comes from, as a reference list would give it.
+
+    The publisher, the title (in italics, or quoted in ``"text"`` style), the publication date
+    (or, when it is not known, the date the figure describes: ``as of ...``) and the URL.
+    A record without a URL names the outlets that reported it (``reported_by``) instead, so that
+    a reader can still find it. Parts that are not known are left out with their punctuation:
+    no empty italics, no dangling separator.
+
+    Parameters
+    ----------
+    record : attritionsim.catalogue.Record
+        The record to cite.
+    style : {"markdown", "text"}, default "markdown"
+        ``"markdown"`` escapes Markdown's special characters (``|`` too, so the text fits in a
+        table cell), writes the title in italics and the URL as an autolink ``<...>``;
+        ``"text"`` writes plain text.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from attritionsim import load_catalogue
+    >>> cat = load_catalogue()
+    >>> print(cite_record(cat["csis-2025-12-russia-casualties"]))
+    CSIS, *Russia's Grinding War in Ukraine* (2026-01-27), <https://www.csis.org/analysis/...>
+    >>> cite_record(cat["ukmod-2025-03-russia-killed"], style="text")
+    'UK Defence Intelligence (2025-03-20), reported by Forces News; Newsmax; Online.ua'
+    >>> cite_record(cat["zelensky-2024-12-ukraine-killed"], style="text")
+    'President of Ukraine (as of 2024-12-15)'
+    """
+    markdown = _validate.choice("style", style, ("markdown", "text")) == "markdown"
+
+    def words(text: str) -> str:
+        text = " ".join(text.split())
+        return _MARKDOWN_SPECIAL.sub(r"\\\1", text) if markdown else text
+
+    publisher = words(record.publisher)
+    title = words(record.title)
+    if record.published is not None:
+        date = record.published.isoformat()
+    else:
+        date = f"as of {record.as_of.isoformat()}"
+    text = publisher
+    if title:
+        text += f", *{title}*" if markdown else f", \u201c{title}\u201d"
+    text += f" ({date})"
+    url = record.url.strip()
+    if url:
+        if markdown:
+            url = "".join(_URL_ESCAPES.get(char, char) for char in url)
+        text += f", <{url}>" if markdown else f", {url}"
+    else:
+        reported = words(_SEED_NOTE.sub("", record.reported_by)).strip(" ;,")
+        if reported:
+            text += f", reported by {reported}"
+    return text

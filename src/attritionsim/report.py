@@ -57,7 +57,7 @@ from ._validate import DEFAULT_LEVEL
 from ._version import __version__
 from .attrition import Consistency
 from .catalogue import Catalogue, load_catalogue
-from .citation import cite, to_markdown
+from .citation import cite, cite_record, to_markdown
 from .distributions import from_spec
 from .errors import AttritionWarning, InputError
 from .model import Model
@@ -75,6 +75,7 @@ __all__ = [
     "default_scenario",
     "headline_sentences",
     "prepare_out",
+    "scenario_inputs",
     "synthesis_quantities",
     "synthesis_sentences",
     "tension_table",
@@ -242,6 +243,9 @@ def write_report(
             sentences += found.sentences
         if syntheses:
             summary["synthesis"] = {found.settings.name: found.summary for found in syntheses}
+        inline = scenario_inputs(ds)
+        if inline:
+            summary["inputs"] = inline
 
         staging = folder.staging
         write_results(ds, staging / "results.nc")
@@ -1239,6 +1243,133 @@ def _source_ids(ds: xr.Dataset) -> list[str]:
     return list(dict.fromkeys(ident for name in ds.data_vars for ident in _ids(ds[name])))
 
 
+# ------------------------------------------------------------------------------ inputs
+def scenario_inputs(ds: xr.Dataset) -> dict[str, dict[str, Any]]:
+    """The inputs a scenario gives itself, without a catalogue record, and every constant.
+
+    These are the figures the Sources table cannot cite: a ``range = [...]`` or
+    ``approximately = ...`` written in the scenario, and every ``value = ...`` (a constant, the
+    same in every draw; it is listed even when a catalogue record gives it, as its reading is
+    no distribution).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A simulation's results (:func:`attritionsim.simulate`).
+
+    Returns
+    -------
+    dict
+        Per input, in the model's order: ``kind`` (``"input"`` or ``"constant"``),
+        ``long_name``, ``units``, ``given`` (the qualifier and figure as written), ``reading``
+        (the distribution, with its interval; ``None`` for a constant), ``sources`` (catalogue
+        ids, possibly empty) and, for a constant, ``value`` (a number, or an ISO date).
+
+    Examples
+    --------
+    >>> import attritionsim as asim
+    >>> model = asim.Model(
+    ...     inputs={"cas": asim.approximately(1_200_000), "days": 31.0},
+    ...     derived={"per_day": "cas / days"},
+    ... )
+    >>> rows = scenario_inputs(asim.simulate(model, draws=100, seed=1))
+    >>> rows["cas"]["given"], rows["days"]["given"]
+    ('approximately 1,200,000', 'value 31')
+    >>> rows["cas"]["reading"]
+    'LogNormal(approximately 1,200,000; 90% in [1,080,000, 1,333,333])'
+    """
+    rows: dict[str, dict[str, Any]] = {}
+    for name in ds.data_vars:
+        da = ds[name]
+        kind = da.attrs.get("kind")
+        if kind not in ("input", "constant") or (kind == "input" and _ids(da)):
+            continue
+        row: dict[str, Any] = {
+            "kind": kind,
+            "long_name": str(da.attrs.get("long_name", name)),
+            "units": str(da.attrs.get("units", "")),
+            "given": _given(da),
+            "reading": None if kind == "constant" else str(da.attrs.get("description", "")),
+            "sources": _ids(da),
+        }
+        if kind == "constant":
+            row["value"] = _constant(da)
+        rows[str(name)] = row
+    return rows
+
+
+def _constant(da: xr.DataArray) -> float | str:
+    """A constant input's value: a number, or a date as ISO text."""
+    value = da.values
+    if np.issubdtype(value.dtype, np.datetime64):
+        return str(np.datetime_as_string(value, unit="D"))
+    return float(value)
+
+
+def _given(da: xr.DataArray) -> str:
+    """An input as the scenario states it: qualifier words and figure(s)."""
+    if da.attrs.get("kind") == "constant":
+        value = _constant(da)
+        return f"value {value if isinstance(value, str) else fmt_number(value)}"
+    spec = json.loads(str(da.attrs.get("distribution", "{}")))
+    origin = spec.get("origin") or {}
+    rule = origin.get("rule")
+    if rule == "from_range" and {"low", "high", "level"} <= set(origin):
+        return (
+            f"range {fmt_number(origin['low'])}–{fmt_number(origin['high'])} "
+            f"(read as a {100.0 * origin['level']:.10g}% interval)"
+        )
+    if isinstance(rule, str) and "value" in origin and rule != "pool":
+        return f"{rule.replace('_', ' ')} {fmt_number(origin['value'])}"
+    return str(da.attrs.get("description", spec.get("family", "")))
+
+
+def _reading(da: xr.DataArray) -> str:
+    """How an input is read: its distribution, or that it is a constant."""
+    if da.attrs.get("kind") == "constant":
+        value = _constant(da)
+        shown = value if isinstance(value, str) else fmt_number(value)
+        return f"exact: {shown} in every draw"
+    return str(da.attrs.get("description", ""))
+
+
+def _inputs_section(ds: xr.Dataset) -> list[str]:
+    """The report's Inputs table (empty when every input rests on a catalogue record)."""
+    rows = scenario_inputs(ds)
+    if not rows:
+        return []
+    level = float(ds.attrs.get("level", DEFAULT_LEVEL))
+    lines = [
+        "## Inputs",
+        "",
+        "Figures the scenario states itself rather than taking from a catalogue record, and "
+        "constants (the same in every draw); a constant taken from a record is cited under "
+        "Sources too.",
+        "",
+        f"| Input | Quantity | Given as | Reading | Median ({level:.0%} CrI) in this run |",
+        "|---|---|---|---|---|",
+    ]
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    for name, row in rows.items():
+        da = ds[name]
+        units = f" [{row['units']}]" if row["units"] else ""
+        given = row["given"] + "".join(f" from `{ident}`" for ident in row["sources"])
+        if row["kind"] == "constant":
+            shown = _reading(da)
+        elif da.dims == ("draw",):
+            shown = cite(da, level)
+        else:
+            shown = ""
+        lines.append(
+            f"| `{name}` | {cell(row['long_name'])}{units} | {cell(given)} | "
+            f"{cell(row['reading'] or 'constant')} | {cell(shown)} |"
+        )
+    return [*lines, ""]
+
+
 # ------------------------------------------------------------------------------ Markdown
 def _markdown(
     scenario: Scenario,
@@ -1314,21 +1445,21 @@ def _markdown(
     ]
     for caption, stem in figures:
         lines += [f"![{caption}](figures/{stem}.svg)", "", f"*{caption}.*", ""]
+    lines += _inputs_section(ds)
     lines += ["## Sources", "", "| Input | Source | Figure | Qualifier | Rule applied | Citation |"]
     lines += ["|---|---|---|---|---|---|"]
     for name in ds.data_vars:
         da = ds[name]
-        if da.attrs.get("kind") != "input":
+        if da.attrs.get("kind") not in ("input", "constant"):
             continue
         for ident in _ids(da):
             record = cat.get(ident)
             if record is None:
                 continue
-            rule = da.attrs.get("description", "")
-            cite_text = f"{record.publisher}, *{record.title}* ({record.published}); {record.url}"
+            rule = _reading(da)
             lines.append(
                 f"| `{name}` | `{record.id}` | {record.figure} | {record.qualifier} | "
-                f"{rule} | {cite_text} |"
+                f"{rule} | {cite_record(record)} |"
             )
     lines += [
         "",
