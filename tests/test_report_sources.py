@@ -1,4 +1,4 @@
-"""The report's appendix: the Inputs table (inline inputs and constants) and the source citations."""
+"""The report's appendices: the Inputs table (inline inputs, constants) and the source citations."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ def _section(text: str, heading: str) -> list[str]:
 
 
 def test_inputs_table_lists_inline_inputs_and_constants(written: tuple[Path, xr.Dataset]) -> None:
-    out, ds = written
+    out, _ = written
     text = (out / "report.md").read_text(encoding="utf-8")
     assert text.index("## Inputs") < text.index("## Sources\n")
     rows = _section(text, "Inputs")

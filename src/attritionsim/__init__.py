@@ -44,7 +44,7 @@ from .catalogue import (
     load_series,
     series_names,
 )
-from .citation import cite, to_csv, to_latex, to_markdown
+from .citation import cite, cite_record, to_csv, to_latex, to_markdown
 from .dask_backend import simulate_dask
 from .distributions import Distribution, from_spec
 from .elicit import (
@@ -101,6 +101,7 @@ __all__ = [
     "approximately",
     "at_least",
     "cite",
+    "cite_record",
     "consistency",
     "crossing_date",
     "crossing_from_trajectory",
