@@ -48,25 +48,13 @@ import numpy as np
 
 from attritionsim.catalogue import Record, load_catalogue, load_series
 from attritionsim.distributions import Distribution
-from attritionsim.synthesis import predictive_cdf, source_reading, synthesize
+from attritionsim.synthesis import PARTY_TALLIES, predictive_cdf, source_reading, synthesize
 
 RESULTS = Path(__file__).resolve().parent / "results" / "backtest.json"
 #: The measures a synthesis reads.
 MEASURES = ("casualties", "period_casualties", "daily_rate", "monthly_rate")
-#: Publisher slugs (an id's first word) of the war's parties: Ukraine's and Russia's officials.
-BELLIGERENTS = frozenset(
-    {
-        "uagenstaff",  # General Staff of the Armed Forces of Ukraine
-        "zelensky",  # President of Ukraine
-        "hur",  # Ukraine's Defence Intelligence
-        "ccd",  # Ukraine's Centre for Countering Disinformation
-        "uamissing",  # Ukraine's Commissioner for missing persons
-        "uaofficials",  # Ukrainian officials
-        "rumod",  # Russian Ministry of Defence
-        "medvedev",  # Russian Security Council
-        "putin",  # President of Russia
-    }
-)
+#: Publisher slugs of the war's parties (the synthesis reads their figures as tallies).
+BELLIGERENTS = PARTY_TALLIES
 SERIES = "ua-general-staff-russia-personnel"
 #: Central predictive intervals whose coverage is reported.
 LEVELS = (0.5, 0.9)
@@ -164,7 +152,10 @@ def predict(
     groups = json.loads(syn.attrs["readings"])
     seen = truth
     if partner is not None and groups[partner]["group"] >= 0:
-        seen = truth * syn["multiplier"].sel(source=partner).values
+        # The partner's group error, carried along its drift to the target's date.
+        years = (target.as_of - dt.date.fromisoformat(groups[partner]["end"])).days / 365.25
+        drift = syn["drift"].sel(source=partner).values
+        seen = truth * syn["multiplier"].sel(source=partner).values * np.exp(drift * years)
     pit = predictive_cdf(target.reading, seen)
     stated = float(target.reading.median())
     low, mid, high = np.quantile(truth, [0.05, 0.5, 0.95])

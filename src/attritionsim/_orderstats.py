@@ -41,7 +41,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from fractions import Fraction
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -57,6 +57,7 @@ __all__ = [
     "Take",
     "at",
     "bootstrap_hdi",
+    "family_ess",
     "hdi",
     "interpolate",
     "mcse_hdi",
@@ -188,6 +189,34 @@ def mcse_probability(p: float, n: int, *, ess: float | None = None) -> float:
     """
     size = _effective(n, ess)
     return math.sqrt(p * (1.0 - p) / size) if size > 0.0 else math.inf
+
+
+def family_ess(values: FloatArray, family: npt.NDArray[np.integer[Any]]) -> float:
+    """Chan-Lai effective sample size of the mean of ``values`` over particle families.
+
+    Resampled and moved particles (sequential Monte Carlo) are not independent; each one's
+    "Eve" index ``family`` (its ancestor among the first draws) groups them. The variance of
+    the mean is estimated by ``sum_f S_f² / n²`` with ``S_f`` the sum of the centred values in
+    family ``f`` (Chan & Lai 2013; Lee & Whiteley 2018), and the ESS is the draws' variance
+    over it, capped at ``n``. Constant values, or families that each hold draws summing to
+    their mean, give ``n``.
+
+    >>> import numpy as np
+    >>> family_ess(np.array([0.0, 1.0, 0.0, 1.0]), np.array([0, 0, 1, 1]))
+    4.0
+    >>> family_ess(np.array([0.0, 0.0, 1.0, 1.0]), np.array([0, 0, 1, 1]))
+    2.0
+    """
+    n = values.size
+    centred = values - values.mean()
+    var = float(np.mean(centred * centred))
+    if var <= 0.0:
+        return float(n)
+    sums = np.bincount(family, weights=centred)
+    between = float(np.sum(sums * sums)) / n**2
+    if between <= 0.0:
+        return float(n)
+    return min(float(n), var / between)
 
 
 # --------------------------------------------------------------------------------------------

@@ -64,7 +64,7 @@ from .model import Model
 from .resultsfile import write_results
 from .scenario import Scenario, SynthesisSettings
 from .sensitivity import sobol_indices
-from .summary import summarize
+from .summary import family_ess, summarize
 from .synthesis import path_crossing_date, tension, tension_sets
 
 __all__ = [
@@ -338,8 +338,8 @@ def synthesis_quantities(syn: xr.Dataset, settings: SynthesisSettings) -> xr.Dat
     (:func:`attritionsim.synthesis.path_crossing_date`; NaT: not by the last date), and
     ``crossed_T_by_YYYY_MM_DD`` for each ``crossed_by`` date; for each period,
     ``rate_A_to_B``, the mean daily rate over it, ``(C(B) - C(A)) / days`` on each path (never
-    negative: every path is non-decreasing). Each carries ``long_name``, ``units`` and the
-    synthesis's ``ess``.
+    negative: every path is non-decreasing). Each carries ``long_name``, ``units`` and its own
+    ``ess`` (:func:`attritionsim.summary.family_ess`, from the particles' families).
 
     Parameters
     ----------
@@ -357,32 +357,33 @@ def synthesis_quantities(syn: xr.Dataset, settings: SynthesisSettings) -> xr.Dat
     ess = float(syn.attrs["ess"])
     label = settings.long_name
     out: dict[str, xr.DataArray] = {}
+
+    def own(da: xr.DataArray, **attrs: Any) -> xr.DataArray:
+        """``da`` without its particle coordinates, carrying its own ``ess`` (from them)."""
+        attrs["ess"] = family_ess(da) or ess
+        kept = da.drop_vars(["date", "family", "listed"], errors="ignore")
+        kept.attrs.update(attrs)
+        return kept
+
     for threshold in settings.thresholds:
         key = f"{int(threshold)}" if float(threshold).is_integer() else f"{threshold:g}"
         key = key.replace(".", "_")
-        when = path_crossing_date(cumulative, threshold).drop_vars("family", errors="ignore")
-        when.attrs.update(
-            long_name=f"{label} pass {fmt_number(threshold)} (on the synthesized paths)", ess=ess
-        )
-        out[f"crossing_{key}"] = when
+        when = path_crossing_date(cumulative, threshold)
+        name = f"{label} pass {fmt_number(threshold)} (on the synthesized paths)"
+        out[f"crossing_{key}"] = own(when, long_name=name)
         for day in settings.crossed_by:
             crossed = (when <= np.datetime64(day, "s")) & ~np.isnat(when)
-            crossed.attrs.update(
-                long_name=f"{label} past {fmt_number(threshold)} by {_human_day(day)}", ess=ess
-            )
-            out[f"crossed_{key}_by_{day.replace('-', '_')}"] = crossed
+            name = f"{label} past {fmt_number(threshold)} by {_human_day(day)}"
+            out[f"crossed_{key}_by_{day.replace('-', '_')}"] = own(crossed, long_name=name)
     for start, end in settings.periods:
         days = (np.datetime64(end, "D") - np.datetime64(start, "D")) / np.timedelta64(1, "D")
         at = cumulative.sel(date=[np.datetime64(start, "ns"), np.datetime64(end, "ns")])
-        rate = (at.isel(date=1) - at.isel(date=0)).drop_vars(
-            ["date", "family", "listed"], errors="ignore"
-        ) / days
-        rate.attrs.update(
+        rate = (at.isel(date=1) - at.isel(date=0)) / days
+        out[f"rate_{start.replace('-', '_')}_to_{end.replace('-', '_')}"] = own(
+            rate,
             long_name=f"{label} per day, {_human_period(start, end)} (synthesis)",
             units="people/day",
-            ess=ess,
         )
-        out[f"rate_{start.replace('-', '_')}_to_{end.replace('-', '_')}"] = rate
     ds = xr.Dataset(out)
     ds.attrs.update(seed=int(syn.attrs["seed"]), draws=int(syn.attrs["draws"]), ess=ess)
     return ds

@@ -54,7 +54,23 @@ series ``ua-general-staff-russia-personnel``, or one another) form a dependency 
 shares one latent multiplicative error ``exp(eta_g)``, ``eta_g ~ N(0, group_sd²)``
 (``group_sd = 0.15``: a publisher's tally can be off by about ±30% at 95% as a whole, much more
 than its day-to-day scatter). So a group's common error is counted once, not ``k`` times:
-``k`` restatements of one tally cannot pin the level better than ``group_sd``. A record whose
+``k`` restatements of one tally cannot pin the level better than ``group_sd``.
+
+**Party tallies.** A party to the war counts the other side's losses (and its own) with an
+interest in the number. Every record of a publisher in ``tallies`` (default
+:data:`PARTY_TALLIES`: Ukraine's General Staff, president, intelligence and officials; Russia's
+ministry, president and officials) joins its publisher's group, even alone, and a group that
+holds a party's tally has level sd :data:`TALLY_SD` (0.3: off by up to about ±60% at 95%). The
+evidence: in February 2023 the General Staff's count stood near 0.75 of the UK's and CSIS's
+estimates, by late 2023 level with them; and a president's round "500,000" of February 2024,
+read as exact, sat 20% above every other source and pinned the whole trajectory (the backtest,
+``benchmarks/backtest.py``, missed the later Western estimates on both sides until this rule).
+
+**Drift.** A group's error is not fixed for the whole war: definitions and reporting change
+(the General Staff's ratio to the Western estimates moved from about 0.75 to 1 within 2023). So
+each group's log error is ``sd_g z_level + GROUP_DRIFT_SD z_drift (t - t_g) / year``, with
+``t_g`` the group's mean source date and :data:`GROUP_DRIFT_SD` 0.1 a year; ``drift`` in the
+output holds each source's slope, to carry a group's error to another date. A record whose
 ``depends_on`` names another record in the set *at the same date* is a headline duplicate and
 is skipped, as are projections (an id containing ``projection``, or ``as_of`` after
 ``published``); one :class:`~attritionsim.errors.AttritionWarning` names them.
@@ -138,7 +154,7 @@ import numpy.typing as npt
 import xarray as xr
 from scipy import optimize, special
 
-from . import _rng
+from . import _orderstats, _rng
 from ._format import fmt_number
 from ._typing import FloatArray
 from .catalogue import Catalogue, Record, load_catalogue
@@ -147,9 +163,12 @@ from .errors import AttritionWarning, InputError
 
 __all__ = [
     "DEFAULT_START",
+    "GROUP_DRIFT_SD",
     "GROUP_SD",
     "MIN_REL_ERROR",
+    "PARTY_TALLIES",
     "RATE_WINDOW_DAYS",
+    "TALLY_SD",
     "TARGET_ESS",
     "WIDE_FACTOR",
     "WIDE_MIN",
@@ -174,6 +193,28 @@ PRIOR_LOG_SD: Final = 1.5
 MONTH_DAYS: Final = 30.4375
 #: The sd of a dependency group's shared log error.
 GROUP_SD: Final = 0.15
+#: Sd of the log error of a group holding a party's own tally (module docstring).
+TALLY_SD: Final = 0.3
+#: Sd of the drift of a group's log error, per year (module docstring).
+GROUP_DRIFT_SD: Final = 0.1
+#: Days in a mean year.
+YEAR_DAYS: Final = 365.25
+#: Publisher slugs (an id's first word) of the war's parties, whose figures are their own
+#: tallies: Ukraine's General Staff, president, intelligence and officials; Russia's ministry,
+#: president and officials. Each one's records share one error (``tallies=``).
+PARTY_TALLIES: Final = frozenset(
+    {
+        "uagenstaff",  # General Staff of the Armed Forces of Ukraine
+        "zelensky",  # President of Ukraine
+        "hur",  # Ukraine's Defence Intelligence
+        "ccd",  # Ukraine's Centre for Countering Disinformation
+        "uamissing",  # Ukraine's Commissioner for missing persons
+        "uaofficials",  # Ukrainian officials
+        "rumod",  # Russian Ministry of Defence
+        "medvedev",  # Russian Security Council
+        "putin",  # President of Russia
+    }
+)
 #: The smallest relative error a source is given (exact figures, very narrow readings).
 MIN_REL_ERROR: Final = 0.02
 #: The "source is off" component's log-scale: this many times the reading's, at least WIDE_MIN.
@@ -469,8 +510,25 @@ def _check_dates(where: str, src: _Source, start: np.datetime64) -> None:
         )
 
 
-def _groups(sources: Sequence[_Source]) -> list[int]:
-    """Dependency group of each source (-1: none), by union-find over ``depends_on`` links."""
+def _read_tallies(tallies: object) -> frozenset[str]:
+    if isinstance(tallies, str) or not isinstance(tallies, Iterable):
+        raise InputError(f"tallies must be a collection of publisher slugs; got {tallies!r}")
+    out = []
+    for i, item in enumerate(tallies):
+        if not isinstance(item, str) or not item:
+            raise InputError(
+                f"tallies[{i}]: a publisher slug must be a non-empty string; got {item!r}"
+            )
+        out.append(item)
+    return frozenset(out)
+
+
+def _groups(sources: Sequence[_Source], tallies: frozenset[str] = frozenset()) -> list[int]:
+    """Dependency group of each source (-1: none), by union-find over ``depends_on`` links.
+
+    A source whose publisher is in ``tallies`` (a party's own count) joins its publisher's
+    group, and that group exists even when it holds one source.
+    """
     parent: dict[str, str] = {}
 
     def find(name: str) -> str:
@@ -484,14 +542,17 @@ def _groups(sources: Sequence[_Source]) -> list[int]:
         find("src:" + src.id)
         for dep in src.depends_on:
             parent[find("src:" + src.id)] = find("src:" + dep)
+        if src.publisher in tallies:
+            parent[find("src:" + src.id)] = find("tally:" + src.publisher)
     roots = [find("src:" + src.id) for src in sources]
     sizes: dict[str, int] = {}
     for root in roots:
         sizes[root] = sizes.get(root, 0) + 1
+    kept = {find("tally:" + src.publisher) for src in sources if src.publisher in tallies}
     numbering: dict[str, int] = {}
     out = []
     for root in roots:
-        if sizes[root] < 2:
+        if sizes[root] < 2 and root not in kept:
             out.append(-1)
         else:
             out.append(numbering.setdefault(root, len(numbering)))
@@ -600,6 +661,7 @@ class _Model:
         rate_walk: float,
         outlier: float,
         biases: Sequence[tuple[str, Distribution]],
+        tallies: frozenset[str] = frozenset(),
     ) -> None:
         self.sources = list(sources)
         self.lengths, self.tau = _geometry(knots, rate_walk)
@@ -609,11 +671,19 @@ class _Model:
         self.b = np.array([index[s.end] for s in sources])
         self.divisor = np.array([s.divisor for s in sources])
         self.divided = self.divisor != 1.0
-        self.groups = np.array(_groups(sources))
-        self.n_groups = int(self.groups.max()) + 1 if len(sources) else 0
+        self.groups = np.array(_groups(sources, tallies))
+        n_groups = int(self.groups.max()) + 1 if len(sources) else 0
+        # Two whitened coordinates per group: its level (sd GROUP_SD) and its drift (sd
+        # GROUP_DRIFT_SD a year, about the group's mean date).
+        self.n_groups = 2 * n_groups
         self.group_weights = np.zeros((self.n_groups, len(sources)))
-        grouped = np.flatnonzero(self.groups >= 0)
-        self.group_weights[self.groups[grouped], grouped] = GROUP_SD
+        ends = np.array([(s.end - knots[0]) / np.timedelta64(1, "D") for s in sources], float)
+        for g in range(n_groups):
+            members = np.flatnonzero(self.groups == g)
+            years = (ends[members] - ends[members].mean()) / YEAR_DAYS
+            party = any(sources[int(i)].publisher in tallies for i in members)
+            self.group_weights[2 * g, members] = TALLY_SD if party else GROUP_SD
+            self.group_weights[2 * g + 1, members] = GROUP_DRIFT_SD * years
         publishers = [s.publisher for s in sources]
         self.biases = list(biases)
         self.bias_dists = [dist for _, dist in biases]
@@ -703,6 +773,14 @@ class _Model:
                 factor = np.log(np.maximum(dist.ppf_unchecked(probs), 1e-300))
                 log_mult += factor[:, None] * (self.bias_of == j)
         return cum, theta, log_mult
+
+    def drift(self, z: Floats) -> FloatArray:
+        """Each source's group error drift (log per year; 0 outside a group), per row."""
+        slopes = np.zeros((z.shape[0], len(self.sources)))
+        grouped = np.flatnonzero(self.groups >= 0)
+        drift_rows = self.n_seg + 2 * self.groups[grouped] + 1
+        slopes[:, grouped] = z[:, drift_rows] * GROUP_DRIFT_SD
+        return slopes
 
     # ---------------------------------------------------------------- likelihood
     def loglik(self, theta: Floats, log_mult: Floats, *, surrogate: bool = False) -> Floats:
@@ -1208,17 +1286,7 @@ def _rowdot(a: npt.NDArray[Any]) -> FloatArray:
 
 def _family_ess(values: FloatArray, eve: npt.NDArray[np.intp]) -> float:
     """Chan-Lai ESS of the indicator ``values <= median`` over Eve families."""
-    n = values.size
-    below = (values <= np.median(values)).astype(float)
-    centred = below - below.mean()
-    var = float(np.mean(centred * centred))
-    if var <= 0.0:
-        return float(n)
-    sums = np.bincount(eve, weights=centred)
-    between = float(np.sum(sums * sums)) / n**2
-    if between <= 0.0:
-        return float(n)
-    return min(float(n), var / between)
+    return _orderstats.family_ess((values <= np.median(values)).astype(float), eve)
 
 
 # ============================================================================ synthesize
@@ -1231,6 +1299,7 @@ def synthesize(
     seed: int = 0,
     start: object = DEFAULT_START,
     bias: Mapping[str, Distribution] | None = None,
+    tallies: Iterable[str] = PARTY_TALLIES,
     outlier: float = 0.05,
     rate_walk: float = 0.3,
     grid: bool = True,
@@ -1264,6 +1333,11 @@ def synthesize(
     bias : mapping of str to Distribution, optional
         A multiplicative bias per publisher slug (an id's first word), e.g.
         ``{"uagenstaff": asim.from_range(1.0, 1.6)}``: that publisher sees the truth times it.
+    tallies : iterable of str
+        Publisher slugs whose records are a party's own tally (default
+        :data:`PARTY_TALLIES`): each publisher's records share one group error of sd
+        :data:`TALLY_SD`, even a single record. Pass ``()`` to read every source as independent
+        unless ``depends_on`` links it.
     outlier : float
         Prior probability in [0, 0.5) that a source is simply off (read by the wide component).
     rate_walk : float
@@ -1282,7 +1356,8 @@ def synthesize(
         ``cumulative`` (draw, date) non-decreasing; ``rate`` (draw, segment) daily rate on each
         segment, with ``segment_start``/``segment_end``; ``fitted`` (draw, source) the true
         quantity each source speaks of (a count, or a rate in the source's units),
-        ``multiplier`` (draw, source) its group error times its publisher's bias, ``loglik``
+        ``multiplier`` (draw, source) its group error times its publisher's bias, ``drift``
+        (draw, source) its group error's slope (log per year, 0 outside a group), ``loglik``
         (draw, source) each source's log likelihood. ``date`` holds the process start, every
         source's dates, every requested date and the monthly knots; its coordinate
         ``listed`` is False for the monthly knots alone. Attrs: ``ess``, ``pareto_k``,
@@ -1349,7 +1424,10 @@ def synthesize(
             raise InputError(f"dates[{i}]: {_iso(day)} is before the process start {_iso(origin)}")
     listed = {origin, *wanted, *(s.end for s in sources), *(s.start for s in sources)}
     knots = _knots(origin, listed, grid)
-    model = _Model(sources, knots, rate_walk=rate_walk, outlier=outlier, biases=biases)
+    parties = _read_tallies(tallies)
+    model = _Model(
+        sources, knots, rate_walk=rate_walk, outlier=outlier, biases=biases, tallies=parties
+    )
     run = _smc(model, int(draws), seed, moves=int(moves), widen=widen)
     cum, theta, log_mult = model.values(run.z)
     loglik = model.loglik(theta, log_mult)
@@ -1364,6 +1442,7 @@ def synthesize(
         "draws": draws,
         "start": _iso(origin),
         "outlier": outlier,
+        "tallies": ",".join(sorted(parties)),
         "rate_walk": rate_walk,
         "grid": int(grid),
         "moves": int(moves),
@@ -1483,6 +1562,7 @@ def _dataset(
         "prior_rate": PRIOR_RATE,
         "prior_log_sd": PRIOR_LOG_SD,
         "group_sd": GROUP_SD,
+        "group_drift_sd": GROUP_DRIFT_SD,
         "min_rel_error": MIN_REL_ERROR,
         "wide_factor": WIDE_FACTOR,
         "wide_min": WIDE_MIN,
@@ -1510,6 +1590,11 @@ def _dataset(
                 {"long_name": "true quantity each source reports"},
             ),
             "multiplier": (("draw", "source"), mult, {"long_name": "group error times bias"}),
+            "drift": (
+                ("draw", "source"),
+                model.drift(run.z),
+                {"long_name": "drift of the group error", "units": "log per year"},
+            ),
             "loglik": (("draw", "source"), loglik, {"long_name": "log likelihood per source"}),
         },
         coords={
