@@ -172,10 +172,12 @@ class Invalid:
     >>> bad = count_invalid(np.array([0.2, 0.5, 1.2, np.nan]), Domain(0.0, 1.0, share=True))
     >>> bad.total, bad.share
     (2, 0.5)
+    >>> bad.valid_text()
+    '50.0%'
     >>> for part in bad.describe().split("; "):
     ...     print(part)
-    25% of draws above 100% (a share above one: the numerator's range exceeds the denominator's)
-    25% of draws without a valid value (NaN: an operation without one, such as 0/0 or a ...)
+    25.0% of draws above 100% (a share above one: the numerator's range exceeds the denominator's)
+    25.0% of draws without a valid value (NaN: an operation without one, such as 0/0 or a ...)
     """
 
     draws: int
@@ -226,6 +228,13 @@ class Invalid:
         )
         return cls(scale, nan, below, above, domain)
 
+    def valid_text(self) -> str:
+        """The share of valid draws, as a percentage that adds up with :meth:`describe`'s."""
+        shown = _share(self.total, self.draws)
+        if shown.startswith(("<", ">")):
+            return _share(self.draws - self.total, self.draws)
+        return f"{100.0 - float(shown[:-1]):.1f}%"
+
     def describe(self) -> str:
         """The invalid draws in words, each kind with its likely cause; ``""`` if none."""
         parts = []
@@ -256,14 +265,13 @@ class Invalid:
 
 
 def _share(count: int, total: int) -> str:
-    """``count / total`` as a percentage with two significant digits, never 0% or 100%."""
+    """``count / total`` as a percentage to 0.1 point, never rounded to 0% or 100%."""
     p = count / total
-    text = f"{100.0 * p:.2g}%"
-    if p < 0.001:
+    if 0 < p < 0.0005:
         return "<0.1%"
-    if p > 0.999 and count < total:
+    if 0.9995 <= p < 1:
         return ">99.9%"
-    return text
+    return f"{100.0 * p:.1f}%"
 
 
 def count_invalid(values: npt.ArrayLike, domain: Domain | None) -> Invalid:

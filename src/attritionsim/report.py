@@ -142,8 +142,8 @@ def invalid_note(da: xr.DataArray) -> str:
     >>> import numpy as np, xarray as xr
     >>> share = xr.DataArray([0.5, 0.8, 1.1, 0.9], dims="draw", attrs={"units": "share"})
     >>> invalid_note(share)
-    "25% of draws above 100% (a share above one: the numerator's range exceeds the \
-denominator's); the figures are of the other 75%"
+    "25.0% of draws above 100% (a share above one: the numerator's range exceeds the \
+denominator's); the figures are of the other 75.0%"
     """
     if da.dims != ("draw",) or da.dtype.kind not in "iuf":
         return ""
@@ -155,8 +155,7 @@ def _with_rest(bad: Invalid) -> str:
     """:meth:`Invalid.describe`, and which draws the figures are of."""
     if bad.total == bad.draws:
         return f"{bad.describe()}; no figure can be given"
-    rest = f"{100.0 * (1.0 - bad.share):.3g}%"
-    return f"{bad.describe()}; the figures are of the other {rest}"
+    return f"{bad.describe()}; the figures are of the other {bad.valid_text()}"
 
 
 def _valid_draws(da: xr.DataArray) -> xr.DataArray:
@@ -169,7 +168,7 @@ def _valid_draws(da: xr.DataArray) -> xr.DataArray:
 
 def _never_note(da: xr.DataArray, never: float) -> str:
     """The share of a date quantity's draws that are NaT, in words."""
-    share = f"{100.0 * never:.2g}%" if never >= 0.001 else "<0.1%"
+    share = f"{100.0 * never:.1f}%" if never >= 0.0005 else "<0.1%"
     if "not_by" in da.attrs:
         return (
             f"{share} of draws do not reach the threshold by {_human_day(str(da.attrs['not_by']))}"

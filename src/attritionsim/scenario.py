@@ -33,6 +33,14 @@ A ``range`` or ``approximately`` input without its own ``level`` takes ``[scenar
 ``[long_names]`` label derived quantities; ``[report] headline = [...]`` picks the quantities
 the report leads with, in order.
 
+A derived quantity may be a table, ``name = {expr = "a / b", domain = [0, 1], invalid =
+"error"}``, and an input table may hold ``domain`` and ``invalid`` too: ``domain = [low,
+high]`` (``inf`` allowed) declares the quantity's valid values where its units do not (see
+:mod:`attritionsim.domain`), and ``invalid = "report" | "error"`` says what a run does with its
+invalid draws (NaN, or outside the domain); ``[report] invalid`` sets it for every quantity
+(default ``"report"``: the figures leave them out and the report warns). Under ``"error"``,
+:meth:`Scenario.run` stops with ``file:line: derived.NAME:`` and the invalid share.
+
 A ``[synthesis.NAME]`` table declares an evidence synthesis (:func:`attritionsim.synthesize`):
 one never-decreasing cumulative trajectory behind dated sources::
 
@@ -280,8 +288,10 @@ class Scenario:
     syntheses : mapping of str to SynthesisSettings
         The ``[synthesis.NAME]`` tables, in file order; :meth:`run_syntheses` runs them.
     places : mapping of str to str
-        Where each quantity is written, ``"file:line"``: errors found while simulating it
-        start with this.
+        Where each derived quantity is written, ``"file:line"``: errors found while simulating
+        it start with this.
+    input_places : mapping of str to str
+        Where each input is written, ``"file:line"``.
     invalid : {"report", "error"}
         What to do with invalid draws (NaN, or outside a quantity's domain: see
         :mod:`attritionsim.domain`), ``[report] invalid``: ``"report"`` leaves them out of the
@@ -306,6 +316,9 @@ class Scenario:
     places: Mapping[str, str] = dataclasses.field(default_factory=dict, repr=False, compare=False)
     invalid: str = "report"
     invalid_by: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    input_places: Mapping[str, str] = dataclasses.field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def policy(self, name: str) -> str:
         """What is done with quantity ``name``'s invalid draws: ``"report"`` or ``"error"``."""
@@ -327,7 +340,8 @@ class Scenario:
             bad = count_invalid(da.values, domain_of(da.attrs))
             if bad.total:
                 section = "derived" if key in self.model.derived else "inputs"
-                place = self.places.get(key, str(self.path or "<scenario>"))
+                places = {**self.input_places, **self.places}
+                place = places.get(key, str(self.path or "<scenario>"))
                 raise InputError(
                     f'{place}: {section}.{key}: {bad.describe()}; invalid = "error" stops the '
                     'run (fix the quantity, or set invalid = "report" to leave those draws '
@@ -567,7 +581,6 @@ def parse_scenario(
     except InputError as err:
         raise InputError(f"{where(_blame(str(err), derived, inputs, labels))}: {err}") from None
     places = {key: where(f"derived.{key}") for key in derived}
-    places.update({key: where(f"inputs.{key}") for key in inputs})
     syntheses = {
         key: _synthesis(where, key, value, catalogue, seed, default_level)
         for key, value in _table(where, "synthesis", data.get("synthesis", {})).items()
@@ -592,6 +605,7 @@ def parse_scenario(
         places=places,
         invalid=invalid,
         invalid_by=policies,
+        input_places={key: where(f"inputs.{key}") for key in inputs},
     )
 
 
