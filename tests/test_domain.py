@@ -371,3 +371,19 @@ def test_a_derived_table_needs_its_expression() -> None:
     assert str(info.value) == (
         's.toml:14: derived.share needs expr = "..." (the expression) in its table'
     )
+
+
+def test_figures_of_a_headline_with_invalid_draws(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    text = SCENARIO.format(options="", report="").replace(
+        "value = 1131", "range = [1000, 1200]"
+    )  # two random inputs: a tornado (of the valid draws); no Sobol chart (needs every draw)
+    path = tmp_path / "s.toml"
+    path.write_text(text, encoding="utf-8")
+    status, _, err = _cli(capsys, "run", str(path), "--out", str(tmp_path / "out"), "--quiet")
+    assert status == 0, err
+    assert len(err.splitlines()) == 2  # share (NaN) and rutte (above one)
+    figures = sorted(p.name for p in (tmp_path / "out" / "figures").glob("*.svg"))
+    assert "share.svg" in figures and "share_tornado.svg" in figures
+    assert "share_sobol.svg" not in figures

@@ -158,12 +158,17 @@ def _with_rest(bad: Invalid) -> str:
     return f"{bad.describe()}; the figures are of the other {bad.valid_text()}"
 
 
+def _valid_index(da: xr.DataArray) -> Any:
+    """The indices of the valid draws of a number quantity (every draw for other kinds)."""
+    if da.dims != ("draw",) or da.dtype.kind not in "iuf":
+        return np.arange(da.sizes.get("draw", 1))
+    return np.flatnonzero(valid_mask(np.asarray(da.values, dtype=np.float64), domain_of(da.attrs)))
+
+
 def _valid_draws(da: xr.DataArray) -> xr.DataArray:
     """The draws of a number quantity that are valid (the figures' draws), for plotting."""
-    if da.dims != ("draw",) or da.dtype.kind not in "iuf":
-        return da
-    keep = valid_mask(np.asarray(da.values, dtype=np.float64), domain_of(da.attrs))
-    return da if bool(keep.all()) else da.isel(draw=np.flatnonzero(keep))
+    keep = _valid_index(da)
+    return da if keep.size == da.sizes.get("draw", 1) else da.isel(draw=keep)
 
 
 def _never_note(da: xr.DataArray, never: float) -> str:
@@ -1270,9 +1275,13 @@ def _figures(
     if numeric and len(inputs) > 1:
         target = numeric[0]
         label = ds[target].attrs.get("long_name", target)
-        fig = plots.plot_tornado(ds, target, top=6)
+        valid = _valid_draws(ds[target])  # rank correlations over the valid draws only
+        whole = valid.sizes["draw"] == ds.sizes["draw"]
+        fig = plots.plot_tornado(
+            ds if whole else ds.isel(draw=_valid_index(ds[target])), target, top=6
+        )
         save(fig, f"{target}_tornado", f"Which inputs drive {label}: rank correlations")
-        if target in model.derived:
+        if target in model.derived and whole:  # Sobol indices need a value in every draw
             fig = _sobol_tornado(ds, model, target)
             save(fig, f"{target}_sobol", f"Which inputs drive {label}: total-order Sobol indices")
     for var in ds.data_vars:  # pooled inputs: each source's figure against the pool
