@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -24,6 +25,12 @@ from attritionsim.synthesis import tension_sets
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "benchmarks" / "scenarios" / "example.toml"
 PNG = b"\x89PNG\r\n\x1a\n"
+#: The warning of the default report's one headline with invalid draws (3,000 draws).
+RUTTE_WARNING = (
+    r"^killed share implied by 1,000 dead a day \(killed_share_rutte\): 2\.6% of draws above "
+    r"100% \(a share above one: the numerator's range exceeds the denominator's\); the figures "
+    r"are of the other 97\.4%$"
+)
 SMALL = """\
 [inputs.ru]
 range = [900_000, 1_000_000]
@@ -42,7 +49,9 @@ headline = ["ratio"]
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, xr.Dataset, list[str]]:
     out = tmp_path_factory.mktemp("report") / "out"
-    ds, sentences = write_report(default_scenario(), out, draws=3000)
+    with pytest.warns(AttritionWarning, match=RUTTE_WARNING) as caught:
+        ds, sentences = write_report(default_scenario(), out, draws=3000)
+    assert len(caught) == 1  # one warning: the one headline with invalid draws
     return out, ds, sentences
 
 
@@ -192,10 +201,35 @@ def test_tornado_figures_draw_each_inputs_influence(
     assert all(v > 0 for v in totals.values())
 
 
+def test_report_md_warns_of_the_default_reports_impossible_share(
+    written: tuple[Path, xr.Dataset, list[str]],
+) -> None:
+    out, _, _ = written
+    text = (out / "report.md").read_text(encoding="utf-8")
+    headlines, rest = text.split("\n## Warnings\n\n", 1)
+    assert headlines.count("\n## ") == 1  # right under the headline figures
+    section, after = rest.split("\n\n## ", 1)
+    assert after.startswith("Every quantity\n")
+    assert section == (
+        "- Killed share implied by 1,000 dead a day (`killed_share_rutte`): 2.6% of draws above "
+        "100% (a share above one: the numerator's range exceeds the denominator's); the figures "
+        "are of the other 97.4%."
+    )
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    flagged = {name for name, entry in summary["quantities"].items() if "invalid" in entry}
+    assert flagged == {"killed_share_rutte"}
+    entry = summary["quantities"]["killed_share_rutte"]
+    assert entry["invalid"] == entry["invalid_draws"]["above"] == pytest.approx(0.026, abs=5e-4)
+    assert entry["domain"] == [0.0, 1.0]
+    assert entry["eti"][1] <= 1.0  # the interval is of the valid draws
+    assert "| killed_share_rutte | share | 0.88" in text and "(2.6% invalid) |" in text
+
+
 def test_headline_sentences_match_the_data(written: tuple[Path, xr.Dataset, list[str]]) -> None:
     _, ds, sentences = written
     scenario = default_scenario()
-    again = headline_sentences(ds, list(scenario.headline), level=0.9, digits=scenario.digits)
+    with pytest.warns(AttritionWarning, match=RUTTE_WARNING):
+        again = headline_sentences(ds, list(scenario.headline), level=0.9, digits=scenario.digits)
     assert again == sentences[: len(again)]
     assert sentences[0].startswith("Russia:Ukraine casualty ratio, December 2025: ")
     assert "probability" in sentences[1]
@@ -301,7 +335,8 @@ def test_synthesis_sentences_cite_the_paths(synthesized: tuple[xr.Dataset, xr.Da
     ) / 72.0
     np.testing.assert_allclose(rate.values, by_hand.values)
     assert (rate.values >= 0).all()
-    assert rate.attrs["ess"] == syn.attrs["ess"]
+    assert rate.attrs["ess"] == asim.summary.family_ess(by_hand)  # its own, from the families
+    assert "family" not in rate.coords
 
 
 def test_censored_crossing_reads_not_by_the_last_date() -> None:
@@ -361,7 +396,14 @@ def test_cli_report(
     monkeypatch.chdir(tmp_path)
     status, out, err = _run(capsys, "report", "--draws", "2000", "--quiet")
     assert status == 0, err
-    assert err == ""
+    # one warning line per headline with invalid draws: the killed share "1,000 a day" implies
+    (line,) = err.splitlines()
+    assert re.fullmatch(
+        r"attritionsim: warning: killed share implied by 1,000 dead a day "
+        r"\(killed_share_rutte\): \d\.\d% of draws above 100% \(a share above one: the "
+        r"numerator's range exceeds the denominator's\); the figures are of the other 9\d\.\d%",
+        line,
+    ), line
     folder = tmp_path / "attritionsim-report"
     assert {p.name for p in folder.iterdir()} == {
         ".attritionsim-report",
@@ -376,7 +418,10 @@ def test_cli_report(
         ds = opened.load()
     assert ds.attrs["draws"] == 2000
     scenario = default_scenario()
-    expected = headline_sentences(ds, list(scenario.headline), level=0.9, digits=scenario.digits)
+    with pytest.warns(AttritionWarning, match="killed_share_rutte"):
+        expected = headline_sentences(
+            ds, list(scenario.headline), level=0.9, digits=scenario.digits
+        )
     assert [line.strip() for line in lines[2 : 2 + len(expected)]] == expected
     assert lines[-1].startswith("report written to attritionsim-report/")
 

@@ -791,16 +791,17 @@ def test_an_input_lists_every_kind_in_the_table_order() -> None:
         (
             "up_to = 100\nrel = 0.1",
             "s.toml:3: unknown key 'rel' in [inputs.x]; valid: up_to, low, family, level, units, "
-            "long_name",
+            "long_name, domain, invalid",
         ),
         (
             "nearly = 5\nlow = 3",
             "s.toml:3: unknown key 'low' in [inputs.x]; valid: nearly, rel, family, level, units, "
-            "long_name",
+            "long_name, domain, invalid",
         ),
         (
             "pert = [1, 2, 3]\nlevel = 0.9",
-            "s.toml:3: unknown key 'level' in [inputs.x]; valid: pert, shape, units, long_name",
+            "s.toml:3: unknown key 'level' in [inputs.x]; valid: pert, shape, units, long_name, "
+            "domain, invalid",
         ),
         ("pert = [1, 2]", "s.toml:2: inputs.x.pert must list 3 numbers; got 2"),
         ("range = 5", "s.toml:2: inputs.x.range must be a list; got an integer"),

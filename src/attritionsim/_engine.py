@@ -373,4 +373,6 @@ def _attrs(model: Model, spec: Mapping[str, Any], name: str) -> dict[str, Any]:
         attrs["expression"] = spec["derived"][name]
     if name in model.sources:
         attrs["sources"] = ", ".join(model.sources[name])
+    if name in model.domains:
+        attrs["domain"] = model.domains[name].to_attr()
     return attrs

@@ -378,6 +378,9 @@ def cite(
       the common era, reads ``"year 273,927,531"`` or ``"year 99,998 BCE"``, not like a count.
     * booleans: ``"64% probability (± 1 percentage point)"``, the ± being one MCSE rounded to
       the probability's last digit (left out when every draw agrees).
+    * numbers with invalid draws (NaN, or outside their domain: see
+      :mod:`attritionsim.domain`): the figures are of the valid draws, and the parentheses say
+      how many were left out: ``"88% (90% CrI 80–98%; 2.7% of draws left out as invalid)"``.
 
     A DataArray whose ``attrs`` carry ``ess`` (the effective sample size, as
     :func:`attritionsim.synthesize` sets on its variables) has its MCSEs, and so its digits,
@@ -415,9 +418,23 @@ def cite(
     level = _validate.level(level, closed=False)
     kind = _kind(kind)
     digits = _digits(digits)
-    sample = sample_of(draws)
+    sample = sample_of(draws, valid_only=True)
     if sample.kind == "bool":
         return _cite_bool(sample, digits)
+    if sample.invalid is not None and sample.invalid.total:
+        if not sample.n:
+            return "no valid value (every draw is invalid)"
+        return _left_out(_cite_valid(sample, level, kind, digits), sample.invalid.share)
+    return _cite_valid(sample, level, kind, digits)
+
+
+def _left_out(text: str, share: float) -> str:
+    """A citation whose figures leave out invalid draws, saying so inside its parentheses."""
+    return f"{text[:-1]}; {_share(share)} of draws left out as invalid)"
+
+
+def _cite_valid(sample: Sample, level: float, kind: IntervalKind, digits: int | None) -> str:
+    """:func:`cite` of a number or date sample."""
     fig = figures(sample, level)
     label = f"{_percent(level)} {'CrI' if kind == 'eti' else 'HDI'}"
     if sample.kind == "date":
@@ -533,10 +550,15 @@ def _row(entry: Mapping[str, Any], digits: int | None, minus: str) -> list[str]:
         if isinstance(never, int | float) and never > 0:
             cells[0] += f" ({_share(never)} never)"
         return [*cells, f"{_sig(median_error, 2)} days"]
+    invalid = entry.get("invalid")
+    if entry["median"] is None and invalid:  # no valid draw
+        return ["no valid value", "", "", "", "", ""]
     values = [float(v) if isinstance(v, int | float) else math.nan for v in shown]
     # The median and ETI are quoted together (as by cite); the HDI has digits of its own.
     central = numbers_text(values[:3], [median_error, *map(_error, mcse["eti"])], digits, minus)
     hdi = numbers_text(values[3:], list(map(_error, mcse["hdi"])), digits, minus)
+    if isinstance(invalid, int | float) and invalid > 0:
+        central[0] += f" ({_share(invalid)} invalid)"
     return [*central, *hdi, _sig(median_error, 2).replace("-", minus)]
 
 

@@ -30,6 +30,7 @@ from . import _dates, _engine, _validate
 from ._format import fmt_sig, fmt_value
 from .design import Copula, Method
 from .distributions import Distribution
+from .domain import Domain, domain_of_units, parse_attr
 from .errors import InputError
 from .expr import Expression, dependencies, parse
 
@@ -92,6 +93,11 @@ class Model:
         Catalogue ids each quantity rests on, recorded as provenance.
     title : str, optional
         A title recorded on the result.
+    domains : mapping of str to Domain or [low, high], optional
+        The valid values of a quantity, where its units do not say them or say them wrongly
+        (see :mod:`attritionsim.domain`; ``None`` for an infinite end): recorded as the
+        variable attribute ``domain``, which :func:`attritionsim.summarize` reads. Without
+        one, a quantity's domain is its units' (:meth:`domain`).
 
     Raises
     ------
@@ -124,6 +130,7 @@ class Model:
     long_names: Mapping[str, str] = dataclasses.field(default_factory=dict)
     sources: Mapping[str, Sequence[str]] = dataclasses.field(default_factory=dict)
     title: str = ""
+    domains: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
     random_inputs: tuple[str, ...] = dataclasses.field(init=False)
     constants: Mapping[str, float | np.datetime64] = dataclasses.field(init=False)
@@ -173,10 +180,14 @@ class Model:
                 raise InputError(
                     f"correlations: {name!r} is a constant; only sampled inputs can be correlated"
                 )
-        for field in ("units", "long_names", "sources"):
+        for field in ("units", "long_names", "sources", "domains"):
             for name in _mapping(field, getattr(self, field)):
                 if name not in known:
                     _validate.choice(f"{field}: a quantity", name, known)
+        domains = {
+            name: value if isinstance(value, Domain) else parse_attr(value, f"domains: {name!r}")
+            for name, value in self.domains.items()
+        }
         frozen = {
             "inputs": MappingProxyType(dict(inputs)),
             "derived": MappingProxyType(dict(derived)),
@@ -184,6 +195,7 @@ class Model:
             "units": MappingProxyType(dict(self.units)),
             "long_names": MappingProxyType(dict(self.long_names)),
             "sources": MappingProxyType({k: tuple(v) for k, v in self.sources.items()}),
+            "domains": MappingProxyType(domains),
             "random_inputs": tuple(random_inputs),
             "constants": MappingProxyType(constants),
             "expressions": MappingProxyType(expressions),
@@ -207,7 +219,7 @@ class Model:
         >>> asim.Model({"x": asim.from_range(1, 2)}, {"y": "2 * x"}).to_spec()["derived"]
         {'y': '2 * x'}
         """
-        return {
+        spec = {
             "title": self.title,
             "inputs": {name: _input_spec(value) for name, value in self.inputs.items()},
             "derived": {name: _derived_text(spec) for name, spec in self.derived.items()},
@@ -215,6 +227,23 @@ class Model:
             "units": dict(self.units),
             "sources": {name: list(ids) for name, ids in self.sources.items()},
         }
+        if self.domains:  # only then: the digests of models without one are unchanged
+            spec["domains"] = {name: d.to_attr() for name, d in self.domains.items()}
+        return spec
+
+    def domain(self, name: str) -> Domain | None:
+        """The valid values of quantity ``name``: its declared domain, else its units'.
+
+        >>> import attritionsim as asim
+        >>> m = asim.Model({"x": asim.from_range(1, 2)}, units={"x": "share"})
+        >>> m.domain("x")
+        Domain([0%, 100%])
+        """
+        units = self.units.get(name, "")
+        if name in self.domains:
+            declared: Domain = self.domains[name]
+            return dataclasses.replace(declared, share=units == "share")
+        return domain_of_units(units)
 
     def digest(self) -> str:
         """A SHA-256 of :meth:`to_spec`: equal models (as data) have equal digests.

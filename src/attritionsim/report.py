@@ -44,7 +44,7 @@ import stat
 import sys
 import tempfile
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -59,6 +59,7 @@ from .attrition import Consistency
 from .catalogue import Catalogue, load_catalogue
 from .citation import cite, cite_record, to_markdown
 from .distributions import from_spec
+from .domain import Invalid, count_invalid, domain_of, valid_mask
 from .errors import AttritionWarning, InputError
 from .model import Model
 from .resultsfile import write_results
@@ -74,11 +75,13 @@ __all__ = [
     "consistency_sentence",
     "default_scenario",
     "headline_sentences",
+    "invalid_note",
     "prepare_out",
     "scenario_inputs",
     "synthesis_quantities",
     "synthesis_sentences",
     "tension_table",
+    "warnings_section",
     "write_report",
 ]
 
@@ -123,7 +126,88 @@ def headline_sentences(
         da = ds[name]
         label = str(da.attrs.get("long_name") or name)  # an empty long name reads as the name
         out.append(f"{label[:1].upper()}{label[1:]}: {cite(da, level, digits=digits)}")
+        note = invalid_note(da)
+        if note:
+            warnings.warn(f"{label} ({name}): {note}", AttritionWarning, stacklevel=2)
     return out
+
+
+def invalid_note(da: xr.DataArray) -> str:
+    """The invalid draws of a quantity in words, with their likely cause; ``""`` if none.
+
+    Invalid draws are NaN or outside the quantity's domain (see :mod:`attritionsim.domain`);
+    :func:`attritionsim.summarize` and :func:`attritionsim.cite` leave them out.
+
+    Examples
+    --------
+    >>> import numpy as np, xarray as xr
+    >>> share = xr.DataArray([0.5, 0.8, 1.1, 0.9], dims="draw", attrs={"units": "share"})
+    >>> invalid_note(share)
+    "25.0% of draws above 100% (a share above one: the numerator's range exceeds the \
+denominator's); the figures are of the other 75.0%"
+    """
+    if da.dims != ("draw",) or da.dtype.kind not in "iuf":
+        return ""
+    bad = count_invalid(da.values, domain_of(da.attrs))
+    return _with_rest(bad) if bad.total else ""
+
+
+def _with_rest(bad: Invalid) -> str:
+    """:meth:`Invalid.describe`, and which draws the figures are of."""
+    if bad.total == bad.draws:
+        return f"{bad.describe()}; no figure can be given"
+    return f"{bad.describe()}; the figures are of the other {bad.valid_text()}"
+
+
+def _valid_index(da: xr.DataArray) -> Any:
+    """The indices of the valid draws of a number quantity (every draw for other kinds)."""
+    if da.dims != ("draw",) or da.dtype.kind not in "iuf":
+        return np.arange(da.sizes.get("draw", 1))
+    return np.flatnonzero(valid_mask(np.asarray(da.values, dtype=np.float64), domain_of(da.attrs)))
+
+
+def _valid_draws(da: xr.DataArray) -> xr.DataArray:
+    """The draws of a number quantity that are valid (the figures' draws), for plotting."""
+    keep = _valid_index(da)
+    return da if keep.size == da.sizes.get("draw", 1) else da.isel(draw=keep)
+
+
+def _never_note(da: xr.DataArray, never: float) -> str:
+    """The share of a date quantity's draws that are NaT, in words."""
+    share = f"{100.0 * never:.1f}%" if never >= 0.0005 else "<0.1%"
+    if "not_by" in da.attrs:
+        return (
+            f"{share} of draws do not reach the threshold by {_human_day(str(da.attrs['not_by']))}"
+        )
+    return (
+        f"{share} of draws never reach it (no date: a rate that is not positive, or an input "
+        "without a valid value); the dates given are of the other draws and 'never'"
+    )
+
+
+def warnings_section(found: Sequence[tuple[Mapping[str, Any], xr.Dataset]]) -> list[str]:
+    """The lines of report.md's ``## Warnings`` section (none when there is nothing to say).
+
+    One bullet per quantity with invalid draws (NaN or outside its domain: their share, by
+    kind, with the likely cause) and per date quantity with draws that never reach their
+    threshold (NaT). ``found`` pairs each summary's ``quantities`` with its Dataset.
+    """
+    bullets = []
+    for quantities, ds in found:
+        for name, entry in quantities.items():
+            da = ds[name] if name in ds.data_vars else None
+            label = str((da.attrs.get("long_name") if da is not None else None) or name)
+            bad = Invalid.from_entry(entry, str(entry.get("units", "")))
+            if bad is not None:
+                note = _with_rest(bad)
+            elif entry.get("never") and da is not None:
+                note = _never_note(da, float(entry["never"]))
+            else:
+                continue
+            bullets.append(f"- {label[:1].upper()}{label[1:]} (`{name}`): {note}.")
+    if not bullets:
+        return []
+    return ["## Warnings", "", *bullets, ""]
 
 
 def consistency_sentence(result: Consistency) -> str:
@@ -1182,9 +1266,10 @@ def _figures(
     dates = [n for n in names if ds[n].dtype.kind == "M"]
     for name in numeric:
         label = ds[name].attrs.get("long_name", name)
-        note = plots.shown_window(ds[name]).note()
+        valid = _valid_draws(ds[name])  # the draws the figures are of
+        note = plots.shown_window(valid).note()
         caption = f"Distribution: {label}" + (f" ({note})" if note else "")
-        save(plots.plot_distribution(ds[name], level=level), f"{name}", caption)
+        save(plots.plot_distribution(valid, level=level), f"{name}", caption)
     for name in dates:
         label = ds[name].attrs.get("long_name", name)
         fig = plots.plot_crossing_cdf(ds[name], quoted=QUOTED_DATES)
@@ -1195,9 +1280,13 @@ def _figures(
     if numeric and len(inputs) > 1:
         target = numeric[0]
         label = ds[target].attrs.get("long_name", target)
-        fig = plots.plot_tornado(ds, target, top=6)
+        valid = _valid_draws(ds[target])  # rank correlations over the valid draws only
+        whole = valid.sizes["draw"] == ds.sizes["draw"]
+        fig = plots.plot_tornado(
+            ds if whole else ds.isel(draw=_valid_index(ds[target])), target, top=6
+        )
         save(fig, f"{target}_tornado", f"Which inputs drive {label}: rank correlations")
-        if target in model.derived:
+        if target in model.derived and whole:  # Sobol indices need a value in every draw
             fig = _sobol_tornado(ds, model, target)
             save(fig, f"{target}_sobol", f"Which inputs drive {label}: total-order Sobol indices")
     for var in ds.data_vars:  # pooled inputs: each source's figure against the pool
@@ -1414,6 +1503,11 @@ def _markdown(
             + (f" Skipped: {'; '.join(skipped)}." if skipped else ""),
             "",
         ]
+    checked = [(summary["quantities"], ds)]
+    checked += [
+        (summary["synthesis"][f.settings.name]["quantities"], f.quantities) for f in syntheses
+    ]
+    lines += warnings_section(checked)
     lines += [
         "## Every quantity",
         "",

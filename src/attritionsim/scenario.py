@@ -33,6 +33,14 @@ A ``range`` or ``approximately`` input without its own ``level`` takes ``[scenar
 ``[long_names]`` label derived quantities; ``[report] headline = [...]`` picks the quantities
 the report leads with, in order.
 
+A derived quantity may be a table, ``name = {expr = "a / b", domain = [0, 1], invalid =
+"error"}``, and an input table may hold ``domain`` and ``invalid`` too: ``domain = [low,
+high]`` (``inf`` allowed) declares the quantity's valid values where its units do not (see
+:mod:`attritionsim.domain`), and ``invalid = "report" | "error"`` says what a run does with its
+invalid draws (NaN, or outside the domain); ``[report] invalid`` sets it for every quantity
+(default ``"report"``: the figures leave them out and the report warns). Under ``"error"``,
+:meth:`Scenario.run` stops with ``file:line: derived.NAME:`` and the invalid share.
+
 A ``[synthesis.NAME]`` table declares an evidence synthesis (:func:`attritionsim.synthesize`):
 one never-decreasing cumulative trajectory behind dated sources::
 
@@ -107,6 +115,7 @@ from ._format import fmt_value
 from ._validate import DEFAULT_LEVEL
 from .design import METHODS
 from .distributions import Distribution
+from .domain import POLICIES, Domain, count_invalid, domain_of, parse_attr
 from .errors import InputError
 from .model import Model, simulate
 from .synthesis import DEFAULT_START, KINDS, synthesize
@@ -133,8 +142,10 @@ _OPTIONS: dict[str, tuple[str, ...]] = {
     "pool": ("method",),
 }
 _KINDS = tuple(_OPTIONS)
-_LABELS = ("units", "long_name")
-_REPORT = ("headline", "digits")
+_LABELS = ("units", "long_name", "domain", "invalid")
+_REPORT = ("headline", "digits", "invalid")
+#: The keys of a derived quantity written as a table: ``name = {expr = "...", ...}``.
+_DERIVED_KEYS = ("expr", "domain", "invalid")
 #: Deepest nesting of TOML tables and arrays a scenario may use (it needs four at most).
 _MAX_DEPTH = 32
 #: Most significant digits ``[report] digits`` may ask for.
@@ -279,6 +290,15 @@ class Scenario:
     places : mapping of str to str
         Where each derived quantity is written, ``"file:line"``: errors found while simulating
         it start with this.
+    input_places : mapping of str to str
+        Where each input is written, ``"file:line"``.
+    invalid : {"report", "error"}
+        What to do with invalid draws (NaN, or outside a quantity's domain: see
+        :mod:`attritionsim.domain`), ``[report] invalid``: ``"report"`` leaves them out of the
+        figures and says so (the report's Warnings, a warning per headline); ``"error"`` stops
+        :meth:`run` with an :class:`InputError` naming the quantity's line.
+    invalid_by : mapping of str to str
+        A quantity's own ``invalid``, where it has one (it wins over ``invalid``).
     """
 
     model: Model
@@ -294,6 +314,39 @@ class Scenario:
     digits: int | None = None
     syntheses: Mapping[str, SynthesisSettings] = dataclasses.field(default_factory=dict)
     places: Mapping[str, str] = dataclasses.field(default_factory=dict, repr=False, compare=False)
+    invalid: str = "report"
+    invalid_by: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    input_places: Mapping[str, str] = dataclasses.field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def policy(self, name: str) -> str:
+        """What is done with quantity ``name``'s invalid draws: ``"report"`` or ``"error"``."""
+        return self.invalid_by.get(name, self.invalid)
+
+    def check_invalid(self, ds: xr.Dataset) -> None:
+        """Stop at the first quantity with invalid draws whose policy is ``"error"``.
+
+        Raises
+        ------
+        InputError
+            ``file:line: derived.NAME: ...`` with the invalid share, by kind, and its cause.
+        """
+        for name in ds.data_vars:
+            key = str(name)
+            da = ds[name]
+            if self.policy(key) != "error" or da.dims != ("draw",) or da.dtype.kind not in "iuf":
+                continue
+            bad = count_invalid(da.values, domain_of(da.attrs))
+            if bad.total:
+                section = "derived" if key in self.model.derived else "inputs"
+                places = {**self.input_places, **self.places}
+                place = places.get(key, str(self.path or "<scenario>"))
+                raise InputError(
+                    f'{place}: {section}.{key}: {bad.describe()}; invalid = "error" stops the '
+                    'run (fix the quantity, or set invalid = "report" to leave those draws '
+                    "out of its figures)"
+                )
 
     def run_syntheses(
         self, *, draws: int | None = None, seed: int | None = None
@@ -346,6 +399,7 @@ class Scenario:
             ds = simulate(self.model, **options)
         except InputError as err:
             raise _placed(err, self.places) from None
+        self.check_invalid(ds)
         ds.attrs["level"] = self.level
         ds.attrs["headline"] = ", ".join(self.headline)
         if self.path is not None:
@@ -474,6 +528,9 @@ def parse_scenario(
         for item in _list(where, "report.headline", report.get("headline", []))
     )
     digits = None if "digits" not in report else _digits(where, report["digits"])
+    invalid = _choice(where, "report.invalid", report.get("invalid", "report"), POLICIES)
+    domains: dict[str, Domain] = {}
+    policies: dict[str, str] = {}
     inputs_table = _table(where, "inputs", data.get("inputs", {}))
     if not inputs_table:
         raise InputError(f"{where('inputs')}: a scenario needs at least one [inputs.NAME] table")
@@ -491,6 +548,7 @@ def parse_scenario(
         for label, store in (("units", units), ("long_name", long_names)):
             if label in table:
                 store[key] = _string(where, f"{section}.{label}", table[label])
+        _quantity_options(where, section, table, key, domains, policies)
         if key in sources:  # labels default to the first source record's
             record = _catalogue(catalogue)[sources[key][0]]
             units.setdefault(key, record.units)
@@ -500,7 +558,7 @@ def parse_scenario(
                 f" ({record.as_of})",
             )
     derived = {
-        key: _string(where, f"derived.{key}", value)
+        key: _derived(where, key, value, domains, policies)
         for key, value in _table(where, "derived", data.get("derived", {})).items()
     }
     labels: dict[str, dict[str, Any]] = {}
@@ -518,6 +576,7 @@ def parse_scenario(
             long_names=long_names,
             sources=sources,
             title=title,
+            domains=domains,
         )
     except InputError as err:
         raise InputError(f"{where(_blame(str(err), derived, inputs, labels))}: {err}") from None
@@ -544,7 +603,72 @@ def parse_scenario(
         digits=digits,
         syntheses=syntheses,
         places=places,
+        invalid=invalid,
+        invalid_by=policies,
+        input_places={key: where(f"inputs.{key}") for key in inputs},
     )
+
+
+def _derived(
+    where: _Locator,
+    key: str,
+    value: object,
+    domains: dict[str, Domain],
+    policies: dict[str, str],
+) -> str:
+    """A derived quantity: its expression, or a table ``{expr = "...", domain, invalid}``."""
+    section = f"derived.{key}"
+    if not isinstance(value, dict):
+        if isinstance(value, str):
+            return value
+        raise InputError(
+            f"{where(section)}: {section} must be an expression string or a table "
+            f'{{expr = "...", domain = [low, high], invalid = "report" | "error"}}; '
+            f"got {_type(value)}"
+        )
+    _known_keys(where, section, value, _DERIVED_KEYS)
+    if "expr" not in value:
+        raise InputError(
+            f'{where(section)}: {section} needs expr = "..." (the expression) in its table'
+        )
+    _quantity_options(where, section, value, key, domains, policies)
+    return _string(where, f"{section}.expr", value["expr"])
+
+
+def _quantity_options(
+    where: _Locator,
+    section: str,
+    table: Mapping[str, Any],
+    key: str,
+    domains: dict[str, Domain],
+    policies: dict[str, str],
+) -> None:
+    """A quantity's ``domain = [low, high]`` and ``invalid = "report" | "error"``, checked."""
+    if "domain" in table:
+        at = f"{section}.domain"
+        bounds = table["domain"]
+        if not (
+            isinstance(bounds, list)
+            and len(bounds) == 2
+            and all(isinstance(b, int | float) and not isinstance(b, bool) for b in bounds)
+        ):
+            raise InputError(
+                f"{where(at)}: {at} must be [low, high], two numbers (inf and -inf allowed, "
+                f"e.g. [0, 1] for a share, [0, inf] for a count); got {_shown_list(bounds)}"
+            )
+        try:
+            domains[key] = parse_attr(bounds, at)
+        except InputError as err:
+            raise InputError(f"{where(at)}: {err}") from None
+    if "invalid" in table:
+        policies[key] = _choice(where, f"{section}.invalid", table["invalid"], POLICIES)
+
+
+def _shown_list(value: object) -> str:
+    """A value given where ``[low, high]`` was wanted."""
+    if isinstance(value, list):
+        return "[" + ", ".join(fmt_value(v) for v in value) + "]"
+    return _type(value)
 
 
 def _trial(model: Model, seed: int, places: Mapping[str, str]) -> None:

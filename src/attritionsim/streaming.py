@@ -20,15 +20,19 @@ How
 3. *Pass 2* over every draw keeps only the draws in wanted cells (a cell is decided by the
    same arithmetic in both passes), which are then the exact order statistics at known ranks.
 
-Exactness: the median, ETI bounds, HDI bounds, their kind (``NaT`` / infinite), the share
-``never``, probabilities and the MCSEs of the median, the ETI bounds and probabilities are
-bit for bit those of ``summarize(simulate(...))``. The mean is a sum taken chunk by chunk
-(accurate to a few units in the last place, not bit-identical), and ``mcse.mean`` comes from
-sums of squares about the pilot's mean (accurate to about ten significant digits).
-``mcse.hdi`` is a bootstrap on evenly spaced order statistics; here it runs on the pilot's,
-with the pilot's quantile function standing for the draws: an estimate of the same standard
-error that differs from the in-memory one by its own noise (about 10%). The result's
-``"chunked"`` entry says so.
+Invalid draws (NaN, or outside the quantity's domain: :meth:`attritionsim.Model.domain`) are
+counted in pass 1 and left out of both passes, as :func:`attritionsim.summarize` leaves them out:
+the figures are of the valid draws, and ``invalid`` and ``invalid_draws`` are exact counts.
+
+Exactness: the median, ETI bounds, HDI bounds, their kind (``NaT`` / infinite), the shares
+``never`` and ``invalid``, probabilities and the MCSEs of the median, the ETI bounds and
+probabilities are bit for bit those of ``summarize(simulate(...))``. The mean is a sum taken
+chunk by chunk (accurate to a few units in the last place, not bit-identical), and ``mcse.mean``
+comes from sums of squares about the pilot's mean (accurate to about ten significant digits).
+``mcse.hdi`` is a bootstrap on evenly spaced order statistics; here it runs on the pilot's, with
+the pilot's quantile function standing for the draws: an estimate of the same standard error
+that differs from the in-memory one by its own noise (about 10%). The result's ``"chunked"``
+entry says so.
 
 Memory is about ``chunk_size * (quantities + inputs) * 8`` bytes for the chunk, plus
 ``_PILOT`` draws and ``_BINS`` counts per quantity, plus the kept cells: a few cells around
@@ -53,6 +57,7 @@ from ._typing import FloatArray
 from ._validate import DEFAULT_LEVEL
 from ._version import __version__
 from .design import Method
+from .domain import Domain, Invalid, count_invalid, valid_mask
 from .errors import InputError
 from .model import Model
 
@@ -84,6 +89,9 @@ class _Tally:
     neg_inf: int = 0
     pos_inf: int = 0
     nans: int = 0
+    below: int = 0  # numbers: draws below and above the domain (invalid, with the NaN)
+    above: int = 0
+    domain: Domain | None = None
     true: int = 0
     key_min: float = math.inf  # finite keys
     key_max: float = -math.inf
@@ -125,6 +133,16 @@ class _Tally:
         upper = np.minimum(edges + self.step + self.slack, self.key_max)
         lower[0], upper[-1] = self.key_min, self.key_max
         return lower, upper
+
+    def valid(self, keys: FloatArray) -> FloatArray:
+        """The keys of the valid draws (numbers: not NaN, inside the domain; all others)."""
+        if self.kind != "number":
+            return keys
+        return keys[valid_mask(keys, self.domain)]
+
+    def invalid(self, draws: int) -> Invalid:
+        """The invalid draws counted in pass 1, out of ``draws``."""
+        return Invalid(draws, self.nans, self.below, self.above, self.domain)
 
     # ---------------------------------------------------------------- ranks
     def finite_counts(self) -> npt.NDArray[np.int64]:
@@ -188,7 +206,7 @@ def summarize_chunked(
     ------
     InputError
         Bad ``model``, ``draws``, ``seed``, ``method``, ``chunk_size``, ``level`` or
-        ``quantities``; a quantity with NaN draws.
+        ``quantities``.
 
     Examples
     --------
@@ -247,15 +265,10 @@ def summarize_chunked(
     for _, values in blocks(draws, names):
         for name in names:
             _count(tallies[name], values[name])
+    valid = {name: draws - tallies[name].invalid(draws).total for name in names}
     for name in names:
-        tally = tallies[name]
-        if tally.nans:
-            raise InputError(
-                f"{name!r} has {tally.nans:,} NaN draws out of {draws:,}; NaN is not a value "
-                "(infinities are allowed) - drop or fix those draws first"
-            )
-        if tally.kind != "bool":
-            _plan(tally, draws, level)
+        if tallies[name].kind != "bool" and valid[name]:
+            _plan(tallies[name], valid[name], level)
     # ---- pass 2: keep the wanted cells
     wanted = [n for n in names if tallies[n].kind != "bool" and tallies[n].wanted.any()]
     if wanted:
@@ -264,12 +277,20 @@ def summarize_chunked(
                 _keep(tallies[name], values[name])
     else:
         total -= draws
-    out = {
-        name: _entry(tallies[name], draws, level)
-        if tallies[name].kind != "bool"
-        else _probability(tallies[name], draws)
-        for name in names
-    }
+    out = {}
+    for name in names:
+        tally = tallies[name]
+        if tally.kind == "bool":
+            out[name] = _probability(tally, draws)
+            continue
+        bad = tally.invalid(draws).to_entry()
+        if valid[name]:
+            out[name] = {**_entry(tally, valid[name], level), **bad}
+        else:  # as summarize(): no figure without a valid draw
+            empty = summary.Sample(name, tally.units, "number", np.empty(0))
+            out[name] = summary.entry(
+                dataclasses.replace(empty, invalid=tally.invalid(draws)), level
+            )
     return _result(out, draws, seed, method, level, chunk, pilot, passes=2 if wanted else 1)
 
 
@@ -297,11 +318,14 @@ def _tally(model: Model, name: str, values: np.ndarray) -> _Tally:
         return _Tally(name, "bool", model.units.get(name, ""), pilot=values)
     kind: Literal["number", "date"] = "date" if dtype == "M" else "number"
     tally = _Tally(name, kind, "" if kind == "date" else model.units.get(name, ""))
+    if kind == "number":
+        tally.domain = model.domain(name)
     if kind == "date":
         secs = _dates.whole_seconds(values)
         real = secs[secs != _dates.NAT_CODE]
         tally.origin = int(real.min()) if real.size else 0
     keys, _ = tally.keys(values)
+    keys = tally.valid(keys)
     finite = np.sort(keys[np.isfinite(keys)])
     tally.pilot = values
     tally.shift = float(np.mean(finite)) if finite.size else 0.0
@@ -327,11 +351,12 @@ def _count(tally: _Tally, values: Any) -> None:
         return
     keys, raw = tally.keys(values)
     if tally.kind == "number":
-        nans = int(np.count_nonzero(np.isnan(keys)))
-        if nans:
-            tally.nans += nans
-            keys = keys[~np.isnan(keys)]
-            raw = keys
+        bad = count_invalid(keys, tally.domain)
+        if bad.total:
+            tally.nans += bad.nan
+            tally.below += bad.below
+            tally.above += bad.above
+            keys = raw = tally.valid(keys)
     cells = tally.cells(keys)
     tally.counts += np.bincount(cells, minlength=_BINS + 2)
     pos = int(np.count_nonzero(keys == np.inf))
@@ -404,6 +429,8 @@ def _want(tally: _Tally, ranks: np.ndarray, ends: np.ndarray, n: int) -> None:
 def _keep(tally: _Tally, values: Any) -> None:
     """Pass 2 on one chunk of one quantity: keep the draws in wanted cells."""
     keys, raw = tally.keys(values)
+    if tally.kind == "number":
+        keys = raw = tally.valid(keys)
     inside = tally.wanted[tally.cells(keys)] & np.isfinite(keys)
     if inside.any():
         tally.kept.append(raw[inside])
@@ -456,7 +483,7 @@ def _entry(tally: _Tally, n: int, level: float) -> dict[str, Any]:
     hdi = (float(take(np.array([start]))[0]), float(take(np.array([start + k - 1]))[0]))
     anchor = tally.ns_min if tally.kind == "date" and tally.ns_min is not None else 0
     sample = summary.Sample(tally.name, tally.units, tally.kind, np.empty(0), anchor)
-    pilot_sorted = np.sort(tally.keys(tally.pilot)[0] + (tally.origin - anchor))
+    pilot_sorted = np.sort(tally.valid(tally.keys(tally.pilot)[0]) + (tally.origin - anchor))
     fig = summary.Figures(
         median=quantile(0.5),
         mean=_mean(tally, n, anchor),
@@ -525,7 +552,7 @@ def _in_memory(
     out = {}
     for name in names:
         tally = tallies[name]
-        sample = summary.sample_of(tally.pilot, name)
+        sample = summary.sample_of(tally.pilot, name, valid_only=True, domain=tally.domain)
         sample = dataclasses.replace(sample, units=tally.units)
         out[name] = summary.entry(sample, level)
     return _result(out, draws, seed, method, level, chunk, draws, passes=1)

@@ -10,7 +10,12 @@ dictionary (:func:`summarize`): xarray and Dataset glue over the numpy kernels o
 Kinds of quantity
 -----------------
 * **Numbers** (any integer or float dtype) are summarised as they are. ``inf`` is allowed (it
-  sorts above every number); ``NaN`` is refused, naming the quantity and how many draws are NaN.
+  sorts above every number). :func:`summarize` (and :func:`attritionsim.cite`) leave out the
+  *invalid* draws: NaN (no valid value, as ``0 / 0``) or outside the quantity's domain
+  (:mod:`attritionsim.domain`: a share outside [0, 1], a negative count, rate or ratio, or
+  outside a declared ``domain``); every figure is then of the valid draws, and the entry
+  records their share as ``"invalid"``. :func:`interval` and the ``mcse_*`` functions take
+  the draws as given and refuse NaN, naming the quantity and how many draws are NaN.
 * **Dates** (``datetime64``) are summarised on their int64 nanoseconds, as offsets from the
   earliest date. ``NaT`` means "never" (a threshold that is never crossed) and sorts after
   every date, as if it were infinitely late: a median or bound that falls among the NaT draws
@@ -90,6 +95,7 @@ from . import _dates, _orderstats, _validate
 from ._typing import FloatArray
 from ._validate import DEFAULT_LEVEL
 from ._version import __version__
+from .domain import Domain, Invalid, count_invalid, domain_of, valid_mask
 from .errors import InputError
 
 if TYPE_CHECKING:  # at run time, through __getattr__ below (citation imports this module)
@@ -140,6 +146,8 @@ class Sample:
     ``+inf``; booleans are 0.0 / 1.0. Numbers beyond ``2**500`` are divided by ``scale``, a
     power of two (exact), and multiplied back on the way out. ``ess`` is the draws'
     effective sample size (``None``: iid, the number of draws), which every MCSE uses.
+    ``invalid`` counts the draws left out as invalid (NaN or outside the domain) when the
+    sample was made with ``valid_only``: ``values`` then holds the valid draws only.
     """
 
     name: str
@@ -150,6 +158,7 @@ class Sample:
     last: int | None = None
     scale: float = 1.0
     ess: float | None = None
+    invalid: Invalid | None = None
 
     @property
     def n(self) -> int:
@@ -196,13 +205,23 @@ def _ess_attr(where: str, attrs: Any) -> float | None:
     return ess
 
 
-def sample_of(draws: object, name: str | None = None, *, ess: float | None = None) -> Sample:
+def sample_of(
+    draws: object,
+    name: str | None = None,
+    *,
+    ess: float | None = None,
+    valid_only: bool = False,
+    domain: Domain | None = None,
+) -> Sample:
     """Validate the draws of one quantity and sort them.
 
     ``ess``: the effective sample size to use when ``draws`` (a DataArray) has no ``ess``
     attribute of its own (e.g. its Dataset's); ``None``: the number of draws.
+    ``valid_only``: numbers that are NaN or outside their domain (``domain``, else the
+    DataArray's, :func:`attritionsim.domain.domain_of`) are left out and counted in
+    ``Sample.invalid`` instead of refused; with every draw valid the sample is the same.
     """
-    sample = _sorted_sample(draws, name)
+    sample = _sorted_sample(draws, name, valid_only, domain)
     if isinstance(draws, xr.DataArray):
         ess = family_ess(draws) or _ess_attr(repr(sample.name), draws.attrs) or ess
     return sample if ess is None else dataclasses.replace(sample, ess=ess)
@@ -243,11 +262,17 @@ def family_ess(draws: xr.DataArray) -> float | None:
             key = np.where(nat, np.inf, raw.astype("datetime64[s]").astype(np.float64))
         else:
             key = raw.astype(np.float64)
+            kept = ~np.isnan(key)  # draws without a value are left out of the figures
+            key, family = key[kept], family[kept]
+            if key.size == 0:
+                return None
         flags = (key <= np.median(key)).astype(np.float64)
     return _orderstats.family_ess(flags, family)
 
 
-def _sorted_sample(draws: object, name: str | None) -> Sample:
+def _sorted_sample(
+    draws: object, name: str | None, valid_only: bool = False, domain: Domain | None = None
+) -> Sample:
     units = ""
     if isinstance(draws, xr.Dataset):
         raise InputError(
@@ -293,6 +318,13 @@ def _sorted_sample(draws: object, name: str | None) -> Sample:
             f"{label!r} must hold numbers, dates (datetime64) or booleans; got dtype {raw.dtype}"
         )
     values = raw.astype(np.float64)
+    invalid = None
+    if valid_only:
+        if domain is None and isinstance(draws, xr.DataArray):
+            domain = domain_of(draws.attrs)
+        invalid = count_invalid(values, domain)
+        if invalid.total:
+            values = values[valid_mask(values, domain)]
     nans = int(np.count_nonzero(np.isnan(values)))
     if nans:
         raise InputError(
@@ -305,7 +337,7 @@ def _sorted_sample(draws: object, name: str | None) -> Sample:
     if top > _SCALE_ABOVE:
         scale = math.ldexp(1.0, math.frexp(top)[1] - 500)
         values = values / scale
-    return Sample(label, units, "number", np.sort(values), scale=scale)
+    return Sample(label, units, "number", np.sort(values), scale=scale, invalid=invalid)
 
 
 def _kind(value: object) -> IntervalKind:
@@ -562,7 +594,22 @@ def entry(sample: Sample, level: float) -> dict[str, Any]:
             "probability": p,
             "mcse": _orderstats.mcse_probability(p, sample.n, ess=sample.ess),
         }
-    return entry_of(sample, figures(sample, level), sample.never(), sample.n)
+    bad = sample.invalid.to_entry() if sample.invalid is not None else {}
+    if not sample.n:  # every draw invalid: no figure to give
+        return {"units": sample.units, **_no_figures(), **bad}
+    return {**entry_of(sample, figures(sample, level), sample.never(), sample.n), **bad}
+
+
+def _no_figures() -> dict[str, Any]:
+    """The figures of a quantity without one valid draw: all ``None``."""
+    pair = [None, None]
+    return {
+        "median": None,
+        "mean": None,
+        "eti": pair,
+        "hdi": list(pair),
+        "mcse": {"median": None, "mean": None, "eti": list(pair), "hdi": list(pair)},
+    }
 
 
 def entry_of(sample: Sample, fig: Figures, never: int, n: int) -> dict[str, Any]:
@@ -674,6 +721,14 @@ def summarize(
         "probability": p, "mcse": e}``. Values that are not finite (infinite draws, an MCSE
         that cannot be bounded) are ``None``: JSON has no infinity.
 
+        A number quantity with *invalid* draws (NaN, or outside its domain: see
+        :mod:`attritionsim.domain`) gets three more keys, only when there are some:
+        ``"invalid"``, their share of all draws; ``"invalid_draws"``, that share by kind
+        (``"nan"``, ``"below"``, ``"above"``, the kinds present); and ``"domain"``, ``[low,
+        high]`` (``None`` for an infinite end; absent for a quantity without a domain). Every
+        figure and MCSE is then of the valid draws only (all ``None`` when no draw is
+        valid). Without invalid draws an entry is exactly as above.
+
     Examples
     --------
     >>> import numpy as np, xarray as xr
@@ -701,7 +756,7 @@ def summarize(
         "level": level,
         "version": str(attrs.get("attritionsim_version", __version__)),
         "quantities": {
-            str(name): entry(sample_of(data[name], str(name), ess=ess), level)
+            str(name): entry(sample_of(data[name], str(name), ess=ess, valid_only=True), level)
             for name in _select(data, quantities)
         },
     }
