@@ -299,8 +299,14 @@ class _ConciseDates(mdates.ConciseDateFormatter):
         labels: list[str] = list(super().format_ticks(values))  # type: ignore[no-untyped-call]
         offset = str(super().get_offset())  # type: ignore[no-untyped-call]
         shown = [i for i, text in enumerate(labels) if text]
-        if offset and shown and offset not in labels[shown[0]]:
-            labels[shown[0]] = f"{labels[shown[0]]}\n{offset}"
+        if not shown:
+            return labels
+        first = labels[shown[0]]
+        if not offset and not re.search(r"\d{4}", first) and len(values):
+            # ticks that cross a new year name it there only: the first needs its own year
+            offset = str(mdates.num2date(values[shown[0]]).year)  # type: ignore[no-untyped-call]
+        if offset and offset not in first:
+            labels[shown[0]] = f"{first}\n{offset}"
         return labels
 
     def get_offset(self) -> str:
@@ -1111,9 +1117,7 @@ def plot_forest(
     level = _validate.level(level, closed=False)
     kind = _kind(kind)
     rows = _records(records, "records")
-    model = (
-        None if model_interval is None else _model_interval(model_interval, level, kind, digits)
-    )
+    model = None if model_interval is None else _model_interval(model_interval, level, kind, digits)
     n = len(rows)
     own = [None] * n if estimates is None else _estimates(estimates, n)
     # Long row labels take width from the data area: widen the figure to keep it readable.

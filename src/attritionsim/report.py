@@ -85,6 +85,7 @@ __all__ = [
 #: The bundled scenario that ``attritionsim report`` runs.
 DEFAULT_SCENARIO = Path(__file__).parent / "scenarios" / "default.toml"
 
+
 def default_scenario() -> Scenario:
     """The bundled default scenario (both CSIS estimates, the UK MoD figure, daily rates).
 
@@ -512,8 +513,6 @@ def _p(value: float) -> str:
 
 def _synthesis_fan(found: _Synthesized, level: float) -> Any:
     """The synthesized trajectory's fan, with every source's interval; the record and a zoom."""
-    import matplotlib.pyplot as plt
-
     from .catalogue import load_series
 
     syn, settings = found.syn, found.settings
@@ -531,7 +530,8 @@ def _synthesis_fan(found: _Synthesized, level: float) -> Any:
     series = load_series("ua-general-staff-russia-personnel")
     series.attrs["long_name"] = "Ukrainian General Staff claim"
     threshold = _fan_threshold(settings, found.threshold)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13.0, 5.0), width_ratios=(3, 2))
+    fig = plots.PlotFigure(figsize=(13.0, 5.0), layout="constrained")  # not held by pyplot
+    left, right = fig.subplots(1, 2, width_ratios=(3, 2))
     plots.plot_fan(
         traj,
         anchors=anchors,
@@ -563,7 +563,6 @@ def _synthesis_fan(found: _Synthesized, level: float) -> Any:
             legend = right.get_legend()
             if legend is not None:
                 legend.remove()  # the left panel's legend holds the same entries
-    fig.tight_layout()
     return fig
 
 
@@ -1226,8 +1225,7 @@ def _figures(
         for threshold in found.settings.thresholds:
             crossing = found.quantities[_crossing_name(threshold)]
             marked = _marks(
-                scenario.marked_dates
-                or tuple((day, "") for day in found.settings.crossed_by),
+                scenario.marked_dates or tuple((day, "") for day in found.settings.crossed_by),
                 threshold,
                 scenario.threshold,
             )
@@ -1285,8 +1283,10 @@ def _crossing_threshold(ds: xr.Dataset, name: str, fallback: float | None) -> fl
 
 
 def _crossing_subject(ds: xr.Dataset, name: str) -> str:
-    """What passes the threshold: the level's long name up to its first comma ("Russian
-    casualties"), else "the count"."""
+    """What passes the threshold: the level's long name up to its first comma, or "the count".
+
+    "Russian casualties, March 2025 (UK MoD)" gives "Russian casualties".
+    """
     call = _crossing_call(ds[name])
     if call is None or not call.args or not isinstance(call.args[0], ast.Name):
         return "the count"
@@ -1294,7 +1294,7 @@ def _crossing_subject(ds: xr.Dataset, name: str) -> str:
     if level not in ds:
         return "the count"
     text = str(ds[level].attrs.get("long_name") or "").split(",")[0].split(" (")[0].strip()
-    return text or "the count"
+    return text if text and text != level else "the count"  # a bare name says nothing
 
 
 def _crossing_call(da: xr.DataArray) -> ast.Call | None:
@@ -1309,14 +1309,16 @@ def _crossing_call(da: xr.DataArray) -> ast.Call | None:
 
 
 def _sensitivity_targets(ds: xr.Dataset, scenario: Scenario, names: Sequence[str]) -> list[str]:
-    """``[report] sensitivity``, else the first headline that is a derived number fed by a
-    sampled input."""
+    """``[report] sensitivity``, else the first headline that is a derived number.
+
+    A derived number that no sampled input feeds has no drivers to chart.
+    """
     if scenario.sensitivity is not None:
         return list(scenario.sensitivity)
+    derived = scenario.model.derived
     for name in names:
-        if name in scenario.model.derived and ds[name].dtype.kind == "f":
-            if _feeding(scenario.model, name):
-                return [name]
+        if name in derived and ds[name].dtype.kind == "f" and _feeding(scenario.model, name):
+            return [name]
     return []
 
 
@@ -1387,8 +1389,10 @@ def _short_day(day: str) -> str:
 def _sources_forest(
     ds: xr.Dataset, cat: Catalogue, level: float, syntheses: Sequence[_Synthesized]
 ) -> tuple[Any, str, str] | None:
-    """Each source of the most-cited dated count, as read, in date order; beside each, the
-    synthesis's estimate at its date where a synthesis reads that source."""
+    """Each source of the most-cited dated count, as read, in date order.
+
+    Beside each, the synthesis's estimate at its date where a synthesis reads that source.
+    """
     found: dict[str, Any] = {}
     for name in ds.data_vars:
         if ds[name].attrs.get("kind") == "input":

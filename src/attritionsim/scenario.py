@@ -974,14 +974,12 @@ def _sensitivity(
         if trial is not None and trial[name].dtype.kind not in "fiu":
             what = "dates" if trial[name].dtype.kind == "M" else "yes/no values"
             raise InputError(
-                f"{where(key)}: {key}: {name!r} holds {what}; a sensitivity chart explains a "
-                "number"
+                f"{where(key)}: {key}: {name!r} holds {what}; a sensitivity chart explains a number"
             )
         needed = _engine.needed_names(model, [name])
         if not any(n in needed for n in model.random_inputs):
             raise InputError(
-                f"{where(key)}: {key}: {name!r} depends on no sampled input, so no input "
-                "drives it"
+                f"{where(key)}: {key}: {name!r} depends on no sampled input, so no input drives it"
             )
         if name in out:
             raise InputError(f"{where(key)}: {key} lists {name!r} twice; list it once")
