@@ -632,7 +632,7 @@ def to_latex(summary: Mapping[str, Any], /, *, digits: int | None = None) -> str
     \toprule
     Quantity & Units & Median & 90\% ETI low & ... & MCSE (median) \\
     \midrule
-    ru\_share & share & 0.30 & 0.21 & 0.39 & ... & ... & 0.0... \\
+    ru\_share & share & 30\% & 21\% & 39\% & ... & ... & 0.2... pp \\
     \bottomrule
     \end{tabular}
     """

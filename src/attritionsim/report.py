@@ -1311,15 +1311,18 @@ def _crossing_call(da: xr.DataArray) -> ast.Call | None:
 def _sensitivity_targets(ds: xr.Dataset, scenario: Scenario, names: Sequence[str]) -> list[str]:
     """``[report] sensitivity``, else the first headline that is a derived number.
 
-    A derived number that no sampled input feeds has no drivers to chart.
+    Only quantities whose draws are all finite: ranks and variances need values; one that no
+    sampled input feeds has no drivers to chart.
     """
-    if scenario.sensitivity is not None:
-        return list(scenario.sensitivity)
     derived = scenario.model.derived
-    for name in names:
-        if name in derived and ds[name].dtype.kind == "f" and _feeding(scenario.model, name):
-            return [name]
-    return []
+    chosen = scenario.sensitivity
+    if chosen is None:
+        chosen = tuple(n for n in names if n in derived and ds[n].dtype.kind == "f")[:1]
+    return [
+        name
+        for name in chosen
+        if bool(np.isfinite(ds[name].values).all()) and _feeding(scenario.model, name)
+    ]
 
 
 def _feeding(model: Model, target: str) -> list[str]:
