@@ -136,9 +136,10 @@ def test_to_markdown(table_summary):
     assert lines[3].startswith("| crossing | date | 2025-07-21 (0.5% never) | 2025-07-03 | ")
     assert lines[3].endswith(" days |")
     # MCSE 0.011: r = 0.01 <= 3 MCSE (before issue 11, "P = 0.6")
-    assert lines[4] == "| in_band | 1 | P = 0.64 |  |  |  |  | 0.011 |"
+    assert lines[4] == "| in_band | 1 | P = 64% |  |  |  |  | 1.1 pp |"  # in percent, as cite
     # MCSE 0.0011: r = 0.001 (before issue 11, "0.20 | 0.14 | 0.27")
-    assert lines[5].startswith("| killed_share | share | 0.201 | 0.141 | 0.271 | ")
+    # a share in percent (issue 13): the digits of 0.201 | 0.141 | 0.271, MCSE in points
+    assert lines[5] == "| killed_share | share | 20.1% | 14.1% | 27.1% | 13.7% | 26.6% | 0.11 pp |"
     assert len(lines) == 6
 
 
@@ -149,7 +150,7 @@ def test_to_latex(table_summary):
     assert lines[2].startswith(r"Quantity & Units & Median & 90\% ETI low")
     assert lines[3] == r"\midrule"
     assert lines[4].startswith(r"ru\_killed & people & 1,200,000 & 1,100,000 & 1,300,000")
-    assert lines[6].startswith(r"in\_band & 1 & P = 0.64 &")
+    assert lines[6].startswith(r"in\_band & 1 & P = 64\% &")
     assert r"killed\_share" in lines[7]
     assert lines[-2:] == [r"\bottomrule", r"\end{tabular}"]
     assert all(line.endswith(r" \\") for line in lines[4:8])

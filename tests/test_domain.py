@@ -155,7 +155,7 @@ def test_cite_and_tables_say_invalid_draws_are_left_out() -> None:
     da = share_above_one()
     assert asim.cite(da).endswith("; 10.0% of draws left out as invalid)")
     table = asim.to_markdown(asim.summarize(xr.Dataset({"q": da})))
-    assert "| q | share | 0.74 (10.0% invalid) |" in table
+    assert "| q | share | 74% (10.0% invalid) |" in table
 
 
 def test_interval_still_refuses_nan() -> None:

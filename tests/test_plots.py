@@ -22,6 +22,7 @@ import pytest
 import xarray as xr
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon, Rectangle, StepPatch
 from matplotlib.text import Annotation
 from scipy import stats
@@ -279,9 +280,12 @@ def test_fan_overlays_threshold_observed_and_anchors(trajectory: xr.DataArray) -
     (line,) = _by_gid(ax.lines, "observed")
     assert line.get_xdata() == pytest.approx(mdates.date2num(dates))
     assert line.get_ydata() == pytest.approx(observed.values)
+    # a stated value is a marker alone; a range gets an error bar (and its legend symbol)
     marker_lines = [ln for ln in ax.lines if ln.get_marker() == "D"]
-    (markers,) = marker_lines
-    assert markers.get_ydata() == pytest.approx([950_000, 1.15e6])
+    (alone,) = _by_gid(marker_lines, "anchors")
+    assert alone.get_ydata() == pytest.approx([950_000])
+    (barred,) = [ln for ln in marker_lines if ln.get_gid() != "anchors"]
+    assert barred.get_ydata() == pytest.approx([1.15e6])
     assert [c for c in ax.collections if isinstance(c, PolyCollection)].__len__() == 3
     assert _is_date_axis(ax.xaxis)
     assert ax.get_ylabel() == "Russian casualties (people)"
@@ -290,8 +294,29 @@ def test_fan_overlays_threshold_observed_and_anchors(trajectory: xr.DataArray) -
     assert ax.dataLim.y0 <= observed.min() and ax.dataLim.y1 >= observed.max()
     _draw(fig)
     assert all("," in t for t in _ticks(ax.get_yticklabels()))
-    legend = " ".join(t.get_text() for t in ax.get_legend().get_texts())
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "source estimates" in texts and "source estimates and their intervals" in texts
+    legend = " ".join(texts)
     assert "threshold: 1,000,000" in legend and "General Staff" in legend
+
+
+def test_fan_holds_an_anchor_at_the_last_date_and_no_stray_year(
+    trajectory: xr.DataArray,
+) -> None:
+    last = trajectory["date"].values[-1]
+    anchors = [{"as_of": last, "value": 1.1e6}]  # a stated value alone: no error bar
+    fig = plot_fan(trajectory, anchors=anchors)
+    ax = fig.axes[0]
+    _draw(fig)
+    low, high = ax.get_xlim()
+    days = mdates.date2num(trajectory["date"].values)
+    assert low < days[0] and high > days[-1] + 0.01 * (days[-1] - days[0])  # room for a marker
+    handles, texts = ax.get_legend_handles_labels()
+    assert texts[-1] == "source estimates"
+    assert isinstance(handles[-1], Line2D)  # not an error-bar container
+    assert ax.xaxis.get_offset_text().get_text() == ""  # the year is in the first label
+    labels = _ticks(ax.get_xticklabels())
+    assert any(t.endswith("2025") for t in labels[:1])
 
 
 def test_fan_rejects_bad_input(trajectory: xr.DataArray) -> None:

@@ -222,7 +222,7 @@ def test_report_md_warns_of_the_default_reports_impossible_share(
     assert entry["invalid"] == entry["invalid_draws"]["above"] == pytest.approx(0.026, abs=5e-4)
     assert entry["domain"] == [0.0, 1.0]
     assert entry["eti"][1] <= 1.0  # the interval is of the valid draws
-    assert "| killed_share_rutte | share | 0.88" in text and "(2.6% invalid) |" in text
+    assert "| killed_share_rutte | share | 88." in text and "% (2.6% invalid) |" in text
 
 
 def test_headline_sentences_match_the_data(written: tuple[Path, xr.Dataset, list[str]]) -> None:

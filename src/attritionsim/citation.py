@@ -539,8 +539,9 @@ def _row(entry: Mapping[str, Any], digits: int | None, minus: str) -> list[str]:
     """Median, ETI low/high, HDI low/high and MCSE of the median, as table cells."""
     kind = _entry_kind(entry)
     if kind == "bool":
-        (p,) = numbers_text([entry["probability"]], [_error(entry["mcse"])], digits, minus)
-        return [f"P = {p}", "", "", "", "", _sig(_error(entry["mcse"]), 2)]
+        error = 100.0 * _error(entry["mcse"])  # a probability in percent, as cite writes it
+        (p,) = numbers_text([100.0 * entry["probability"]], [error], digits, minus)
+        return [f"P = {p}%", "", "", "", "", f"{_sig(error, 2)} pp"]
     mcse = entry["mcse"]
     shown = [entry["median"], *entry["eti"], *entry["hdi"]]
     median_error = _error(mcse["median"])
@@ -554,12 +555,18 @@ def _row(entry: Mapping[str, Any], digits: int | None, minus: str) -> list[str]:
     if entry["median"] is None and invalid:  # no valid draw
         return ["no valid value", "", "", "", "", ""]
     values = [float(v) if isinstance(v, int | float) else math.nan for v in shown]
+    scale, sign = (100.0, "%") if entry.get("units") == "share" else (1.0, "")  # shares in %
+    values = [scale * v for v in values]
+    median_error *= scale
     # The median and ETI are quoted together (as by cite); the HDI has digits of its own.
-    central = numbers_text(values[:3], [median_error, *map(_error, mcse["eti"])], digits, minus)
-    hdi = numbers_text(values[3:], list(map(_error, mcse["hdi"])), digits, minus)
+    central = numbers_text(
+        values[:3], [median_error, *(scale * _error(e) for e in mcse["eti"])], digits, minus
+    )
+    hdi = numbers_text(values[3:], [scale * _error(e) for e in mcse["hdi"]], digits, minus)
+    cells = [c + sign if c[-1:].isdigit() else c for c in (*central, *hdi)]
     if isinstance(invalid, int | float) and invalid > 0:
-        central[0] += f" ({_share(invalid)} invalid)"
-    return [*central, *hdi, _sig(median_error, 2).replace("-", minus)]
+        cells[0] += f" ({_share(invalid)} invalid)"
+    return [*cells, _sig(median_error, 2).replace("-", minus) + (" pp" if sign else "")]
 
 
 def _header(summary: Mapping[str, Any]) -> list[str]:
@@ -586,8 +593,9 @@ def to_markdown(summary: Mapping[str, Any], /, *, digits: int | None = None) -> 
     Columns: quantity, units, median, ETI low/high, HDI low/high and the MCSE of the median.
     Numbers carry thousands separators and the digits their MCSE justifies (at most
     ``digits`` significant when given): the median and ETI share the digits :func:`cite`
-    would give them, the HDI bounds get their own from their own MCSEs. Dates are ISO
-    (``never`` for NaT); booleans show their probability as ``P = ...`` in the median column.
+    would give them, the HDI bounds get their own from their own MCSEs. A share (units
+    ``"share"``) is in percent, its MCSE in percentage points (``pp``). Dates are ISO
+    (``never`` for NaT); booleans show their probability as ``P = ...%`` in the median column.
 
     Examples
     --------
@@ -651,7 +659,7 @@ def to_latex(summary: Mapping[str, Any], /, *, digits: int | None = None) -> str
     \toprule
     Quantity & Units & Median & 90\% ETI low & ... & MCSE (median) \\
     \midrule
-    ru\_share & share & 0.30 & 0.21 & 0.39 & ... & ... & 0.0... \\
+    ru\_share & share & 30\% & 21\% & 39\% & ... & ... & 0.2... pp \\
     \bottomrule
     \end{tabular}
     """

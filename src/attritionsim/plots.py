@@ -71,7 +71,7 @@ from ._version import __version__
 from .citation import numbers_text
 from .elicit import QUALIFIERS
 from .errors import AttritionWarning, InputError
-from .summary import IntervalKind, interval
+from .summary import IntervalKind, figures, interval, sample_of
 
 __all__ = [
     "PALETTE",
@@ -281,7 +281,37 @@ def _date_axis(axis: Axis) -> None:
     axis.axis_date()
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
     axis.set_major_locator(locator)
-    axis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
+    axis.set_major_formatter(_ConciseDates(locator))
+
+
+class _ConciseDates(mdates.ConciseDateFormatter):
+    """Concise date labels whose year (matplotlib's offset) goes under the first tick.
+
+    matplotlib writes what the ticks leave out ("2025") once, at the far end of the axis,
+    where it reads as a stray label; here it completes the first tick's label ("Mar 2025").
+    """
+
+    def __init__(self, locator: mdates.DateLocator) -> None:
+        forms = ["", "%Y", "%b %Y", "%d %b %Y", "%d %b %Y", "%d %b %Y %H:%M"]
+        super().__init__(locator, offset_formats=forms)  # type: ignore[no-untyped-call]
+
+    def format_ticks(self, values: Any) -> list[str]:
+        labels: list[str] = list(super().format_ticks(values))  # type: ignore[no-untyped-call]
+        offset = str(super().get_offset())  # type: ignore[no-untyped-call]
+        shown = [i for i, text in enumerate(labels) if text]
+        if not shown:
+            return labels
+        first = labels[shown[0]]
+        if not offset and not re.search(r"\d{4}", first) and len(values):
+            # ticks that cross a new year name it there only: the first needs its own year
+            offset = str(mdates.num2date(values[shown[0]]).year)  # type: ignore[no-untyped-call]
+        if offset and offset not in first:
+            labels[shown[0]] = f"{first}\n{offset}"
+        return labels
+
+    def get_offset(self) -> str:
+        """Nothing: the offset is in the first tick's label."""
+        return ""
 
 
 def _epoch_seconds() -> int:
@@ -325,6 +355,7 @@ def _label(da: xr.DataArray, units: bool = True) -> str:
     """The variable's long name (or name), followed by its units in brackets."""
     name = str(da.attrs.get("long_name") or (da.name if da.name is not None else "value"))
     unit = str(da.attrs.get("units", "")) if units else ""
+    unit = "%" if unit == "share" else unit  # a share axis is in percent
     return f"{name} ({unit})" if unit else name
 
 
@@ -505,7 +536,9 @@ def shown_window(da: xr.DataArray, *, quoted: Mapping[str, DateLike] | None = No
     da : xarray.DataArray
         The draws (numbers, infinities allowed, or dates with ``NaT``).
     quoted : mapping of str to date, optional
-        Quoted dates that :func:`plot_crossing_cdf` shows too.
+        Quoted dates that :func:`plot_crossing_cdf` marks: those within a quarter of the
+        axis' span beyond it widen it to hold them; those further off do not (the chart lists
+        them in its legend).
 
     Returns
     -------
@@ -521,7 +554,19 @@ def shown_window(da: xr.DataArray, *, quoted: Mapping[str, DateLike] | None = No
     '0.5% of draws fall outside the axis; 0.3% never cross'
     """
     draws = _draws(da, "da", infinite=True)
-    return _window(draws, _quoted_days(quoted))
+    return _window(draws, _near(draws, _quoted_days(quoted)))
+
+
+#: A quoted date widens a crossing chart's axis only when it lies within this share of the
+#: draws' span beyond it; one further off is listed in the legend instead of stretching it.
+_QUOTED_REACH = 0.25
+
+
+def _near(draws: _Draws, days: Sequence[float]) -> list[float]:
+    """The quoted dates close enough to the draws' own axis to be shown on it."""
+    own = _window(draws)
+    reach = _QUOTED_REACH * (own.high - own.low)
+    return [d for d in days if own.low - reach <= d <= own.high + reach]
 
 
 def _quoted_days(quoted: object) -> list[float]:
@@ -568,6 +613,44 @@ def _pair_text(draws: _Draws, low: float, high: float) -> str:
     return f"{first} – {second}"
 
 
+def _cited(
+    da: xr.DataArray, level: float, kind: IntervalKind, digits: int | None
+) -> tuple[str, str, str] | None:
+    """The median and interval bounds as :func:`attritionsim.cite` writes them, or ``None``.
+
+    The same digits as the headline sentences (the Monte Carlo error's rule, capped at
+    ``digits``), in full ("1,060,000", not "1.06 million"), a share in percent; ``None`` for
+    anything but finite numbers.
+    """
+    values = np.asarray(da.values)
+    if values.dtype.kind not in "fiu" or not np.all(np.isfinite(values)):
+        return None
+    sample = sample_of(da)
+    found = figures(sample, level)
+    bounds, errors = (found.eti, found.mcse_eti) if kind == "eti" else (found.hdi, found.mcse_hdi)
+    scale = 100.0 if _is_share(da) else 1.0
+    mid, low, high = numbers_text(
+        [scale * sample.to_number(v) for v in (found.median, *bounds)],
+        [scale * sample.to_error(e) for e in (found.mcse_median, *errors)],
+        digits,
+        "−",
+    )
+    sign = "%" if scale != 1.0 else ""
+    return f"{mid}{sign}", f"{low}{sign}", f"{high}{sign}"
+
+
+def _is_share(da: xr.DataArray) -> bool:
+    """Whether the draws are a share (``units == "share"``): shown in percent."""
+    return str(da.attrs.get("units", "")) == "share"
+
+
+def _percent_axis(axis: Axis) -> None:
+    """A share (0 to 1) axis labelled in percent, with as many decimals as the ticks need."""
+    axis.set_major_formatter(ticker.PercentFormatter(xmax=1.0, decimals=None))
+    if isinstance(axis, XAxis):
+        axis.set_major_locator(_SpacedTicks())
+
+
 # --------------------------------------------------------------------------------------------
 # Distribution
 # --------------------------------------------------------------------------------------------
@@ -579,6 +662,7 @@ def plot_distribution(
     level: float = DEFAULT_LEVEL,
     kind: IntervalKind = "eti",
     bins: int | Sequence[float] = 60,
+    digits: int | None = None,
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Figure:
@@ -596,6 +680,9 @@ def plot_distribution(
     bins : int or sequence of float, default 60
         Number of histogram bins over the range of the draws, or the bin edges (on a date axis,
         in matplotlib date numbers).
+    digits : int, optional
+        Most significant digits of the median and bounds in the legend, as
+        :func:`attritionsim.cite` takes it: the legend writes them as a report's headline does.
     ax : matplotlib.axes.Axes, optional
         Where to draw; by default a new figure.
     title : str, optional
@@ -612,7 +699,7 @@ def plot_distribution(
     again, darker, as a step patch whose edges run exactly from the lower to the upper bound.
     Dates that never occur (``NaT``) cannot be drawn on a date axis: the legend says what share
     of the draws they are. A boolean quantity is drawn as a bar of the probability that it is
-    true.
+    true. A share (``units == "share"``) is drawn on a percent axis, its figures in percent.
 
     Examples
     --------
@@ -636,6 +723,9 @@ def plot_distribution(
     median = quantile(_sorted_x(draws), 0.5)
     interval_text = _pair_text(draws, low, high)
     median_text = _value_text(draws, median)
+    cited = _cited(draws.da, level, kind, digits) if draws.kind == "number" else None
+    if cited is not None:
+        median_text, interval_text = cited[0], f"{cited[1]} – {cited[2]}"
     power = _power(draws)
     if power:  # matplotlib cannot draw near the float limit: the axis is in 10**power
         factor = 10.0**power
@@ -698,7 +788,7 @@ def plot_distribution(
     ax.set_ylim(bottom=0.0, top=top * 1.25 if top > 0 else 1.0)
     ax.set_xlim(window.low, window.high)
     if draws.kind == "number":
-        _number_axis(ax.xaxis)
+        (_percent_axis if _is_share(draws.da) and not power else _number_axis)(ax.xaxis)
     _tidy(ax)
     ax.legend(loc="upper right", frameon=False, fontsize="small")
     _title(ax, title, f"{_long_name(draws.da)}: median and {_percent(level)} credible interval")
@@ -783,6 +873,7 @@ class _Record:
     qualifier: str
     measure: str = ""
     units: str = ""
+    shown: str = ""
 
     @property
     def side(self) -> Literal["upper", "lower", ""]:
@@ -794,17 +885,28 @@ class _Record:
         return ""
 
     def text(self) -> str:
-        """The figure as stated: "275,000–325,000", "up to 250,000", "about 950,000"."""
+        """The figure as stated: "275,000–325,000", "up to 250,000", "about 950,000".
+
+        A record's own ``text`` when it has one; a share in percent.
+        """
+        if self.shown:
+            return self.shown
+        number = _share_number if self.units == "share" else fmt_number
         if self.low is not None and self.high is not None:
-            span = f"{fmt_number(self.low)}–{fmt_number(self.high)}"
+            span = f"{number(self.low)}–{number(self.high)}"
             if self.value is not None:
-                span = f"{fmt_number(self.value)} ({span})"
+                span = f"{number(self.value)} ({span})"
             return span
         point = next((v for v in (self.value, self.high, self.low) if v is not None), None)
         if point is None:
             return ""
         word = self.qualifier if self.qualifier not in {"", "range", "point", "exact"} else ""
-        return f"{word} {fmt_number(point)}".strip()
+        return f"{word} {number(point)}".strip()
+
+
+def _share_number(value: float) -> str:
+    """A share as a percentage, to at most three significant digits: ``0.225`` -> ``"22.5%"``."""
+    return f"{fmt_sig(100.0 * value)}%"
 
 
 def _field(record: object, name: str) -> Any:
@@ -855,7 +957,8 @@ def _records(records: object, name: str) -> list[_Record]:
             label = f"{who} ({_date_field_text(as_of)})" if as_of is not None else str(who)
         measure = str(_field(record, "measure") or "").replace("_", " ")
         units = str(_field(record, "units") or "")
-        rows.append(_Record(str(label), value, low, high, qualifier, measure, units))
+        shown = str(_field(record, "text") or "")
+        rows.append(_Record(str(label), value, low, high, qualifier, measure, units, shown))
     if not rows:
         raise InputError(f"{name} is empty; give at least one record")
     return rows
@@ -866,17 +969,18 @@ def _records_label(rows: Sequence[_Record]) -> str:
     measures, units = {row.measure for row in rows}, {row.units for row in rows}
     if len(measures) != 1 or not rows[0].measure:
         return "Value"
-    return (
-        f"{rows[0].measure} ({rows[0].units})"
-        if len(units) == 1 and rows[0].units
-        else rows[0].measure
-    )
+    unit = "%" if rows[0].units == "share" else rows[0].units
+    return f"{rows[0].measure} ({unit})" if len(units) == 1 and unit else rows[0].measure
 
 
 def _model_interval(
-    model_interval: object, level: float, kind: IntervalKind
-) -> tuple[float, float, float | None, str | None]:
-    """``(low, high, median or None, axis label or None)`` from draws or a ``(low, high)`` pair."""
+    model_interval: object, level: float, kind: IntervalKind, digits: int | None = None
+) -> tuple[float, float, float | None, str | None, str]:
+    """``(low, high, median or None, axis label or None, text)`` from draws or a pair.
+
+    The text is the median and interval as :func:`attritionsim.cite` rounds them (draws), or
+    the pair to three significant digits.
+    """
     if isinstance(model_interval, xr.DataArray) or (
         isinstance(model_interval, np.ndarray) and model_interval.size != 2
     ):
@@ -886,7 +990,11 @@ def _model_interval(
         low, high = _interval(draws, level, kind)
         median = quantile(_sorted_x(draws), 0.5)
         label = _label(draws.da) if isinstance(model_interval, xr.DataArray) else None
-        return low, high, median, label
+        cited = _cited(draws.da, level, kind, digits)
+        text = f"{fmt_sig(median)} ({fmt_sig(low)}–{fmt_sig(high)})"
+        if cited is not None:
+            text = f"{cited[0]} ({cited[1]}–{cited[2]})"
+        return low, high, median, label, text
     try:
         low, high = (float(v) for v in model_interval)  # type: ignore[attr-defined]
     except (TypeError, ValueError):
@@ -896,7 +1004,35 @@ def _model_interval(
         ) from None
     if not (math.isfinite(low) and math.isfinite(high) and low <= high):
         raise InputError(f"model_interval must be finite with low <= high; got ({low}, {high})")
-    return low, high, None, None
+    return low, high, None, None, f"{fmt_sig(low)}–{fmt_sig(high)}"
+
+
+def _estimates(estimates: object, n: int) -> list[tuple[float, float, float] | None]:
+    """Per-row ``(low, middle, high)`` estimates (or ``None``), one for each of ``n`` rows."""
+    if isinstance(estimates, str | bytes) or not isinstance(estimates, Iterable):
+        raise InputError(
+            f"estimates must be a sequence of (low, middle, high) or None, one per record; "
+            f"got {type(estimates).__name__}"
+        )
+    out: list[tuple[float, float, float] | None] = []
+    for i, item in enumerate(estimates):
+        if item is None:
+            out.append(None)
+            continue
+        try:
+            low, mid, high = (float(v) for v in item)
+        except (TypeError, ValueError):
+            raise InputError(
+                f"estimates[{i}] must be (low, middle, high) or None; got {item!r}"
+            ) from None
+        if not (all(map(math.isfinite, (low, mid, high))) and low <= mid <= high):
+            raise InputError(
+                f"estimates[{i}] must be finite with low <= middle <= high; got {item!r}"
+            )
+        out.append((low, mid, high))
+    if len(out) != n:
+        raise InputError(f"estimates has {len(out)} entries for {n} records; give one per record")
+    return out
 
 
 def plot_forest(
@@ -907,6 +1043,10 @@ def plot_forest(
     kind: IntervalKind = "eti",
     label: str = "Model",
     xlabel: str | None = None,
+    estimates: Sequence[tuple[float, float, float] | None] | None = None,
+    estimate_label: str = "model at the source's date",
+    range_label: str = "stated range",
+    digits: int | None = None,
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Figure:
@@ -919,7 +1059,8 @@ def plot_forest(
         or an object (such as a catalogue record) with any of ``value``, ``low`` and ``high``
         (numbers, at least one), and optionally ``qualifier`` ("approximately", "up to",
         "at least", ...), ``label``, or ``publisher`` / ``id`` and ``as_of`` from which a label
-        is made ("CSIS (2025-12-31)").
+        is made ("CSIS (2025-12-31)"), and ``text``, the figure as written at the right (by
+        default the stated figure; a share in percent).
     model_interval : xarray.DataArray or (float, float), optional
         The model's draws of the measure (its credible interval at ``level`` and its median are
         drawn) or an interval already computed.
@@ -932,6 +1073,18 @@ def plot_forest(
     xlabel : str, optional
         Axis label; by default the draws' long name and units, else the ``measure`` and
         ``units`` that all records share, else "Value".
+    estimates : sequence of (float, float, float) or None, optional
+        One per record: the model's own estimate for that record's quantity ``(low, middle,
+        high)`` (for instance a synthesis's interval at the record's date), drawn just below
+        the record's row in the model's colour; ``None`` for a row without one.
+    estimate_label : str, default "model at the source's date"
+        Legend label of the estimates.
+    range_label : str, default "stated range"
+        Legend label of the records' ranges ("elicited 90% interval" when the ranges are
+        readings of the sources rather than the ranges they stated).
+    digits : int, optional
+        Most significant digits of the model's figures written at the right, as
+        :func:`attritionsim.cite` takes it (the digits a report's headline gives them).
     ax : matplotlib.axes.Axes, optional
         Where to draw; by default a new figure.
     title : str, optional
@@ -949,7 +1102,8 @@ def plot_forest(
     range is drawn as an arrow pointing from the bound towards where the true value lies. The
     figures as stated are listed at the right. The model's interval is a band across all rows
     and a diamond in its own row at the bottom (its widest point at the median; a bar when only
-    the interval is given).
+    the interval is given); its figures at the right are rounded as :func:`attritionsim.cite`
+    rounds them. Shares (``units == "share"``) are drawn on a percent axis.
 
     Examples
     --------
@@ -963,14 +1117,16 @@ def plot_forest(
     level = _validate.level(level, closed=False)
     kind = _kind(kind)
     rows = _records(records, "records")
-    model = None if model_interval is None else _model_interval(model_interval, level, kind)
+    model = None if model_interval is None else _model_interval(model_interval, level, kind, digits)
     n = len(rows)
+    own = [None] * n if estimates is None else _estimates(estimates, n)
     # Long row labels take width from the data area: widen the figure to keep it readable.
     longest = max((len(row.label) for row in rows), default=0)
     width = 7.5 + max(0.0, 0.075 * (longest - 30))
     fig, ax = _axes(ax, (width, 1.3 + 0.42 * (n + (model is not None))))
 
     numbers = [v for row in rows for v in (row.value, row.low, row.high) if v is not None]
+    numbers += [v for found in own if found is not None for v in found]
     if model is not None:
         numbers += [model[0], model[1]]
     span = max(numbers) - min(numbers) or max(abs(max(numbers)), 1.0)
@@ -1009,6 +1165,18 @@ def plot_forest(
         if row.value is not None:
             ax.plot([row.value], [y], marker="o", markersize=6, color=point_colour, gid="value")
             kinds_drawn.add("value")
+        if own[y] is not None:
+            e_low, e_mid, e_high = own[y]  # type: ignore[misc]
+            ax.plot(
+                [e_low, e_high],
+                [y + 0.28, y + 0.28],
+                color=model_colour,
+                linewidth=2.0,
+                solid_capstyle="butt",
+                gid="estimate",
+            )
+            ax.plot([e_mid], [y + 0.28], marker="D", markersize=4, color=model_colour)
+            kinds_drawn.add("estimate")
         ax.annotate(
             row.text(),
             xy=(1.02, y),
@@ -1021,7 +1189,7 @@ def plot_forest(
 
     ticks = [row.label for row in rows]
     if model is not None:
-        low, high, median, model_label = model
+        low, high, median, model_label, text = model
         model_y = n + 0.2
         ax.axhline(n - 0.4, color="#BBBBBB", linewidth=0.8)
         ax.axvspan(low, high, color=model_colour, alpha=0.15, linewidth=0, zorder=0, gid="band")
@@ -1030,11 +1198,9 @@ def plot_forest(
                 [low, median, high, median],
                 [model_y, model_y - 0.3, model_y, model_y + 0.3],
             )
-            text = f"{fmt_sig(median)} ({fmt_sig(low)}–{fmt_sig(high)})"
         else:
             top, bottom = model_y - 0.15, model_y + 0.15
             corners = ([low, high, high, low], [top, top, bottom, bottom])
-            text = f"{fmt_sig(low)}–{fmt_sig(high)}"
         ax.fill(*corners, color=model_colour, gid="model")
         ax.annotate(
             text,
@@ -1052,7 +1218,10 @@ def plot_forest(
     ax.set_yticks(positions, ticks)
     ax.set_ylim(positions[-1] + 0.7, -0.7)  # first record on top
     ax.set_xlabel(xlabel or _records_label(rows))
-    _number_axis(ax.xaxis)
+    shares = all(row.units == "share" for row in rows) or (
+        isinstance(model_interval, xr.DataArray) and _is_share(model_interval)
+    )
+    (_percent_axis if shares else _number_axis)(ax.xaxis)
     ax.set_xmargin(0.06)
     ax.autoscale_view()
     _tidy(ax, grid="x")
@@ -1060,7 +1229,7 @@ def plot_forest(
 
     marks: dict[str, Any] = {"marker": "|", "markersize": 10, "markeredgewidth": 2}
     legend = {
-        "range": Line2D([], [], color=range_colour, linewidth=2.5, label="stated range", **marks),
+        "range": Line2D([], [], color=range_colour, linewidth=2.5, label=range_label, **marks),
         "value": Line2D([], [], color=point_colour, marker="o", ls="none", label="stated value"),
         "upper": Line2D(
             [], [], color=range_colour, marker="<", label="upper bound (up to, nearly)"
@@ -1069,8 +1238,11 @@ def plot_forest(
             [], [], color=range_colour, marker=">", label="lower bound (at least, over)"
         ),
     }
+    legend["estimate"] = Line2D(
+        [], [], color=model_colour, linewidth=2.0, marker="D", markersize=4, label=estimate_label
+    )
     handles: list[Any] = [
-        legend[k] for k in ("range", "value", "upper", "lower") if k in kinds_drawn
+        legend[k] for k in ("range", "value", "upper", "lower", "estimate") if k in kinds_drawn
     ]
     if model is not None:
         handles.append(Patch(color=model_colour, alpha=0.5, label=f"{label} interval"))
@@ -1223,22 +1395,42 @@ def plot_fan(
             else "observed",
             gid="observed",
         )  # fmt: skip
+    low_x, high_x = float(np.min(x)), float(np.max(x))
     if anchors is not None:
         points = _anchor_points(anchors)
-        if points:
-            px, py, plo, phi = (np.array(c, dtype=np.float64) for c in zip(*points, strict=True))
-            ax.errorbar(
-                px,
-                py,
-                yerr=np.vstack([py - plo, phi - py]),
-                fmt="D",
-                color=PALETTE["vermillion"],
-                markersize=5,
-                capsize=3,
-                linewidth=1.2,
-                label="source estimates",
-                zorder=3,
-            )
+        spread = [p for p in points if p[2] < p[3]]
+        for chosen, text in (
+            (spread, "source estimates and their intervals"),
+            ([p for p in points if not p[2] < p[3]], "source estimates"),
+        ):
+            if not chosen:
+                continue
+            px, py, plo, phi = (np.array(c, dtype=np.float64) for c in zip(*chosen, strict=True))
+            if chosen is spread:  # error bars, and a legend symbol showing one
+                ax.errorbar(
+                    px,
+                    py,
+                    yerr=np.vstack([py - plo, phi - py]),
+                    fmt="D",
+                    color=PALETTE["vermillion"],
+                    markersize=5,
+                    capsize=3,
+                    linewidth=1.2,
+                    label=text,
+                    zorder=3,
+                )
+            else:  # no interval: markers alone, so the legend shows no error bar
+                ax.plot(
+                    px,
+                    py,
+                    "D",
+                    color=PALETTE["vermillion"],
+                    markersize=5,
+                    label=text,
+                    zorder=3,
+                    gid="anchors",
+                )
+            low_x, high_x = min(low_x, float(px.min())), max(high_x, float(px.max()))
     if threshold is not None:
         level_value = _validate.finite_real("threshold", threshold)
         ax.axhline(
@@ -1249,7 +1441,9 @@ def plot_fan(
             label=f"threshold: {fmt_number(level_value)}",
             gid="threshold",
         )
-    ax.set_xmargin(0.0)
+    # The axis holds the trajectory and every anchor, with room for a marker at either end.
+    pad = 0.02 * (high_x - low_x) if high_x > low_x else 1.0
+    ax.set_xlim(low_x - pad, high_x + pad)
     ax.set_xlabel("Date")
     ax.set_ylabel(_label(traj))
     _number_axis(ax.yaxis)
@@ -1268,6 +1462,7 @@ def plot_crossing_cdf(
     dates: xr.DataArray,
     *,
     quoted: Mapping[str, DateLike] | None = None,
+    threshold: float | None = None,
     label: str | None = None,
     color: str | None = None,
     ax: Axes | None = None,
@@ -1281,20 +1476,25 @@ def plot_crossing_cdf(
         Crossing dates, one per draw (``datetime64``); ``NaT`` means the threshold is never
         crossed within the horizon.
     quoted : mapping of str to date, optional
-        Dates quoted in sources ("CSIS: by summer 2025" -> ``"2025-08-31"``), each drawn as a
-        vertical line; the legend gives the probability of having crossed by then.
+        Dates to mark ("CSIS: by summer 2025" -> ``"2025-08-31"``), each drawn as a vertical
+        line; the legend gives the probability of having crossed by then. A label that is
+        the date itself is not repeated. A date far off the axis (more than a quarter of its
+        span beyond it) does not stretch it: the legend lists it with its probability.
+    threshold : float, optional
+        The level crossed; the default title names it.
     label, color : str, optional
         The curve's legend label and colour, to overlay several curves on one ``ax`` (the
         x-range then grows to hold them all).
     ax : matplotlib.axes.Axes, optional
         Where to draw; by default a new figure.
     title : str, optional
-        Title; by default the quantity's name; ``""`` for none.
+        Title; by default "Probability that <threshold> is passed by each date"; ``""`` for
+        none.
 
     Returns
     -------
     matplotlib.figure.Figure
-        The figure drawn on.
+        The figure drawn on. The legend sits below the axes, off the data.
 
     Notes
     -----
@@ -1309,9 +1509,11 @@ def plot_crossing_cdf(
     >>> crossing = np.datetime64("2025-05-01") + days
     >>> crossing[:100] = np.datetime64("NaT")
     >>> da = xr.DataArray(crossing, dims="draw", attrs={"long_name": "Date of 1 million"})
-    >>> fig = plot_crossing_cdf(da, quoted={"CSIS": "2025-06-30"})
+    >>> fig = plot_crossing_cdf(da, quoted={"CSIS": "2025-06-30"}, threshold=1e6)
     >>> float(fig.axes[0].get_lines()[0].get_ydata()[-1])
     0.9
+    >>> fig.axes[0].get_title(loc="left")
+    'Probability that 1,000,000 is passed by each date'
     """
     draws = _draws(dates, "dates")
     if draws.kind != "date":
@@ -1319,6 +1521,7 @@ def plot_crossing_cdf(
             "dates must hold datetime64 crossing dates (NaT for never); "
             f"got dtype {draws.raw.dtype}"
         )
+    level_value = None if threshold is None else _validate.finite_real("threshold", threshold)
     overlay = ax is not None and bool(ax.lines)
     previous = ax.get_xlim() if overlay and ax is not None else None
     quoted_days = _quoted_days(quoted)
@@ -1326,7 +1529,7 @@ def plot_crossing_cdf(
     _date_axis(ax.xaxis)
     n = draws.n
     xs = np.sort(draws.x[~np.isnan(draws.x)])
-    window = _window(draws, [*quoted_days, *(previous or ())])
+    window = _window(draws, [*_near(draws, quoted_days), *(previous or ())])
     crossed = xs.size / n
     blue = color if color is not None else PALETTE["blue"]
     label = f"{label or 'P(crossed by date)'}, reaching {crossed:.1%}"
@@ -1374,13 +1577,13 @@ def plot_crossing_cdf(
         for i, ((name, _), x) in enumerate(zip(quoted.items(), quoted_days, strict=True)):
             p = np.searchsorted(xs, x, side="right") / n
             colour = PALETTE[_ACCENTS[i % len(_ACCENTS)]]
+            text = f"{_mark_text(str(name), x)}: P = {p:.0%}"
+            if not window.low <= x <= window.high:
+                side = "before" if x < window.low else "after"
+                ax.plot([], [], " ", label=f"{text} ({side} the axis)", gid=f"off {name}")
+                continue
             ax.axvline(
-                x,
-                color=colour,
-                linestyle="--",
-                linewidth=1.4,
-                label=f"{name} ({_date_text(x)}): P = {p:.0%}",
-                gid=f"quoted {name}",
+                x, color=colour, linestyle="--", linewidth=1.4, label=text, gid=f"quoted {name}"
             )
             ax.plot([x], [p], marker="o", color=colour, markersize=5)
     ax.set_ylim(0.0, 1.04)
@@ -1389,9 +1592,39 @@ def plot_crossing_cdf(
     ax.set_xlabel(_label(draws.da))
     ax.set_ylabel("Probability crossed by date")
     _tidy(ax, grid="both")
-    ax.legend(loc="lower right", frameon=False, fontsize="small")
-    _title(ax, title, "Probability that the threshold is crossed by each date")
+    handles, texts = ax.get_legend_handles_labels()
+    ax.legend(
+        handles,
+        texts,
+        loc="upper left",
+        bbox_to_anchor=(0.0, 0.0),
+        bbox_transform=transforms.offset_copy(ax.transAxes, fig=fig, y=-52, units="points"),
+        ncols=1 if len(texts) > 4 or max(map(len, texts), default=0) > 34 else 2,
+        frameon=False,
+        fontsize="small",
+    )
+    passed = "the threshold" if level_value is None else fmt_number(level_value)
+    _title(ax, title, f"Probability that {passed} is passed by each date")
     return fig
+
+
+def _mark_text(name: str, x: float) -> str:
+    """A marked date's legend text: its label and the date, the date once when they agree."""
+    day = _date_text(x)
+    if _written_day(name) == math.floor(x):
+        return day
+    return f"{name}, {day}" if day not in name else name
+
+
+def _written_day(text: str) -> float | None:
+    """The date number of a label that is only a date ("2025-06-30", "30 June 2025")."""
+    text = " ".join(text.split())
+    parsed = _dates.parse_date(text)
+    for form in ("%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y"):
+        if parsed is None:
+            with contextlib.suppress(ValueError):
+                parsed = dt.datetime.strptime(text, form).date()
+    return None if parsed is None else float(_datenum(np.datetime64(parsed, "D")))
 
 
 # --------------------------------------------------------------------------------------------
@@ -1530,6 +1763,7 @@ def plot_tornado(
     left = -1.25 * reach if min(widths) < 0 else 0.0
     right = 1.25 * reach if max(widths) > 0 else 0.1 * reach
     ax.set_xlim(left, right)
+    ax.xaxis.set_major_locator(_SpacedTicks())  # "−0.75" is wider than matplotlib assumes
     what = _long_name(ds[target])
     default = f"Spearman rank correlation with {what}" if values is None else f"Influence on {what}"
     default = textwrap.fill(default, 45)

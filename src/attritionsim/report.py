@@ -28,6 +28,7 @@ complete, so a failed run leaves no half-written folder and an earlier report su
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import ctypes
 import dataclasses
@@ -51,13 +52,13 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from . import plots
+from . import _engine, plots
 from ._format import fmt_number, fmt_sig
 from ._validate import DEFAULT_LEVEL
 from ._version import __version__
 from .attrition import Consistency
 from .catalogue import Catalogue, load_catalogue
-from .citation import cite, cite_record, to_markdown
+from .citation import cite, cite_record, numbers_text, to_markdown
 from .distributions import from_spec
 from .domain import Invalid, count_invalid, domain_of, valid_mask
 from .errors import AttritionWarning, InputError
@@ -87,12 +88,6 @@ __all__ = [
 
 #: The bundled scenario that ``attritionsim report`` runs.
 DEFAULT_SCENARIO = Path(__file__).parent / "scenarios" / "default.toml"
-#: Dates quoted by sources for the one-million threshold, marked on crossing-date figures.
-QUOTED_DATES = {
-    "General Staff series passes 1,000,000": "2025-06-12",
-    "30 June 2025": "2025-06-30",
-    "31 August 2025": "2025-08-31",
-}
 
 
 def default_scenario() -> Scenario:
@@ -336,16 +331,7 @@ def write_report(
         (staging / "summary.json").write_text(
             json.dumps(summary, indent=2, allow_nan=False) + "\n", encoding="utf-8"
         )
-        figures = _figures(ds, scenario.model, names, lvl, staging / "figures", cat)
-        for found in syntheses:
-            stem = f"synthesis_{found.settings.name}_fan"
-            plots.save_figure(_synthesis_fan(found, lvl), staging / "figures" / stem)
-            caption = (
-                f"{found.settings.long_name}: one trajectory behind every dated source "
-                f"(synthesis of {found.syn.sizes['source']} sources; each cumulative source's "
-                f"{lvl:.0%} interval drawn at its date; right: around the threshold)"
-            )
-            figures.append((caption, stem))
+        figures = _figures(ds, scenario, names, lvl, staging / "figures", cat, syntheses)
         text = _markdown(scenario, ds, summary, sentences, figures, cat, lvl, syntheses)
         (staging / "report.md").write_text(text, encoding="utf-8")
         folder.commit()
@@ -364,6 +350,7 @@ class _Synthesized:
     summary: dict[str, Any]
     tension: xr.DataArray
     sets: list[Any]
+    threshold: float | None = None
 
 
 def _run_syntheses(
@@ -398,8 +385,22 @@ def _run_syntheses(
             ],
         }
         sentences = synthesis_sentences(quantities, level=level, digits=digits)
-        out.append(_Synthesized(settings, syn, quantities, sentences, section, p, sets))
+        found = _Synthesized(settings, syn, quantities, sentences, section, p, sets)
+        out.append(dataclasses.replace(found, threshold=scenario.threshold))
     return out
+
+
+def _crossing_name(threshold: float) -> str:
+    """The name of a synthesis's crossing date of ``threshold``: ``crossing_1000000``."""
+    key = f"{int(threshold)}" if float(threshold).is_integer() else f"{threshold:g}"
+    return f"crossing_{key.replace('.', '_')}"
+
+
+def _fan_threshold(settings: SynthesisSettings, threshold: float | None) -> float | None:
+    """The level a synthesis's fan marks: the report's threshold if the synthesis has it."""
+    if threshold is not None and threshold in settings.thresholds:
+        return threshold
+    return settings.thresholds[0] if settings.thresholds else None
 
 
 def _human_day(day: str) -> str:
@@ -450,8 +451,7 @@ def synthesis_quantities(syn: xr.Dataset, settings: SynthesisSettings) -> xr.Dat
         return kept
 
     for threshold in settings.thresholds:
-        key = f"{int(threshold)}" if float(threshold).is_integer() else f"{threshold:g}"
-        key = key.replace(".", "_")
+        key = _crossing_name(threshold).removeprefix("crossing_")
         when = path_crossing_date(cumulative, threshold)
         name = f"{label} pass {fmt_number(threshold)} (on the synthesized paths)"
         out[f"crossing_{key}"] = own(when, long_name=name)
@@ -602,8 +602,6 @@ def _p(value: float) -> str:
 
 def _synthesis_fan(found: _Synthesized, level: float) -> Any:
     """The synthesized trajectory's fan, with every source's interval; the record and a zoom."""
-    import matplotlib.pyplot as plt
-
     from .catalogue import load_series
 
     syn, settings = found.syn, found.settings
@@ -620,8 +618,9 @@ def _synthesis_fan(found: _Synthesized, level: float) -> Any:
     traj.attrs.update(long_name=f"{settings.long_name}, cumulative", units="people")
     series = load_series("ua-general-staff-russia-personnel")
     series.attrs["long_name"] = "Ukrainian General Staff claim"
-    threshold = settings.thresholds[0] if settings.thresholds else None
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13.0, 5.0), width_ratios=(3, 2))
+    threshold = _fan_threshold(settings, found.threshold)
+    fig = plots.PlotFigure(figsize=(13.0, 5.0), layout="constrained")  # not held by pyplot
+    left, right = fig.subplots(1, 2, width_ratios=(3, 2))
     plots.plot_fan(
         traj,
         anchors=anchors,
@@ -630,9 +629,8 @@ def _synthesis_fan(found: _Synthesized, level: float) -> Any:
         ax=left,
         title=f"{settings.long_name}: the whole record",
     )
-    left.margins(x=0.015)  # the last source's error bar is not cut at the edge
     if threshold is not None:
-        crossing = found.quantities[next(iter(found.quantities.data_vars))]
+        crossing = found.quantities[_crossing_name(threshold)]
         known = crossing.values[~np.isnat(crossing.values)]
         if known.size:
             low, high = np.quantile(known.astype(np.int64), [0.005, 0.995])
@@ -654,7 +652,6 @@ def _synthesis_fan(found: _Synthesized, level: float) -> Any:
             legend = right.get_legend()
             if legend is not None:
                 legend.remove()  # the left panel's legend holds the same entries
-    fig.tight_layout()
     return fig
 
 
@@ -1248,15 +1245,21 @@ class _Lock:
 # ------------------------------------------------------------------------------ figures
 def _figures(
     ds: xr.Dataset,
-    model: Model,
+    scenario: Scenario,
     names: Sequence[str],
     level: float,
     folder: Path,
     cat: Catalogue,
+    syntheses: Sequence[_Synthesized] = (),
 ) -> list[tuple[str, str]]:
-    """Draw the report's figures; return (caption, file stem) pairs."""
+    """Draw the report's figures; return (caption, file stem) pairs.
+
+    Every setting comes from the scenario's ``[report]`` table: the threshold and the dates
+    marked on crossing charts, the quantities whose drivers are charted, the digits.
+    """
     folder.mkdir()
     made: list[tuple[str, str]] = []
+    digits = scenario.digits
 
     def save(fig: Any, stem: str, caption: str) -> None:
         plots.save_figure(fig, folder / stem)
@@ -1269,38 +1272,159 @@ def _figures(
         valid = _valid_draws(ds[name])  # the draws the figures are of
         note = plots.shown_window(valid).note()
         caption = f"Distribution: {label}" + (f" ({note})" if note else "")
-        save(plots.plot_distribution(valid, level=level), f"{name}", caption)
+        save(plots.plot_distribution(valid, level=level, digits=digits), f"{name}", caption)
     for name in dates:
-        label = ds[name].attrs.get("long_name", name)
-        fig = plots.plot_crossing_cdf(ds[name], quoted=QUOTED_DATES)
-        note = plots.shown_window(ds[name], quoted=QUOTED_DATES).note()
-        caption = f"When the threshold is crossed: {label}" + (f" ({note})" if note else "")
+        threshold = _crossing_threshold(ds, name, scenario.threshold)
+        what = _crossing_subject(ds, name)
+        marked = _marks(scenario.marked_dates, threshold, scenario.threshold)
+        fig, caption = _crossing_figure(ds[name], threshold, what, marked)
         save(fig, f"{name}_cdf", caption)
-    inputs = [n for n in ds.data_vars if ds[n].attrs.get("kind") == "input"]
-    if numeric and len(inputs) > 1:
-        target = numeric[0]
+    for target in _sensitivity_targets(ds, scenario, names):
         label = ds[target].attrs.get("long_name", target)
         valid = _valid_draws(ds[target])  # rank correlations over the valid draws only
         whole = valid.sizes["draw"] == ds.sizes["draw"]
+        feeding = _feeding(scenario.model, target)
         fig = plots.plot_tornado(
-            ds if whole else ds.isel(draw=_valid_index(ds[target])), target, top=6
+            ds if whole else ds.isel(draw=_valid_index(ds[target])), target, inputs=feeding, top=6
         )
         save(fig, f"{target}_tornado", f"Which inputs drive {label}: rank correlations")
-        if target in model.derived and whole:  # Sobol indices need a value in every draw
-            fig = _sobol_tornado(ds, model, target)
+        if len(feeding) > 1 and whole:  # Sobol indices need a value in every draw
+            fig = _sobol_tornado(ds, scenario.model, target)
             save(fig, f"{target}_sobol", f"Which inputs drive {label}: total-order Sobol indices")
-    for var in ds.data_vars:  # pooled inputs: each source's figure against the pool
-        ids = _ids(ds[var])
-        records = [cat[i] for i in ids if i in cat]
-        if ds[var].attrs.get("kind") == "input" and len(records) > 1:
+    for var in ds.data_vars:  # pooled inputs: each source's reading against the pool
+        parts = _readings(ds[var])
+        if ds[var].attrs.get("kind") == "input" and len(parts) > 1:
             label = ds[var].attrs.get("long_name", var)
-            fig = plots.plot_forest(records, ds[var], level=level, label="Pooled", title=label)
-            save(fig, f"{var}_forest", f"The sources pooled in {label}")
-    forest = _forest_records(ds, cat)
-    if forest:
-        fig = plots.plot_forest(forest, title="Sources of the Russian casualty figures")
-        save(fig, "sources_forest", "The sources' Russian casualty figures")
+            rows = [_forest_row(cat, ident, dist, level) for ident, dist in parts]
+            fig = plots.plot_forest(
+                rows,
+                ds[var],
+                level=level,
+                label="Pooled",
+                title=label,
+                range_label=f"the source as read ({level:.0%} interval)",
+                digits=digits,
+            )
+            save(fig, f"{var}_forest", f"The sources pooled in {label}, each as it is read")
+    for found in syntheses:
+        stem = f"synthesis_{found.settings.name}_fan"
+        save(
+            _synthesis_fan(found, level),
+            stem,
+            f"{found.settings.long_name}: one trajectory behind every dated source "
+            f"(synthesis of {found.syn.sizes['source']} sources; each cumulative source's "
+            f"{level:.0%} interval drawn at its date; right: around the threshold)",
+        )
+        for threshold in found.settings.thresholds:
+            crossing = found.quantities[_crossing_name(threshold)]
+            marked = _marks(
+                scenario.marked_dates or tuple((day, "") for day in found.settings.crossed_by),
+                threshold,
+                scenario.threshold,
+            )
+            fig, caption = _crossing_figure(crossing, threshold, found.settings.long_name, marked)
+            save(fig, f"synthesis_{found.settings.name}_{_crossing_name(threshold)}_cdf", caption)
+    forest = _sources_forest(ds, cat, level, syntheses)
+    if forest is not None:
+        save(*forest)
     return made
+
+
+def _crossing_figure(
+    crossing: xr.DataArray, threshold: float | None, what: str, marked: Mapping[str, str]
+) -> tuple[Any, str]:
+    """A crossing date's CDF, titled by the threshold, with the marked dates; its caption."""
+    label = str(crossing.attrs.get("long_name", crossing.name))
+    if threshold is None:
+        title = f"When it happens: {label}"
+    else:
+        title = f"Date {what} pass{'es' if what == 'the count' else ''} {fmt_number(threshold)}"
+    fig = plots.plot_crossing_cdf(crossing, quoted=marked, threshold=threshold, title=title)
+    note = plots.shown_window(crossing, quoted=marked).note()
+    caption = f"{title}: probability of having passed it by each date ({label})"
+    return fig, caption + (f"; {note}" if note else "")
+
+
+def _marks(
+    marked: Sequence[tuple[str, str]], threshold: float | None, report_threshold: float | None
+) -> dict[str, str]:
+    """The marked dates for a chart of ``threshold``: none when it is not the report's.
+
+    The marked dates (and their labels) are about the report's threshold; a chart of another
+    level would carry them wrongly.
+    """
+    if threshold is not None and report_threshold is not None and threshold != report_threshold:
+        return {}
+    return {label or day: day for day, label in marked}
+
+
+def _crossing_threshold(ds: xr.Dataset, name: str, fallback: float | None) -> float | None:
+    """The level a derived ``crossing_date(level, rate, threshold, start)`` is about.
+
+    Read from its expression: a number, or the name of a constant; else ``fallback``.
+    """
+    call = _crossing_call(ds[name])
+    if call is None or len(call.args) < 3:
+        return fallback
+    arg = call.args[2]
+    if isinstance(arg, ast.Constant) and isinstance(arg.value, int | float):
+        return float(arg.value)
+    if isinstance(arg, ast.Name) and arg.id in ds and ds[arg.id].attrs.get("kind") == "constant":
+        with contextlib.suppress(ValueError):
+            return float(ds[arg.id].attrs["value"])
+    return fallback
+
+
+def _crossing_subject(ds: xr.Dataset, name: str) -> str:
+    """What passes the threshold: the level's long name up to its first comma, or "the count".
+
+    "Russian casualties, March 2025 (UK MoD)" gives "Russian casualties".
+    """
+    call = _crossing_call(ds[name])
+    if call is None or not call.args or not isinstance(call.args[0], ast.Name):
+        return "the count"
+    level = call.args[0].id
+    if level not in ds:
+        return "the count"
+    text = str(ds[level].attrs.get("long_name") or "").split(",")[0].split(" (")[0].strip()
+    return text if text and text != level else "the count"  # a bare name says nothing
+
+
+def _crossing_call(da: xr.DataArray) -> ast.Call | None:
+    """The ``crossing_date(...)`` call a derived quantity's expression is, if it is one."""
+    try:
+        tree = ast.parse(str(da.attrs.get("expression", "")), mode="eval").body
+    except SyntaxError:
+        return None
+    if isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name):
+        return tree if tree.func.id == "crossing_date" else None
+    return None
+
+
+def _sensitivity_targets(ds: xr.Dataset, scenario: Scenario, names: Sequence[str]) -> list[str]:
+    """``[report] sensitivity``, else the first headline that is a derived number.
+
+    Only quantities with valid draws (the charts are of those: ranks and variances need
+    values); one that no sampled input feeds has no drivers to chart.
+    """
+    derived = scenario.model.derived
+    chosen = scenario.sensitivity
+    if chosen is None:
+        chosen = tuple(n for n in names if n in derived and ds[n].dtype.kind == "f")[:1]
+
+    def chartable(name: str) -> bool:
+        valid = _valid_draws(ds[name]).values
+        return bool(valid.size and np.isfinite(valid).all()) and bool(
+            _feeding(scenario.model, name)
+        )
+
+    return [name for name in chosen if chartable(name)]
+
+
+def _feeding(model: Model, target: str) -> list[str]:
+    """The sampled inputs ``target`` is computed from (directly or through other quantities)."""
+    needed = _engine.needed_names(model, [target])
+    return [name for name in model.random_inputs if name in needed]
 
 
 def _sobol_tornado(ds: xr.Dataset, model: Model, target: str) -> Any:
@@ -1318,10 +1442,107 @@ def _sobol_tornado(ds: xr.Dataset, model: Model, target: str) -> Any:
     )
 
 
-def _forest_records(ds: xr.Dataset, cat: Catalogue) -> list[Any]:
-    ids = _source_ids(ds)
-    records = [cat[i] for i in ids if i in cat]
-    return [r for r in records if r.measure == "casualties" and r.side == "russia"]
+def _readings(da: xr.DataArray) -> list[tuple[str, Any]]:
+    """``(catalogue id, distribution)`` of each source an input reads (each part of a pool)."""
+    text = da.attrs.get("distribution")
+    if not text:
+        return []
+    spec = json.loads(str(text))
+    parts = spec.get("params", {}).get("components", []) if spec.get("family") == "mixture" else []
+    if not (parts and spec.get("origin", {}).get("rule") == "pool"):
+        parts = [spec]
+    out = []
+    for part in parts:
+        ident = part.get("origin", {}).get("source")
+        if ident:
+            out.append((str(ident), from_spec(part)))
+    return out
+
+
+def _forest_row(cat: Catalogue, ident: str, dist: Any, level: float) -> dict[str, Any]:
+    """A forest row: a source as read (its median and ``level`` interval), the figure stated."""
+    low, mid, high = (float(v) for v in dist.ppf([(1 - level) / 2, 0.5, (1 + level) / 2]))
+    record = cat.get(ident)
+    if record is None:
+        return {"label": ident, "value": mid, "low": low, "high": high}
+    shown = numbers_text([low, high], [0.0, 0.0])
+    if record.units == "share":
+        shown = [numbers_text([100 * low, 100 * high], [0.0, 0.0])[i] + "%" for i in (0, 1)]
+    stated = f"{record.figure}; read {shown[0]}–{shown[1]}"
+    return {
+        "label": f"{record.publisher} ({_short_day(str(record.as_of))})",
+        "value": mid,
+        "low": low,
+        "high": high,
+        "units": record.units,
+        "text": stated,
+    }
+
+
+def _short_day(day: str) -> str:
+    """``2025-06-12`` as ``12 Jun 2025``."""
+    when = datetime.date.fromisoformat(day[:10])
+    return f"{when.day} {when.strftime('%b')} {when.year}"
+
+
+def _sources_forest(
+    ds: xr.Dataset, cat: Catalogue, level: float, syntheses: Sequence[_Synthesized]
+) -> tuple[Any, str, str] | None:
+    """Each source of the most-cited dated count, as read, in date order.
+
+    Beside each, the synthesis's estimate at its date where a synthesis reads that source.
+    """
+    found: dict[str, Any] = {}
+    for name in ds.data_vars:
+        if ds[name].attrs.get("kind") == "input":
+            for ident, dist in _readings(ds[name]):
+                if ident in cat and cat[ident].as_of is not None:
+                    found.setdefault(ident, dist)
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    for ident in found:
+        record = cat[ident]
+        groups.setdefault((record.side, record.measure, record.units), []).append(ident)
+    if not groups:
+        return None
+    (side, measure, _), chosen = max(groups.items(), key=lambda item: len(item[1]))
+    if len(chosen) < 2:
+        return None
+    chosen.sort(key=lambda ident: (str(cat[ident].as_of), ident))
+    rows = [_forest_row(cat, ident, found[ident], level) for ident in chosen]
+    synthesis = next(
+        (s for s in syntheses if any(i in s.syn["source"].values for i in chosen)), None
+    )
+    estimates = None
+    what = f"{side.capitalize()} {measure.replace('_', ' ')}"
+    if synthesis is not None:
+        estimates = [_synthesis_at(synthesis, str(cat[i].as_of), level) for i in chosen]
+        what = synthesis.settings.long_name
+    units = cat[chosen[0]].units
+    fig = plots.plot_forest(
+        rows,
+        xlabel=f"{what} ({'%' if units == 'share' else units})",
+        title=f"{what}: each source as read, in date order",
+        range_label=f"the source as read ({level:.0%} interval)",
+        estimates=estimates,
+        estimate_label=f"synthesis at the source's date ({level:.0%} interval)",
+    )
+    caption = f"{what}: each source's figure as read ({level:.0%} interval), in date order" + (
+        f", beside the synthesis `{synthesis.settings.name}` at the same date"
+        if synthesis is not None
+        else ""
+    )
+    return fig, "sources_forest", caption
+
+
+def _synthesis_at(found: _Synthesized, day: str, level: float) -> tuple[float, float, float] | None:
+    """The synthesis's ``level`` interval and median of the trajectory on ``day``, if it has it."""
+    cumulative = found.syn["cumulative"]
+    when = np.datetime64(day[:10], "ns")
+    if when not in cumulative["date"].values:
+        return None
+    values = np.asarray(cumulative.sel(date=when).values, dtype=np.float64)
+    low, mid, high = np.quantile(values, [(1 - level) / 2, 0.5, (1 + level) / 2])
+    return float(low), float(mid), float(high)
 
 
 def _ids(da: xr.DataArray) -> list[str]:

@@ -41,6 +41,20 @@ invalid draws (NaN, or outside the domain); ``[report] invalid`` sets it for eve
 (default ``"report"``: the figures leave them out and the report warns). Under ``"error"``,
 :meth:`Scenario.run` stops with ``file:line: derived.NAME:`` and the invalid share.
 
+The report's charts take their settings from ``[report]`` too; nothing about a particular
+threshold or date is built into the report::
+
+    [report]
+    threshold    = 1_000_000                # the level crossing dates are about
+    marked_dates = [{date = 2025-06-12, label = "General Staff tally passes 1,000,000"},
+                    "2025-06-30"]           # marked on crossing charts (label optional)
+    sensitivity  = ["ratio"]                # derived quantities whose drivers are charted
+
+A synthesis without ``thresholds`` takes ``[report] threshold``, and one without
+``crossed_by`` the marked dates, so each number is written once; without ``[report]
+threshold`` the report's threshold is the first synthesis's first. Without ``sensitivity``
+the report charts the drivers of the first headline quantity that is a derived number.
+
 A ``[synthesis.NAME]`` table declares an evidence synthesis (:func:`attritionsim.synthesize`):
 one never-decreasing cumulative trajectory behind dated sources::
 
@@ -83,6 +97,9 @@ Limits:
 * A quantity's name is at most 255 bytes long in UTF-8 (the results file's limit).
 * ``[report] digits`` is an integer from 1 to 6: the most significant digits of the headline
   figures (default: as many as the Monte Carlo error justifies).
+* ``[report] threshold`` is a finite number > 0; ``marked_dates`` lists distinct dates, each a
+  date or ``{date = ..., label = "..."}`` with a non-empty label; ``sensitivity`` lists
+  derived quantities that are numbers and depend on at least one sampled input.
 * A ``pool`` lists at least two distinct catalogue ids of one quantity: the same side, measure
   and units.
 * A ``[synthesis.NAME]`` needs at least one observation, rate or ``catalogue`` query; its
@@ -110,7 +127,7 @@ from typing import Any
 
 import xarray as xr
 
-from . import _dates, _rng, _validate, elicit
+from . import _dates, _engine, _rng, _validate, elicit
 from ._format import fmt_value
 from ._validate import DEFAULT_LEVEL
 from .design import METHODS
@@ -143,7 +160,7 @@ _OPTIONS: dict[str, tuple[str, ...]] = {
 }
 _KINDS = tuple(_OPTIONS)
 _LABELS = ("units", "long_name", "domain", "invalid")
-_REPORT = ("headline", "digits", "invalid")
+_REPORT = ("headline", "digits", "invalid", "threshold", "marked_dates", "sensitivity")
 #: The keys of a derived quantity written as a table: ``name = {expr = "...", ...}``.
 _DERIVED_KEYS = ("expr", "domain", "invalid")
 #: Deepest nesting of TOML tables and arrays a scenario may use (it needs four at most).
@@ -287,6 +304,15 @@ class Scenario:
         as the Monte Carlo error justifies).
     syntheses : mapping of str to SynthesisSettings
         The ``[synthesis.NAME]`` tables, in file order; :meth:`run_syntheses` runs them.
+    threshold : float or None
+        The level the report's crossing dates are about (``[report] threshold``, else the first
+        synthesis's first threshold).
+    marked_dates : tuple of (str, str)
+        ``(date, label)`` pairs marked on the report's crossing charts (``[report]
+        marked_dates``); the label is ``""`` when none was given.
+    sensitivity : tuple of str or None
+        Derived quantities whose drivers the report charts (``[report] sensitivity``);
+        ``None``: the first headline quantity that is a derived number.
     places : mapping of str to str
         Where each derived quantity is written, ``"file:line"``: errors found while simulating
         it start with this.
@@ -313,6 +339,9 @@ class Scenario:
     path: Path | None = None
     digits: int | None = None
     syntheses: Mapping[str, SynthesisSettings] = dataclasses.field(default_factory=dict)
+    threshold: float | None = None
+    marked_dates: tuple[tuple[str, str], ...] = ()
+    sensitivity: tuple[str, ...] | None = None
     places: Mapping[str, str] = dataclasses.field(default_factory=dict, repr=False, compare=False)
     invalid: str = "report"
     invalid_by: Mapping[str, str] = dataclasses.field(default_factory=dict)
@@ -531,6 +560,8 @@ def parse_scenario(
     invalid = _choice(where, "report.invalid", report.get("invalid", "report"), POLICIES)
     domains: dict[str, Domain] = {}
     policies: dict[str, str] = {}
+    threshold = None if "threshold" not in report else _threshold(where, report["threshold"])
+    marked = _marked_dates(where, report.get("marked_dates", []))
     inputs_table = _table(where, "inputs", data.get("inputs", {}))
     if not inputs_table:
         raise InputError(f"{where('inputs')}: a scenario needs at least one [inputs.NAME] table")
@@ -582,13 +613,29 @@ def parse_scenario(
         raise InputError(f"{where(_blame(str(err), derived, inputs, labels))}: {err}") from None
     places = {key: where(f"derived.{key}") for key in derived}
     syntheses = {
-        key: _synthesis(where, key, value, catalogue, seed, default_level)
+        key: _synthesis(
+            where,
+            key,
+            value,
+            catalogue,
+            seed,
+            default_level,
+            () if threshold is None else (threshold,),
+            tuple(day for day, _ in marked),
+        )
         for key, value in _table(where, "synthesis", data.get("synthesis", {})).items()
     }
-    _trial(model, seed, places)
+    trial = _trial(model, seed, places)
     for item in headline:
         if item not in model.names:
             _validate.choice(f"{where('report.headline')}: report.headline", item, model.names)
+    sensitivity = (
+        None
+        if "sensitivity" not in report
+        else _sensitivity(where, report["sensitivity"], model, trial)
+    )
+    if threshold is None:
+        threshold = next((s.thresholds[0] for s in syntheses.values() if s.thresholds), None)
     return Scenario(
         model=model,
         title=model.title,
@@ -602,6 +649,9 @@ def parse_scenario(
         path=path,
         digits=digits,
         syntheses=syntheses,
+        threshold=threshold,
+        marked_dates=marked,
+        sensitivity=sensitivity,
         places=places,
         invalid=invalid,
         invalid_by=policies,
@@ -671,18 +721,18 @@ def _shown_list(value: object) -> str:
     return _type(value)
 
 
-def _trial(model: Model, seed: int, places: Mapping[str, str]) -> None:
+def _trial(model: Model, seed: int, places: Mapping[str, str]) -> xr.Dataset | None:
     """Try every derived quantity on a couple of draws, so that errors come before the run.
 
     A date compared with a number, a bad argument to a function: what would fail on every draw
     fails here, placed on its key's line. Warnings are left to the real run.
     """
     if not model.derived:
-        return
+        return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            simulate(model, _TRIAL_DRAWS, seed)
+            return simulate(model, _TRIAL_DRAWS, seed)
         except InputError as err:
             raise _placed(err, places) from None
 
@@ -998,6 +1048,69 @@ def _digits(where: _Locator, value: object) -> int:
     return value
 
 
+def _threshold(where: _Locator, value: object) -> float:
+    """``[report] threshold``: a finite number > 0."""
+    number = _number(where, "report.threshold", value)
+    if not number > 0:
+        raise InputError(
+            f"{where('report.threshold')}: report.threshold must be a number > 0 (the level "
+            f"crossing dates are about, e.g. 1_000_000); got {fmt_value(value)}"
+        )
+    return number
+
+
+def _marked_dates(where: _Locator, value: object) -> tuple[tuple[str, str], ...]:
+    """``[report] marked_dates``: distinct dates, each bare or ``{date = .., label = ".."}``."""
+    key = "report.marked_dates"
+    out: list[tuple[str, str]] = []
+    for i, item in enumerate(_list(where, key, value)):
+        at = f"{key}[{i}]"
+        label = ""
+        if isinstance(item, dict):
+            _known_keys(where, key, item, ("date", "label"))
+            if "date" not in item:
+                raise InputError(f'{where(key)}: {at} needs date = "YYYY-MM-DD"')
+            if "label" in item:
+                label = _string(where, key, item["label"]).strip()
+                if not label:
+                    raise InputError(f"{where(key)}: {at}.label must not be empty")
+            item = item["date"]
+        day = _day(where, key, item, at)
+        if any(day == seen for seen, _ in out):
+            raise InputError(f"{where(key)}: {at}: the date {day} is marked twice; list it once")
+        out.append((day, label))
+    return tuple(out)
+
+
+def _sensitivity(
+    where: _Locator, value: object, model: Model, trial: xr.Dataset | None
+) -> tuple[str, ...]:
+    """``[report] sensitivity``: derived numbers that depend on a sampled input."""
+    key = "report.sensitivity"
+    out = []
+    for item in _list(where, key, value):
+        name = _validate.choice(f"{where(key)}: {key}", _string(where, key, item), model.names)
+        if name not in model.derived:
+            raise InputError(
+                f"{where(key)}: {key}: {name!r} is an input; a sensitivity chart explains a "
+                f"derived quantity ({', '.join(model.derived)})"
+            )
+        if trial is not None and trial[name].dtype.kind not in "fiu":
+            what = "dates" if trial[name].dtype.kind == "M" else "yes/no values"
+            raise InputError(
+                f"{where(key)}: {key}: {name!r} holds {what}; a sensitivity chart explains a number"
+            )
+        needed = _engine.needed_names(model, [name])
+        if not any(n in needed for n in model.random_inputs):
+            raise InputError(
+                f"{where(key)}: {key}: {name!r} depends on no sampled input, so no input drives it"
+            )
+        if name in out:
+            raise InputError(f"{where(key)}: {key} lists {name!r} twice; list it once")
+        out.append(name)
+    return tuple(out)
+
+
 def _seed(where: _Locator, value: object) -> int:
     try:
         return _rng.check_seed(value, name="scenario.seed")
@@ -1163,8 +1276,14 @@ def _synthesis(
     catalogue: Any,
     scenario_seed: int,
     default_level: float,
+    default_thresholds: tuple[float, ...] = (),
+    default_crossed_by: tuple[str, ...] = (),
 ) -> SynthesisSettings:
-    """Read and check one ``[synthesis.NAME]`` table."""
+    """Read and check one ``[synthesis.NAME]`` table.
+
+    Without ``thresholds`` or ``crossed_by`` it takes the report's (``default_thresholds``,
+    ``default_crossed_by``).
+    """
     section = f"synthesis.{name}"
     table = _table(where, section, value)
     _known_keys(where, section, table, _SYNTHESIS_KEYS)
@@ -1246,7 +1365,9 @@ def _synthesis(
             _day(where, key("crossed_by"), item, f"{key('crossed_by')}[{i}]"),
             start,
         )
-        for i, item in enumerate(_list(where, key("crossed_by"), table.get("crossed_by", [])))
+        for i, item in enumerate(
+            _list(where, key("crossed_by"), table.get("crossed_by", list(default_crossed_by)))
+        )
     )
     extra = tuple(
         _after(
@@ -1259,7 +1380,8 @@ def _synthesis(
         for i, item in enumerate(_list(where, key("dates"), table.get("dates", [])))
     )
     thresholds = []
-    for i, item in enumerate(_list(where, key("thresholds"), table.get("thresholds", []))):
+    given = table.get("thresholds", list(default_thresholds))
+    for i, item in enumerate(_list(where, key("thresholds"), given)):
         level = _number(where, key("thresholds"), item)
         if not level > 0:
             raise InputError(

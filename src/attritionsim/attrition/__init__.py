@@ -23,7 +23,8 @@ expression                                              per draw
 ``killed_share(casualties, killed, missing=0)``         killed / casualties (NaN if broken)
 ``wounded(casualties, killed, missing=0)``              casualties - killed - missing (NaN if
                                                         broken)
-``wounded_per_killed(casualties, killed, missing=0)``   wounded / killed (NaN if broken)
+``wounded_per_killed(casualties, killed, missing=0)``   wounded / killed (NaN if broken); with
+                                                        ``missing=0``, (wounded + missing) / killed
 ``broken_split(casualties, killed, missing=0)``         True where the accounting breaks
 ``share_of(total, share)``                              total * share (NaN unless 0 <= share <= 1)
 ``ratio(a, b)``                                         a / b

@@ -66,13 +66,17 @@ class Split(NamedTuple):
         ([75.0, nan], 1)
         """
         units = {"killed_share": "1", "wounded": "people", "wounded_per_killed": "1", "broken": ""}
+        names = {  # what the fields count when the missing are not given apart
+            "wounded": "wounded (and missing, unless given)",
+            "wounded_per_killed": "wounded (and missing, unless given) per killed",
+        }
         data = {}
         for name in self._fields:
             value = getattr(self, name)
             if not isinstance(value, xr.DataArray):
                 value = xr.DataArray(value, dims=("draw",) if np.ndim(value) == 1 else ())
             data[name] = value.assign_attrs(
-                units=units[name], long_name=name.replace("_", " ")
+                units=units[name], long_name=names.get(name, name.replace("_", " "))
             ).rename(name)
         return xr.Dataset(data, attrs={"broken_draws": self.n_broken})
 
@@ -159,6 +163,9 @@ def killed_share(casualties: Draws, killed: Draws, missing: Draws = 0.0) -> Valu
 def wounded(casualties: Draws, killed: Draws, missing: Draws = 0.0) -> Values:
     """Wounded per draw, ``casualties - killed - missing``; NaN where the accounting breaks.
 
+    With ``missing`` left at 0 and casualties that count the missing (as most published totals
+    do), this is the wounded *and missing*: label it so.
+
     Examples
     --------
     >>> import numpy as np
@@ -170,7 +177,11 @@ def wounded(casualties: Draws, killed: Draws, missing: Draws = 0.0) -> Values:
 
 
 def wounded_per_killed(casualties: Draws, killed: Draws, missing: Draws = 0.0) -> Values:
-    """Wounded per killed per draw; NaN where the accounting breaks, ``inf`` with no killed.
+    """(Casualties - killed - missing) per killed; NaN if the accounting breaks, inf if no killed.
+
+    With ``missing`` left at 0 and casualties that count the missing (as most published totals
+    do), this is the wounded *and missing* per killed, not the wounded alone: label it so
+    ("wounded and missing per killed").
 
     Examples
     --------
