@@ -61,6 +61,7 @@ from .citation import cite, to_markdown
 from .distributions import from_spec
 from .errors import AttritionWarning, InputError
 from .model import Model
+from .readings import compare_readings, probability_note, readings_markdown, readings_summary
 from .resultsfile import write_results
 from .scenario import Scenario, SynthesisSettings
 from .sensitivity import sobol_indices
@@ -176,6 +177,7 @@ def write_report(
     level: float | None = None,
     progress: Callable[[int, int], None] | None = None,
     catalogue: Catalogue | None = None,
+    readings: Sequence[str] | None = None,
 ) -> tuple[xr.Dataset, list[str]]:
     """Run ``scenario`` and write the report folder ``out`` (replacing an earlier report).
 
@@ -214,6 +216,9 @@ def write_report(
         Passed to :func:`attritionsim.simulate`.
     catalogue : Catalogue, optional
         For the appendix of sources (default: the bundled catalogue).
+    readings : sequence of str, optional
+        Readings to compare (:mod:`attritionsim.readings`): a ``## Readings`` section and
+        ``summary.json["readings"]``; default ``[report] readings`` (none if it is absent).
 
     Returns
     -------
@@ -225,6 +230,12 @@ def write_report(
     InputError
         If ``out`` may not be written (see above), before anything is simulated.
     """
+    chosen = tuple(scenario.readings if readings is None else readings)
+    for name in chosen:  # refused before anything is written or simulated
+        if name not in scenario.reading_names():
+            raise InputError(
+                f"unknown reading {name!r}; valid: {', '.join(scenario.reading_names())}"
+            )
     with prepare_out(out, scenario=scenario.path) as folder:
         lvl = scenario.level if level is None else level
         ds = scenario.run(
@@ -242,6 +253,18 @@ def write_report(
             sentences += found.sentences
         if syntheses:
             summary["synthesis"] = {found.settings.name: found.summary for found in syntheses}
+        comparison = None
+        if chosen:
+            comparison = compare_readings(
+                scenario, chosen, headline=names, draws=draws, seed=seed, level=lvl
+            )
+            summary["readings"] = readings_summary(comparison)
+        keys = [*names] + [
+            f"synthesis.{found.settings.name}.{var}"
+            for found in syntheses
+            for var in found.quantities.data_vars
+        ]
+        sentences = _name_errors(sentences, keys, comparison)
 
         staging = folder.staging
         write_results(ds, staging / "results.nc")
@@ -258,10 +281,29 @@ def write_report(
                 f"{lvl:.0%} interval drawn at its date; right: around the threshold)"
             )
             figures.append((caption, stem))
-        text = _markdown(scenario, ds, summary, sentences, figures, cat, lvl, syntheses)
+        section = [] if comparison is None else readings_markdown(comparison, digits=scenario.digits)
+        text = _markdown(scenario, ds, summary, sentences, figures, cat, lvl, syntheses, section)
         (staging / "report.md").write_text(text, encoding="utf-8")
         folder.commit()
     return ds, sentences
+
+
+def _name_errors(sentences: Sequence[str], keys: Sequence[str], comparison: Any) -> list[str]:
+    """Name the ± of each probability as Monte Carlo error, with the range across readings."""
+    out = []
+    for sentence, key in zip(sentences, keys, strict=True):
+        note = probability_note(comparison, key)
+        found = re.search(r" \(± ([^)]*) (percentage points?)\)$", sentence)
+        if found is not None:
+            extra = "" if note is None else f"; {note}"
+            sentence = (
+                f"{sentence[: found.start()]} (± {found.group(1)} {found.group(2)} Monte Carlo "
+                f"error{extra})"
+            )
+        elif note is not None:
+            sentence += f" ({note})"
+        out.append(sentence)
+    return out
 
 
 # ------------------------------------------------------------------------------ syntheses
@@ -1249,6 +1291,7 @@ def _markdown(
     cat: Catalogue,
     level: float,
     syntheses: Sequence[_Synthesized] = (),
+    readings: Sequence[str] = (),
 ) -> str:
     title = scenario.title or "attritionsim report"
     lines = [f"# {title}", ""]
@@ -1282,6 +1325,7 @@ def _markdown(
             + (f" Skipped: {'; '.join(skipped)}." if skipped else ""),
             "",
         ]
+    lines += readings
     lines += [
         "## Every quantity",
         "",
