@@ -44,8 +44,8 @@ Why these:
   above is open. The widths come from pairs in this catalogue of a
   one-sided claim and a later or fuller estimate of the same thing:
 
-  - *more than* (``rel = 0.25``, ``tail = 8``): UK statements of Russian casualties against the General
-    Staff count of the same day, which they round down: ">465,000" (2024-05-29) against
+  - *more than* (``rel = 0.25``, ``tail = 8``): UK statements of Russian casualties against
+    the General Staff count of the same day, which they round down: ">465,000" (2024-05-29) against
     505,100 (1.086 X); ">648,000" against 661,630 (1.021); ">790,000" against 800,010 (1.013);
     ">1,000,000" on 2025-06-12 against 1,000,340 (1.000) and on 2025-07-11 against 1,031,620
     (1.032); ">1.1 million" against 1,126,220 (1.024); ">1.2 million" against 1,237,400
@@ -62,13 +62,14 @@ Why these:
     into a trajectory about 10% above the General Staff count: a sign of how much the shape
     matters there (compare the readings in the report).
   - *at least* (``rel = 1.5``, ``tail = 5``): here the catalogue's "at least" figures are
-    mostly floors (counts of named dead, which lag and undercount), and the fuller estimates lie
-    far above them: Mediazona's 24,470 named dead (June 2023) against Meduza's ~47,000 estimate (1.9 X);
-    56,585 (June 2024) against ~120,000, "could be as high as 140,000" (2.1-2.5 X); 109,625
-    (June 2025) and ~126,000 (August 2025) against ~220,000 (2.0 and 1.75 X). Projections
-    worded "at least one million" came true at 1.02-1.08 X. The reading's median is 1.3 X and
-    its 95% quantile 2.5 X: the named-dead pairs fall at its 83rd-95th percentiles, the
-    projections at its 0-9th. The old ``[X, 1.25 X]`` capped 109,625 named dead at 137,000.
+    mostly floors (counts of named dead, which lag and undercount), and the fuller estimates
+    lie far above them: Mediazona's 24,470 named dead (June 2023) against Meduza's ~47,000
+    estimate (1.9 X); 56,585 (June 2024) against ~120,000, "could be as high as 140,000"
+    (2.1-2.5 X); 109,625 (June 2025) and ~126,000 (August 2025) against ~220,000 (2.0 and
+    1.75 X). Projections worded "at least one million" came true at 1.02-1.08 X. The
+    reading's median is 1.3 X and its 95% quantile 2.5 X: the named-dead pairs fall at its
+    83rd-95th percentiles, the projections at its 0-9th. The old ``[X, 1.25 X]`` capped
+    109,625 named dead at 137,000.
 
   "More than" is kept narrower than "at least" because, in this catalogue, the two wordings
   are used for different things (a rounded-down running total against a floor); give ``rel=``
@@ -128,7 +129,7 @@ import re
 import types
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from . import _validate
 from ._format import fmt_number
@@ -191,7 +192,7 @@ MORE_THAN_TAIL = 8.0
 #: "At least X": the 95% quantile's excess over X divided by the median's.
 AT_LEAST_TAIL = 5.0
 #: The family that reads a lower bound with a floor and an open upper tail.
-OPEN_FAMILY = "shifted_lognormal"
+OPEN_FAMILY: Final = "shifted_lognormal"
 #: The widest credible level short of 1: wider ones leave tails (``(1 - level) / 2``) that no
 #: published range means and that floating point cannot tell from 0.
 MAX_OPEN_LEVEL = 0.999999
@@ -366,7 +367,9 @@ def up_to(
     if low is None:
         share = _positive("rel", rel)
         if share >= 1.0:
-            raise InputError(f"rel must be below 1 for 'up to' (the low end (1 - rel) X); got {rel!r}")
+            raise InputError(
+                f"rel must be below 1 for 'up to' (the low end (1 - rel) X); got {rel!r}"
+            )
         _stated("up_to", high, "low", f"{1.0 - share:g}")
         low = high * (1.0 - share)
         _spread("up_to", high, low, high)
@@ -957,9 +960,7 @@ def make_reading(
     [500000, 600000]
     """
     if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", name):
-        raise InputError(
-            f"a reading's name must be letters, digits, '-' and '_'; got {name!r}"
-        )
+        raise InputError(f"a reading's name must be letters, digits, '-' and '_'; got {name!r}")
     start = get_reading(base)
     if not isinstance(rules, Mapping):
         raise InputError(f"{name}: rules must be a table {{qualifier: {{option: value}}}}")
@@ -1045,9 +1046,7 @@ READINGS: Mapping[str, Reading] = types.MappingProxyType(
 )
 
 
-def get_reading(
-    reading: Reading | str, readings: Mapping[str, Reading] | None = None
-) -> Reading:
+def get_reading(reading: Reading | str, readings: Mapping[str, Reading] | None = None) -> Reading:
     """The reading named ``reading`` (a :class:`Reading` is returned as it is).
 
     Parameters

@@ -110,7 +110,8 @@ def compare_readings(
     draws, seed, level : optional
         Override the scenario's settings.
     synthesis_draws : int
-        The most draws each synthesis runs with under each reading.
+        The most draws each synthesis runs with under each reading (and never more than
+        ``draws``, as in :func:`attritionsim.report.write_report`).
 
     Returns
     -------
@@ -141,7 +142,7 @@ def compare_readings(
         n_model = int(ds.attrs["draws"])
         found = {key: ds[key] for key in chosen}
         for syn_name, settings in read.syntheses.items():
-            n_syn = min(synthesis_draws, settings.draws)
+            n_syn = min(synthesis_draws, settings.draws, *(() if draws is None else (draws,)))
             with warnings.catch_warnings():  # the report lists skipped records once
                 warnings.filterwarnings(
                     "ignore", message="synthesize skipped", category=AttritionWarning
@@ -327,9 +328,7 @@ def readings_summary(comp: Comparison) -> dict[str, Any]:
         model = [k for k in comp.keys if not k.startswith("synthesis.")]
         if model:
             quantities.update(
-                summarize(xr.Dataset({k: found[k] for k in model}), level=comp.level)[
-                    "quantities"
-                ]
+                summarize(xr.Dataset({k: found[k] for k in model}), level=comp.level)["quantities"]
             )
         for key in comp.keys:
             if key.startswith("synthesis."):

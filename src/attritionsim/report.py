@@ -281,7 +281,9 @@ def write_report(
                 f"{lvl:.0%} interval drawn at its date; right: around the threshold)"
             )
             figures.append((caption, stem))
-        section = [] if comparison is None else readings_markdown(comparison, digits=scenario.digits)
+        section = (
+            [] if comparison is None else readings_markdown(comparison, digits=scenario.digits)
+        )
         text = _markdown(scenario, ds, summary, sentences, figures, cat, lvl, syntheses, section)
         (staging / "report.md").write_text(text, encoding="utf-8")
         folder.commit()

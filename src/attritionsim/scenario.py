@@ -1148,9 +1148,7 @@ def _readings(where: _Locator, value: object) -> dict[str, elicit.Reading]:
             rules[qualifier] = _table(where, key, table[qualifier])
             _known_keys(where, key, rules[qualifier], elicit.READING_KEYS[qualifier])
         try:
-            out[name] = elicit.make_reading(
-                name, rules, description=description, base=known[base]
-            )
+            out[name] = elicit.make_reading(name, rules, description=description, base=known[base])
         except InputError as err:
             found = re.match(r"^(\w+)(?:\.(\w+))?", str(err))
             parts = [p for p in (found.groups() if found else ()) if p]

@@ -2,7 +2,8 @@
 
 The families: :class:`Uniform`, :class:`Triangular`, :class:`PERT`, :class:`Normal`,
 :class:`TruncNormal`, :class:`LogNormal`, :class:`ShiftedLogNormal`, :class:`Gamma`,
-:class:`Beta`, :class:`Metalog` and :class:`Mixture`. Most users build them through :mod:`attritionsim.elicit`.
+:class:`Beta`, :class:`Metalog` and :class:`Mixture`. Most users build them through
+:mod:`attritionsim.elicit`.
 """
 
 from ._base import Distribution, FloatRangeError, from_spec
