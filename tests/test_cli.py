@@ -52,11 +52,14 @@ def test_elicit_range(capsys: pytest.CaptureFixture[str]) -> None:
             ["elicit", "up_to", "250000", "--family", "lognormal"],
             "LogNormal(up to 250,000; 90% in [200,000, 250,000])",
         ),
-        (["elicit", "at_least", "200000"], "Uniform(at least 200,000; 100% in [200,000, 250,000])"),
+        (
+            ["elicit", "at_least", "200000"],
+            "ShiftedLogNormal(at least 200,000; median 260,000, 95% below 500,000)",
+        ),
         (["elicit", "nearly", "400000"], "Uniform(nearly 400,000; 100% in [360,000, 400,000])"),
         (
             ["elicit", "more_than", "1000000"],
-            "Uniform(more than 1,000,000; 100% in [1,000,000, 1,100,000])",
+            "ShiftedLogNormal(more than 1,000,000; median 1,031,000, 95% below 1,250,000)",
         ),
         (
             ["elicit", "range", "60000", "100000", "--level", "0.8", "--family", "pert"],
@@ -310,7 +313,7 @@ def test_elicit_takes_the_worded_qualifiers_of_the_table(
         assert _run(capsys, "elicit", qualifier, "1")[0] == 2
     status, out, _ = _run(capsys, "elicit", "more_than", "100", "--level", "0.9")
     assert status == 0
-    assert out.splitlines()[0] == "Uniform(more than 100; 90% in [100, 110])"
+    assert out.splitlines()[0] == "ShiftedLogNormal(more than 100; median 103.1, 95% below 125)"
 
 
 # ---------------------------------------------------------------------- issue 10: a cold user test

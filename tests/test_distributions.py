@@ -699,3 +699,24 @@ def test_logpdf_outside_the_support_and_bad_points() -> None:
     assert isinstance(Normal(0.0, 1.0).logpdf(0.5), float)
     with pytest.raises(InputError, match=r"x contains NaN at index 1"):
         Normal(0.0, 1.0).logpdf([0.0, math.nan])
+
+
+# ---------------------------------------------------------------------- shifted lognormal
+def test_shifted_lognormal_formulas() -> None:
+    from scipy import stats
+
+    from attritionsim.distributions import ShiftedLogNormal
+
+    dist = ShiftedLogNormal.from_quantiles(10_000.0, 10_500.0, 12_500.0, 0.95)
+    ref = stats.lognorm(s=dist.sigma, loc=10_000.0, scale=math.exp(dist.mu))
+    q = np.array([0.001, 0.05, 0.5, 0.95, 0.999])
+    assert_allclose(dist.ppf(q), ref.ppf(q), rtol=1e-12)
+    x = np.array([10_001.0, 10_500.0, 12_500.0, 20_000.0])
+    assert_allclose(dist.cdf(x), ref.cdf(x), rtol=1e-12)
+    assert_allclose(dist.logpdf(x), ref.logpdf(x), rtol=1e-12)
+    assert dist.mean() == pytest.approx(ref.mean(), rel=1e-12)
+    assert dist.support == (10_000.0, math.inf)
+    assert dist.cdf(9_000.0) == 0.0
+    assert from_spec(dist.to_spec()) == dist
+    with pytest.raises(InputError, match="floor < median < upper"):
+        ShiftedLogNormal.from_quantiles(10.0, 9.0, 12.0, 0.95)

@@ -295,12 +295,18 @@ def test_approximately_level_and_negative_values() -> None:
 
 
 # ---------------------------------------------------------------------- one-sided qualifiers
+def _ranged(call: Callable[..., Distribution], rel: float) -> Callable[..., Distribution]:
+    """A lower-bound rule read with a range family: ``[X, X (1 + rel)]`` (uniform unless told)."""
+    return lambda value, **kw: call(value, **{"rel": rel, "family": "uniform", **kw})
+
+
 ONE_SIDED = [
-    # (rule, call, support of the default uniform)
+    # (rule, call, support of the uniform): upper bounds by default, lower bounds with a range
+    # family (by default they have an open tail: see test_lower_bounds_have_an_open_tail)
     ("up_to", elicit.up_to, (200_000.0, 250_000.0)),
-    ("at_least", elicit.at_least, (250_000.0, 312_500.0)),
+    ("at_least", _ranged(elicit.at_least, 0.25), (250_000.0, 312_500.0)),
     ("nearly", elicit.nearly, (225_000.0, 250_000.0)),
-    ("more_than", elicit.more_than, (250_000.0, 275_000.0)),
+    ("more_than", _ranged(elicit.more_than, 0.1), (250_000.0, 275_000.0)),
 ]
 
 
@@ -358,16 +364,32 @@ def test_one_sided_level_override(
 def test_one_sided_end_overrides() -> None:
     assert elicit.up_to(250_000, low=150_000).support == (150_000.0, 250_000.0)
     assert elicit.up_to(250_000, low=150_000).mean() == 200_000.0
-    assert elicit.at_least(200_000, high=400_000).support == (200_000.0, 400_000.0)
+    assert elicit.up_to(250_000, rel=0.4).support == (150_000.0, 250_000.0)
+    assert elicit.at_least(200_000, high=400_000, family="uniform").support == (
+        200_000.0,
+        400_000.0,
+    )
     assert elicit.nearly(400_000, rel=0.05).support == (380_000.0, 400_000.0)
-    assert elicit.more_than(1_000_000, rel=0.5).support == (1_000_000.0, 1_500_000.0)
+    assert elicit.more_than(1_000_000, rel=0.5, family="uniform").support == (
+        1_000_000.0,
+        1_500_000.0,
+    )
+    # With the open tail, high= (or rel=) is the 95% quantile, the floor stays hard.
+    open_tail = elicit.at_least(200_000, high=400_000)
+    assert open_tail.support == (200_000.0, math.inf)
+    assert open_tail.ppf(0.95) == pytest.approx(400_000.0, rel=1e-12)
+    assert open_tail.median() == pytest.approx(240_000.0, rel=1e-12)
     dist = elicit.nearly(400_000, rel=0.05)
     assert dist.origin is not None
     assert dist.origin["rel"] == 0.05
 
 
 def test_one_sided_constants_are_the_documented_ones() -> None:
-    assert elicit.ONE_SIDED_SPAN == 1.25
+    assert elicit.UP_TO_REL == 0.2
+    assert elicit.MORE_THAN_REL == 0.25
+    assert elicit.AT_LEAST_REL == 1.5
+    assert elicit.MORE_THAN_TAIL == 8.0
+    assert elicit.AT_LEAST_TAIL == 5.0
     assert elicit.NEARLY_REL == 0.1
     assert elicit.APPROX_REL == 0.1
     lognormal = elicit.up_to(250_000, family="lognormal")
@@ -449,11 +471,19 @@ def test_mixture_defaults_to_equal_weights() -> None:
         (lambda: elicit.up_to(250_000), "Uniform(up to 250,000; 100% in [200,000, 250,000])"),
         (
             lambda: elicit.at_least(200_000),
+            "ShiftedLogNormal(at least 200,000; median 260,000, 95% below 500,000)",
+        ),
+        (
+            lambda: elicit.at_least(200_000, rel=0.25, family="uniform"),
             "Uniform(at least 200,000; 100% in [200,000, 250,000])",
         ),
         (lambda: elicit.nearly(400_000), "Uniform(nearly 400,000; 100% in [360,000, 400,000])"),
         (
             lambda: elicit.more_than(1_000_000),
+            "ShiftedLogNormal(more than 1,000,000; median 1,031,000, 95% below 1,250,000)",
+        ),
+        (
+            lambda: elicit.more_than(1_000_000, rel=0.1, family="uniform"),
             "Uniform(more than 1,000,000; 100% in [1,000,000, 1,100,000])",
         ),
         (
@@ -810,14 +840,29 @@ def test_qualifier_table_order_and_rules() -> None:
     assert [name for name, rule in table.items() if rule.two_sided] == ["range", "approximately"]
     assert [name for name, rule in table.items() if not rule.worded] == ["pert", "metalog"]
     assert table["up_to"].phrase == "up to"
-    assert table["more_than"].wordings == ("more than", "over", "above", "in excess of")
+    assert table["more_than"].wordings == (
+        "more than",
+        "over",
+        "above",
+        "in excess of",
+        "exceeds",
+        "upwards of",
+    )
 
 
 def test_qualifier_table_options_are_the_functions_keywords() -> None:
     # The scenario options of every rule are keyword options of its function, and the figure
     # is what the function takes positionally.
-    assert elicit.QUALIFIERS["up_to"].keywords == ("low", "level", "family")
-    assert elicit.QUALIFIERS["approximately"].keywords == ("rel", "level", "family", "rounding")
+    assert elicit.QUALIFIERS["up_to"].keywords == ("low", "rel", "level", "family")
+    assert elicit.QUALIFIERS["approximately"].keywords == (
+        "rel",
+        "level",
+        "family",
+        "rounding",
+        "min_rel",
+    )
+    assert elicit.QUALIFIERS["more_than"].keywords == ("rel", "tail", "level", "family")
+    assert elicit.QUALIFIERS["at_least"].keywords == ("high", "rel", "tail", "level", "family")
     assert elicit.QUALIFIERS["exact"].keywords == ()
     for rule in elicit.QUALIFIERS.values():
         assert set(rule.options) <= set(rule.keywords), rule.name
@@ -857,7 +902,7 @@ def test_every_reader_takes_its_qualifiers_from_the_table() -> None:
         "source",
         "pool",
     )
-    assert scenario._OPTIONS["up_to"] == ("low", "family", "level")
+    assert scenario._OPTIONS["up_to"] == ("low", "rel", "family", "level")
     upper, lower = plots._UPPER, plots._LOWER  # plots reads the wordings of its arrows here
     assert upper == {
         "up to",
@@ -865,6 +910,8 @@ def test_every_reader_takes_its_qualifiers_from_the_table() -> None:
         "as many as",
         "nearly",
         "almost",
+        "just under",
+        "about to reach",
         "less than",
         "fewer than",
         "under",
@@ -878,8 +925,11 @@ def test_every_reader_takes_its_qualifiers_from_the_table() -> None:
         "over",
         "above",
         "in excess of",
+        "exceeds",
+        "upwards of",
         "no fewer than",
         "no less than",
+        "a minimum of",
         "lower bound",
     }
 
@@ -920,7 +970,7 @@ def test_every_reader_takes_its_qualifiers_from_the_table() -> None:
         ),
         (
             lambda: elicit.at_least(-5),
-            "at_least -5: the figure must be positive (the unstated high end is 1.25 times it); "
+            "at_least -5: the figure must be positive (the unstated high end is 2.5 times it); "
             "give high= for a bound at or below zero",
         ),
         (
@@ -943,5 +993,8 @@ def test_figures_that_can_be_negative_still_work() -> None:
     for family in ("normal", "uniform", "triangular", "pert"):
         assert elicit.approximately(-1_000, family=family).median() == pytest.approx(-1_000)
     assert elicit.up_to(0, low=-10).support == (-10.0, 0.0)
-    assert elicit.at_least(-5, high=5).support == (-5.0, 5.0)
+    assert elicit.at_least(-5, high=5).support == (-5.0, math.inf)
+    assert elicit.at_least(-5, high=5, family="uniform").support == (-5.0, 5.0)
+    assert elicit.more_than(-5).support == (-5.0, math.inf)
+    assert elicit.more_than(-5).ppf(0.95) == pytest.approx(-3.75, rel=1e-12)
     assert elicit.nearly(-5).support == pytest.approx((-5.5, -5.0))

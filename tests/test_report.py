@@ -55,6 +55,34 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, xr.Dataset,
     return out, ds, sentences
 
 
+def _named(sentences: list[str], out: Path) -> list[str]:
+    """Headline sentences with the ± of each probability named and its readings' range added.
+
+    The range is read back from summary.json: what report.md says must be what it holds.
+    """
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    readings = summary["readings"]
+    named = []
+    keys = list(default_scenario().headline)
+    for sentence, key in zip(sentences, keys, strict=False):
+        if sentence.endswith("percentage point)") or sentence.endswith("percentage points)"):
+            probs = [100 * readings[n]["quantities"][key]["probability"] for n in readings]
+            low, high = (asim_fmt(min(probs)), asim_fmt(max(probs)))
+            span = low if low == high else f"{low}–{high}"
+            sentence = (
+                f"{sentence[:-1]} Monte Carlo error; {span}% across the readings "
+                f"{', '.join(readings)})"
+            )
+        named.append(sentence)
+    return named
+
+
+def asim_fmt(value: float) -> str:
+    from attritionsim._format import fmt_sig
+
+    return fmt_sig(value, 2)
+
+
 def _snapshot(folder: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
@@ -112,7 +140,21 @@ def test_summary_json(written: tuple[Path, xr.Dataset, list[str]]) -> None:
         summary = json.load(handle)
     assert set(summary) == {
         "draws", "seed", "method", "level", "version", "quantities", "synthesis", "inputs",
+        "readings",
     }  # fmt: skip
+    # [report] readings of the default scenario: every headline under each reading
+    assert list(summary["readings"]) == ["default", "face-value", "sceptical"]
+    sceptical = summary["readings"]["sceptical"]
+    assert sceptical["rules"]["range"] == {"level": 0.8}
+    assert (sceptical["draws"], sceptical["synthesis_draws"]) == (3000, 3000)
+    assert list(sceptical["quantities"])[:7] == list(default_scenario().headline)
+    assert "synthesis.ru.crossed_1000000_by_2025_06_30" in sceptical["quantities"]
+    assert set(sceptical["quantities"]["ratio_dec25"]) >= {"median", "eti", "mcse"}
+    # the default reading re-run with the same seed and draws is the headline run itself
+    assert (
+        summary["readings"]["default"]["quantities"]["ratio_dec25"]
+        == (summary["quantities"]["ratio_dec25"])
+    )
     assert summary["draws"] == 3000
     assert summary["seed"] == 20250604
     assert summary["method"] == "mc"
@@ -209,7 +251,7 @@ def test_report_md_warns_of_the_default_reports_impossible_share(
     headlines, rest = text.split("\n## Warnings\n\n", 1)
     assert headlines.count("\n## ") == 1  # right under the headline figures
     section, after = rest.split("\n\n## ", 1)
-    assert after.startswith("Every quantity\n")
+    assert after.startswith("Readings\n")  # the readings follow the warnings
     assert section == (
         "- Killed share implied by 1,000 dead a day (`killed_share_rutte`): 2.6% of draws above "
         "100% (a share above one: the numerator's range exceeds the denominator's); the figures "
@@ -228,9 +270,11 @@ def test_report_md_warns_of_the_default_reports_impossible_share(
 def test_headline_sentences_match_the_data(written: tuple[Path, xr.Dataset, list[str]]) -> None:
     _, ds, sentences = written
     scenario = default_scenario()
+    out = written[0]
     with pytest.warns(AttritionWarning, match=RUTTE_WARNING):
         again = headline_sentences(ds, list(scenario.headline), level=0.9, digits=scenario.digits)
-    assert again == sentences[: len(again)]
+    assert _named(again, out) == sentences[: len(again)]
+    assert "(± 1 percentage point Monte Carlo error; " in sentences[1]
     assert sentences[0].startswith("Russia:Ukraine casualty ratio, December 2025: ")
     assert "probability" in sentences[1]
 
@@ -422,6 +466,7 @@ def test_cli_report(
         expected = headline_sentences(
             ds, list(scenario.headline), level=0.9, digits=scenario.digits
         )
+    expected = _named(expected, folder)
     assert [line.strip() for line in lines[2 : 2 + len(expected)]] == expected
     assert lines[-1].startswith("report written to attritionsim-report/")
 

@@ -207,9 +207,12 @@ def test_every_kind_builds_the_right_distribution(kinds: Scenario) -> None:
     inputs = kinds.model.inputs
     # Without its own level, an "approximately" input takes [scenario] level (0.8 here).
     assert inputs["a"].interval(0.8) == pytest.approx((800, 1_250))
-    assert inputs["b"].support == pytest.approx((200_000, 300_000))
+    # Lower bounds have a hard floor and an open tail: high= / rel= set its 95% quantile.
+    assert inputs["b"].support == (200_000, math.inf)
+    assert inputs["b"].ppf(0.95) == pytest.approx(300_000, rel=1e-12)
     assert inputs["c"].support == pytest.approx((380_000, 400_000))
-    assert inputs["d"].support == pytest.approx((1_000_000, 1_200_000))
+    assert inputs["d"].support == (1_000_000, math.inf)
+    assert inputs["d"].ppf(0.95) == pytest.approx(1_200_000, rel=1e-12)
     assert inputs["e"].support == pytest.approx((60_000, 100_000))
     assert inputs["e"].mean() == pytest.approx(80_000)  # symmetric PERT
     # TOML reads the bare key 0.1 as a dotted key; the loader puts it back together
@@ -255,11 +258,13 @@ def test_every_kind_runs(kinds: Scenario) -> None:
     assert ds["a"].attrs["long_name"] == "a rate"
     assert ds["j"].attrs["units"] == "people"
     assert ds["t"].dtype.kind == "M"
-    assert (ds["t"].values >= np.datetime64("2025-06-01")).all()
+    # b has no cap: draws already past 300,000 crossed at or before h
+    assert ((ds["t"].values >= np.datetime64("2025-06-01")) | (ds["b"].values >= 300_000)).all()
+    assert (ds["b"].values >= 300_000).any()
     k = ds["k"].values
     assert k.min() >= 150_000 and k.max() <= 250_000
     d = ds["d"].values
-    assert d.min() >= 1_000_000 and d.max() <= 1_200_000
+    assert d.min() >= 1_000_000 and (d > 1_200_000).mean() == pytest.approx(0.05, abs=0.01)
 
 
 # ------------------------------------------------------------------------------ errors
@@ -486,7 +491,8 @@ def _check_rutte(ds: xr.Dataset, scenario: Scenario) -> None:
     daily = ds["share_daily"].values
     monthly = ds["share_monthly"].values
     assert _median(daily) == pytest.approx(1_000 / 1_131, rel=0.02)
-    assert _median(monthly) == pytest.approx(31_500 / 35_050, rel=0.01)  # U(30,000, 33,000)
+    # "more than 30,000": a floor at 30,000 and an open tail, median 30,000 * (1 + 0.25 / 8)
+    assert _median(monthly) == pytest.approx(30_937.5 / 35_050, rel=0.01)
     assert monthly.min() >= 30_000 / 35_050
     assert float(ds["casualties_per_day"]) == 1_131
     above = ds["share_above_one"].values.mean()
@@ -789,9 +795,9 @@ def test_an_input_lists_every_kind_in_the_table_order() -> None:
     ("entry", "message"),
     [
         (
-            "up_to = 100\nrel = 0.1",
-            "s.toml:3: unknown key 'rel' in [inputs.x]; valid: up_to, low, family, level, units, "
-            "long_name, domain, invalid",
+            "up_to = 100\nshape = 2",
+            "s.toml:3: unknown key 'shape' in [inputs.x]; valid: up_to, low, rel, family, level, "
+            "units, long_name, domain, invalid",
         ),
         (
             "nearly = 5\nlow = 3",

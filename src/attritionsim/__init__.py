@@ -48,14 +48,19 @@ from .citation import cite, cite_record, to_csv, to_latex, to_markdown
 from .dask_backend import simulate_dask
 from .distributions import Distribution, from_spec
 from .elicit import (
+    READINGS,
+    Reading,
     approximately,
     at_least,
     from_range,
+    get_reading,
+    make_reading,
     metalog,
     mixture,
     more_than,
     nearly,
     pert,
+    read_figure,
     rounding_unit,
     up_to,
 )
@@ -88,12 +93,14 @@ from .synthesis import SynthesisWarning, path_crossing_date, synthesize, tension
 accessors.register()
 
 __all__ = [
+    "READINGS",
     "AttritionWarning",
     "Catalogue",
     "Distribution",
     "Expression",
     "InputError",
     "Model",
+    "Reading",
     "Record",
     "Scenario",
     "SynthesisWarning",
@@ -110,11 +117,13 @@ __all__ = [
     "format_records",
     "from_range",
     "from_spec",
+    "get_reading",
     "implied_rate",
     "interval",
     "load_catalogue",
     "load_scenario",
     "load_series",
+    "make_reading",
     "mcse_interval",
     "mcse_mean",
     "mcse_probability",
@@ -139,6 +148,7 @@ __all__ = [
     "prob_crossed_by",
     "prob_greater",
     "ratio",
+    "read_figure",
     "register_function",
     "rounding_unit",
     "run_scenario",

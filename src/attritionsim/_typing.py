@@ -7,7 +7,7 @@ from typing import Literal, TypeAlias
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["ArrayLike", "FloatArray", "RangeFamily", "SeedLike"]
+__all__ = ["ArrayLike", "FloatArray", "LowerBoundFamily", "RangeFamily", "SeedLike"]
 
 #: Anything numpy can turn into an array of floats.
 ArrayLike: TypeAlias = npt.ArrayLike
@@ -18,4 +18,17 @@ SeedLike: TypeAlias = int | np.random.Generator
 #: The families that :func:`attritionsim.from_range` can fit to a two-sided range.
 RangeFamily: TypeAlias = Literal[
     "uniform", "triangular", "pert", "normal", "truncnormal", "lognormal", "gamma", "beta"
+]
+#: The families a lower bound ("more than X", "at least X") may be read with: an open tail above
+#: the figure (``"shifted_lognormal"``), or any range family fitted to ``[X, X (1 + rel)]``.
+LowerBoundFamily: TypeAlias = Literal[
+    "shifted_lognormal",
+    "uniform",
+    "triangular",
+    "pert",
+    "normal",
+    "truncnormal",
+    "lognormal",
+    "gamma",
+    "beta",
 ]

@@ -125,6 +125,12 @@ def _run_options(parser: argparse.ArgumentParser, default_out: str | None) -> No
         "only if it is empty or an earlier attritionsim report, checked before simulating",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--readings",
+        default=None,
+        help="comma-separated readings of the sources to compare, e.g. "
+        "default,face-value,sceptical (default: the scenario's [report] readings)",
+    )
 
 
 def _interval_level(text: str) -> float:
@@ -181,6 +187,7 @@ def _run(args: argparse.Namespace) -> str:
     if args.chunk_size is not None:
         _validate.draws(args.chunk_size, name="--chunk-size")
     scenario = default_scenario() if args.command == "report" else load_scenario(args.scenario)
+    readings = _readings(args.readings, scenario.reading_names())
     show = not args.quiet and sys.stderr.isatty()
     draws = args.draws if args.draws is not None else scenario.draws
     chunk = args.chunk_size
@@ -207,13 +214,35 @@ def _run(args: argparse.Namespace) -> str:
         ds = scenario.run(**{k: v for k, v in options.items() if k != "level"})
         level = scenario.level if args.level is None else args.level
         names = list(scenario.headline) or [str(n) for n in ds.data_vars][:8]
-        return "\n".join(headline_sentences(ds, names, level=level, digits=scenario.digits))
-    _, sentences = write_report(scenario, args.out, **options)
+        text = headline_sentences(ds, names, level=level, digits=scenario.digits)
+        chosen = scenario.readings if readings is None else readings
+        if chosen:
+            from .readings import compare_readings, readings_markdown
+
+            comparison = compare_readings(
+                scenario, chosen, headline=names, draws=args.draws, seed=args.seed, level=level
+            )
+            text += ["", *readings_markdown(comparison, digits=scenario.digits)]
+        return "\n".join(text)
+    _, sentences = write_report(scenario, args.out, readings=readings, **options)
     lines = [scenario.title, ""] if scenario.title else []
     lines += [f"  {s}" for s in sentences]
     shown = args.out.rstrip("/") or args.out
     lines += ["", f"report written to {shown}/ (report.md, summary.json, results.nc, figures/)"]
     return "\n".join(lines)
+
+
+def _readings(text: str | None, valid: list[str]) -> list[str] | None:
+    """``--readings a,b,c``: the names, each a reading the scenario knows (None: not given)."""
+    if text is None:
+        return None
+    names = list(dict.fromkeys(name.strip() for name in text.split(",") if name.strip()))
+    if not names:
+        raise InputError(f"--readings is empty; valid: {', '.join(valid)}")
+    for name in names:
+        if name not in valid:
+            raise InputError(f"--readings: unknown reading {name!r}; valid: {', '.join(valid)}")
+    return names
 
 
 def _sources(args: argparse.Namespace) -> str:

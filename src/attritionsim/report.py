@@ -63,6 +63,7 @@ from .distributions import from_spec
 from .domain import Invalid, count_invalid, domain_of, valid_mask
 from .errors import AttritionWarning, InputError
 from .model import Model
+from .readings import compare_readings, probability_note, readings_markdown, readings_summary
 from .resultsfile import write_results
 from .scenario import Scenario, SynthesisSettings
 from .sensitivity import sobol_indices
@@ -256,6 +257,7 @@ def write_report(
     level: float | None = None,
     progress: Callable[[int, int], None] | None = None,
     catalogue: Catalogue | None = None,
+    readings: Sequence[str] | None = None,
 ) -> tuple[xr.Dataset, list[str]]:
     """Run ``scenario`` and write the report folder ``out`` (replacing an earlier report).
 
@@ -294,6 +296,9 @@ def write_report(
         Passed to :func:`attritionsim.simulate`.
     catalogue : Catalogue, optional
         For the appendix of sources (default: the bundled catalogue).
+    readings : sequence of str, optional
+        Readings to compare (:mod:`attritionsim.readings`): a ``## Readings`` section and
+        ``summary.json["readings"]``; default ``[report] readings`` (none if it is absent).
 
     Returns
     -------
@@ -305,6 +310,12 @@ def write_report(
     InputError
         If ``out`` may not be written (see above), before anything is simulated.
     """
+    chosen = tuple(scenario.readings if readings is None else readings)
+    for name in chosen:  # refused before anything is written or simulated
+        if name not in scenario.reading_names():
+            raise InputError(
+                f"unknown reading {name!r}; valid: {', '.join(scenario.reading_names())}"
+            )
     with prepare_out(out, scenario=scenario.path) as folder:
         lvl = scenario.level if level is None else level
         ds = scenario.run(
@@ -325,6 +336,18 @@ def write_report(
         inline = scenario_inputs(ds)
         if inline:
             summary["inputs"] = inline
+        comparison = None
+        if chosen:
+            comparison = compare_readings(
+                scenario, chosen, headline=names, draws=draws, seed=seed, level=lvl
+            )
+            summary["readings"] = readings_summary(comparison)
+        keys = [*names] + [
+            f"synthesis.{found.settings.name}.{var}"
+            for found in syntheses
+            for var in found.quantities.data_vars
+        ]
+        sentences = _name_errors(sentences, keys, comparison)
 
         staging = folder.staging
         write_results(ds, staging / "results.nc")
@@ -332,10 +355,31 @@ def write_report(
             json.dumps(summary, indent=2, allow_nan=False) + "\n", encoding="utf-8"
         )
         figures = _figures(ds, scenario, names, lvl, staging / "figures", cat, syntheses)
-        text = _markdown(scenario, ds, summary, sentences, figures, cat, lvl, syntheses)
+        section = (
+            [] if comparison is None else readings_markdown(comparison, digits=scenario.digits)
+        )
+        text = _markdown(scenario, ds, summary, sentences, figures, cat, lvl, syntheses, section)
         (staging / "report.md").write_text(text, encoding="utf-8")
         folder.commit()
     return ds, sentences
+
+
+def _name_errors(sentences: Sequence[str], keys: Sequence[str], comparison: Any) -> list[str]:
+    """Name the ± of each probability as Monte Carlo error, with the range across readings."""
+    out = []
+    for sentence, key in zip(sentences, keys, strict=True):
+        note = probability_note(comparison, key)
+        found = re.search(r" \(± ([^)]*) (percentage points?)\)$", sentence)
+        if found is not None:
+            extra = "" if note is None else f"; {note}"
+            sentence = (
+                f"{sentence[: found.start()]} (± {found.group(1)} {found.group(2)} Monte Carlo "
+                f"error{extra})"
+            )
+        elif note is not None:
+            sentence += f" ({note})"
+        out.append(sentence)
+    return out
 
 
 # ------------------------------------------------------------------------------ syntheses
@@ -1691,6 +1735,7 @@ def _markdown(
     cat: Catalogue,
     level: float,
     syntheses: Sequence[_Synthesized] = (),
+    readings: Sequence[str] = (),
 ) -> str:
     title = scenario.title or "attritionsim report"
     lines = [f"# {title}", ""]
@@ -1729,6 +1774,7 @@ def _markdown(
         (summary["synthesis"][f.settings.name]["quantities"], f.quantities) for f in syntheses
     ]
     lines += warnings_section(checked)
+    lines += readings
     lines += [
         "## Every quantity",
         "",

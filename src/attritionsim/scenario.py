@@ -148,6 +148,7 @@ _SECTIONS = (
     "long_names",
     "report",
     "synthesis",
+    "readings",
 )
 _SETTINGS = ("title", "description", "draws", "seed", "level", "method", "chunk_size")
 #: What an input may be, and the options each takes: every qualifier with a rule (read from
@@ -160,7 +161,15 @@ _OPTIONS: dict[str, tuple[str, ...]] = {
 }
 _KINDS = tuple(_OPTIONS)
 _LABELS = ("units", "long_name", "domain", "invalid")
-_REPORT = ("headline", "digits", "invalid", "threshold", "marked_dates", "sensitivity")
+_REPORT = (
+    "headline",
+    "digits",
+    "invalid",
+    "threshold",
+    "marked_dates",
+    "sensitivity",
+    "readings",
+)
 #: The keys of a derived quantity written as a table: ``name = {expr = "...", ...}``.
 _DERIVED_KEYS = ("expr", "domain", "invalid")
 #: Deepest nesting of TOML tables and arrays a scenario may use (it needs four at most).
@@ -227,6 +236,8 @@ class SynthesisSettings:
         ``grid``, ``moves``, ``widen`` where given.
     place : str
         ``file:line`` of the table: errors found while running it start with this.
+    reading : Reading or str
+        The reading its catalogue records are read under (:func:`attritionsim.get_reading`).
     """
 
     name: str
@@ -241,6 +252,7 @@ class SynthesisSettings:
     seed: int
     options: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     place: str = ""
+    reading: elicit.Reading | str = "default"
 
     def run(self, *, draws: int | None = None, seed: int | None = None) -> xr.Dataset:
         """Run the synthesis; ``draws`` and ``seed`` override its own.
@@ -264,6 +276,7 @@ class SynthesisSettings:
                 dates=self.dates,
                 draws=max(n, _MIN_SYNTHESIS_DRAWS),
                 seed=self.seed if seed is None else _rng.check_seed(seed),
+                reading=self.reading,
                 **self.options,
             )
         except InputError as err:
@@ -325,6 +338,15 @@ class Scenario:
         :meth:`run` with an :class:`InputError` naming the quantity's line.
     invalid_by : mapping of str to str
         A quantity's own ``invalid``, where it has one (it wins over ``invalid``).
+    reading : str
+        The reading its worded figures were read under (``"default"`` unless
+        :meth:`under` or ``load_scenario(reading=...)`` chose another).
+    readings : tuple of str
+        ``[report] readings``: the readings a report compares (empty: none).
+    custom_readings : mapping of str to Reading
+        The scenario's own ``[readings.NAME]`` tables.
+    text, catalogue
+        The scenario's text and catalogue, which :meth:`under` reads again.
     """
 
     model: Model
@@ -348,6 +370,11 @@ class Scenario:
     input_places: Mapping[str, str] = dataclasses.field(
         default_factory=dict, repr=False, compare=False
     )
+    reading: str = "default"
+    readings: tuple[str, ...] = ()
+    custom_readings: Mapping[str, elicit.Reading] = dataclasses.field(default_factory=dict)
+    text: str = dataclasses.field(default="", repr=False, compare=False)
+    catalogue: Any = dataclasses.field(default=None, repr=False, compare=False)
 
     def policy(self, name: str) -> str:
         """What is done with quantity ``name``'s invalid draws: ``"report"`` or ``"error"``."""
@@ -376,6 +403,41 @@ class Scenario:
                     'run (fix the quantity, or set invalid = "report" to leave those draws '
                     "out of its figures)"
                 )
+
+    def under(self, reading: str | elicit.Reading) -> Scenario:
+        """The same scenario with every worded figure read under another reading.
+
+        Parameters
+        ----------
+        reading : str or Reading
+            A built-in reading (:data:`attritionsim.elicit.READINGS`), one of the scenario's
+            own ``[readings.NAME]``, or a :class:`~attritionsim.elicit.Reading`.
+
+        Returns
+        -------
+        Scenario
+            Re-read from the scenario's text, so inputs, catalogue sources, pools and
+            syntheses all follow the reading; options stated for one input are kept.
+
+        Raises
+        ------
+        InputError
+            An unknown reading name, listing the valid ones.
+        """
+        known = self.reading_names()
+        if isinstance(reading, str) and reading not in known:
+            raise InputError(f"unknown reading {reading!r}; valid: {', '.join(known)}")
+        return parse_scenario(
+            self.text,
+            name=str(self.path) if self.path is not None else "<scenario>",
+            catalogue=self.catalogue,
+            path=self.path,
+            reading=reading,
+        )
+
+    def reading_names(self) -> list[str]:
+        """Every reading this scenario can be run under: the built-in ones, then its own."""
+        return [*elicit.READINGS, *(n for n in self.custom_readings if n not in elicit.READINGS)]
 
     def run_syntheses(
         self, *, draws: int | None = None, seed: int | None = None
@@ -436,7 +498,9 @@ class Scenario:
         return ds
 
 
-def load_scenario(path: str | Path, *, catalogue: Any = None) -> Scenario:
+def load_scenario(
+    path: str | Path, *, catalogue: Any = None, reading: str | elicit.Reading = "default"
+) -> Scenario:
     """Read a scenario file.
 
     Parameters
@@ -445,6 +509,9 @@ def load_scenario(path: str | Path, *, catalogue: Any = None) -> Scenario:
         The TOML file.
     catalogue : Catalogue, optional
         Where ``source = "id"`` inputs are looked up (default: the bundled catalogue).
+    reading : str or Reading
+        How worded figures are read (:func:`attritionsim.get_reading`): a built-in reading or
+        one of the scenario's ``[readings.NAME]``.
 
     Returns
     -------
@@ -497,7 +564,9 @@ def load_scenario(path: str | Path, *, catalogue: Any = None) -> Scenario:
         raise InputError(f"{file}: cannot read the scenario ({err.strerror})") from None
     if len(data) > MAX_BYTES:  # it grew after it was checked
         raise InputError(_too_big(file, len(data)))
-    return parse_scenario(_decode(data, str(file)), name=str(file), catalogue=catalogue, path=file)
+    return parse_scenario(
+        _decode(data, str(file)), name=str(file), catalogue=catalogue, path=file, reading=reading
+    )
 
 
 def _file_kind(mode: int) -> str:
@@ -532,12 +601,19 @@ def _decode(data: bytes, name: str) -> str:
 
 
 def parse_scenario(
-    text: str, *, name: str = "<scenario>", catalogue: Any = None, path: Path | None = None
+    text: str,
+    *,
+    name: str = "<scenario>",
+    catalogue: Any = None,
+    path: Path | None = None,
+    reading: str | elicit.Reading = "default",
 ) -> Scenario:
     """Parse scenario TOML text (see :func:`load_scenario`); ``name`` labels the errors."""
     where = _Locator(text, name)
     data = _toml(text, name, where)
     _known_keys(where, "", data, _SECTIONS)
+    custom = _readings(where, data.get("readings", {}))
+    rules = _chosen_reading(reading, custom)
     settings = _table(where, "scenario", data.get("scenario", {}))
     _known_keys(where, "scenario", settings, _SETTINGS)
     title = _string(where, "scenario.title", settings.get("title", ""))
@@ -562,6 +638,7 @@ def parse_scenario(
     policies: dict[str, str] = {}
     threshold = None if "threshold" not in report else _threshold(where, report["threshold"])
     marked = _marked_dates(where, report.get("marked_dates", []))
+    readings = _report_readings(where, report.get("readings", []), custom)
     inputs_table = _table(where, "inputs", data.get("inputs", {}))
     if not inputs_table:
         raise InputError(f"{where('inputs')}: a scenario needs at least one [inputs.NAME] table")
@@ -575,7 +652,9 @@ def parse_scenario(
     for key, spec in inputs_table.items():
         section = f"inputs.{key}"
         table = _table(where, section, spec)
-        inputs[key] = _input(where, section, table, catalogue, sources, key, default_level)
+        inputs[key] = _input(
+            where, section, table, catalogue, sources, key, default_level, reading=rules
+        )
         for label, store in (("units", units), ("long_name", long_names)):
             if label in table:
                 store[key] = _string(where, f"{section}.{label}", table[label])
@@ -622,6 +701,7 @@ def parse_scenario(
             default_level,
             () if threshold is None else (threshold,),
             tuple(day for day, _ in marked),
+            rules,
         )
         for key, value in _table(where, "synthesis", data.get("synthesis", {})).items()
     }
@@ -656,6 +736,11 @@ def parse_scenario(
         invalid=invalid,
         invalid_by=policies,
         input_places={key: where(f"inputs.{key}") for key in inputs},
+        reading=rules.name,
+        readings=readings,
+        custom_readings=custom,
+        text=text,
+        catalogue=catalogue,
     )
 
 
@@ -854,6 +939,8 @@ def _input(
     sources: dict[str, list[str]],
     name: str,
     default_level: float = DEFAULT_LEVEL,
+    *,
+    reading: elicit.Reading = elicit.READINGS["default"],
 ) -> Distribution | float | str:
     every = (*_KINDS, *sorted({o for opts in _OPTIONS.values() for o in opts}), *_LABELS)
     _known_keys(where, section, table, every)
@@ -873,9 +960,10 @@ def _input(
         if key in options:
             options[key] = _level(where, f"{section}.{key}", options[key])
     rule = elicit.QUALIFIERS.get(kind)
+    options = {**reading.options(kind), **options}  # what the input states wins
     if rule is not None and rule.two_sided and "level" not in options:
         options["level"] = default_level  # [scenario] level is the level of stated ranges
-    for key in ("rel", "low", "high", "shape", "lower", "upper"):
+    for key in ("rel", "min_rel", "tail", "low", "high", "shape", "lower", "upper"):
         if key in options:
             options[key] = _number(where, f"{section}.{key}", options[key])
     value = table[kind]
@@ -895,14 +983,14 @@ def _input(
         if kind == "source":
             ident = _string(where, f"{section}.source", value)
             sources[name] = [ident]
-            return _from_catalogue(at, ident, catalogue, options)
+            return _from_catalogue(at, ident, catalogue, {**options, "reading": reading})
         if kind == "pool":
             idents = [
                 _string(where, f"{section}.pool", item)
                 for item in _list(where, f"{section}.pool", value)
             ]
             sources[name] = idents
-            return _pooled(idents, catalogue, str(options.get("method", "linear")))
+            return _pooled(idents, catalogue, str(options.get("method", "linear")), reading)
         assert rule is not None  # every other kind is a qualifier with a rule
         assert rule.function is not None
         key = f"{section}.{kind}"
@@ -947,7 +1035,12 @@ def _from_catalogue(
     return result
 
 
-def _pooled(idents: Sequence[str], catalogue: Any, method: str) -> Distribution:
+def _pooled(
+    idents: Sequence[str],
+    catalogue: Any,
+    method: str,
+    reading: elicit.Reading = elicit.READINGS["default"],
+) -> Distribution:
     """Pool catalogue records of one quantity; a record restating another shares its weight."""
     from .pooling import pool
 
@@ -970,7 +1063,7 @@ def _pooled(idents: Sequence[str], catalogue: Any, method: str) -> Distribution:
                     f"pool mixes {field}s: {first!r} is {theirs!r} but {ident!r} is {mine!r}; "
                     f"a pool combines figures of one quantity (the same side, measure and units)"
                 )
-    sources = {ident: catalogue.distribution(ident) for ident in idents}
+    sources = {ident: catalogue.distribution(ident, reading=reading) for ident in idents}
     depends = {
         ident: next(dep for dep in record.depends_on if dep in records)
         for ident, record in records.items()
@@ -1268,6 +1361,82 @@ def _dotted(parts: Sequence[str]) -> str:
     return r"\s*\.\s*".join(quoted)
 
 
+# ------------------------------------------------------------------------------ [readings.NAME]
+#: The keys of a ``[readings.NAME]`` table besides its qualifiers.
+_READING_META = ("description", "base")
+
+
+def _readings(where: _Locator, value: object) -> dict[str, elicit.Reading]:
+    """The scenario's own ``[readings.NAME]`` tables, in file order, each checked."""
+    out: dict[str, elicit.Reading] = {}
+    for name, spec in _table(where, "readings", value).items():
+        section = f"readings.{name}"
+        if name in elicit.READINGS:
+            raise InputError(
+                f"{where(section)}: {section}: {name!r} is a built-in reading "
+                f"({', '.join(elicit.READINGS)}); give yours another name"
+            )
+        table = _table(where, section, spec)
+        _known_keys(where, section, table, (*_READING_META, *elicit.READING_KEYS))
+        description = _string(where, f"{section}.description", table.get("description", ""))
+        base = _string(where, f"{section}.base", table.get("base", "default"))
+        known = {**elicit.READINGS, **out}
+        if base not in known:
+            raise InputError(
+                f"{where(section + '.base')}: {section}.base: unknown reading {base!r}; valid: "
+                f"{', '.join(known)} (a reading of this file must come before it)"
+            )
+        rules: dict[str, dict[str, Any]] = {}
+        for qualifier in elicit.READING_KEYS:
+            if qualifier not in table:
+                continue
+            key = f"{section}.{qualifier}"
+            rules[qualifier] = _table(where, key, table[qualifier])
+            _known_keys(where, key, rules[qualifier], elicit.READING_KEYS[qualifier])
+        try:
+            out[name] = elicit.make_reading(name, rules, description=description, base=known[base])
+        except InputError as err:
+            found = re.match(r"^(\w+)(?:\.(\w+))?", str(err))
+            parts = [p for p in (found.groups() if found else ()) if p]
+            key = ".".join([section, *parts]) if parts else section
+            raise InputError(f"{where(key)}: {section}.{err}") from None
+    return out
+
+
+def _report_readings(
+    where: _Locator, value: object, custom: Mapping[str, elicit.Reading]
+) -> tuple[str, ...]:
+    """``[report] readings``: names of built-in or the scenario's own readings, each once."""
+    valid = [*elicit.READINGS, *custom]
+    names = []
+    for item in _list(where, "report.readings", value):
+        name = _string(where, "report.readings", item)
+        if name not in valid:
+            raise InputError(
+                f"{where('report.readings')}: report.readings: unknown reading {name!r}; "
+                f"valid: {', '.join(valid)}"
+            )
+        if name in names:
+            raise InputError(
+                f"{where('report.readings')}: report.readings lists {name!r} twice; list each "
+                "reading once"
+            )
+        names.append(name)
+    return tuple(names)
+
+
+def _chosen_reading(
+    reading: str | elicit.Reading, custom: Mapping[str, elicit.Reading]
+) -> elicit.Reading:
+    """The reading a scenario is read under: a Reading, or a built-in or own reading's name."""
+    if isinstance(reading, elicit.Reading):
+        return reading
+    valid = {**elicit.READINGS, **custom}
+    if not isinstance(reading, str) or reading not in valid:
+        raise InputError(f"unknown reading {reading!r}; valid: {', '.join(valid)}")
+    return valid[reading]
+
+
 # ------------------------------------------------------------------------------ [synthesis.NAME]
 def _synthesis(
     where: _Locator,
@@ -1278,6 +1447,7 @@ def _synthesis(
     default_level: float,
     default_thresholds: tuple[float, ...] = (),
     default_crossed_by: tuple[str, ...] = (),
+    reading: elicit.Reading = elicit.READINGS["default"],
 ) -> SynthesisSettings:
     """Read and check one ``[synthesis.NAME]`` table.
 
@@ -1306,7 +1476,7 @@ def _synthesis(
             records.append(cat[item])
         elif isinstance(item, dict):
             when, dist, label = _inline(
-                where, key("observations"), at, item, ("date",), catalogue, default_level
+                where, key("observations"), at, item, ("date",), catalogue, default_level, reading
             )
             _after(where, key("observations"), at, when[0], start)
             observations.append((when[0], dist, label or at))
@@ -1335,7 +1505,7 @@ def _synthesis(
                 f"{{start = ..., end = ..., <qualifier> = ...}}; got {_type(item)}"
             )
         (begin, end), dist, label = _inline(
-            where, key("rates"), at, item, ("start", "end"), catalogue, default_level
+            where, key("rates"), at, item, ("start", "end"), catalogue, default_level, reading
         )
         _after(where, key("rates"), at, begin, start, inclusive=True)
         if not end > begin:
@@ -1439,7 +1609,7 @@ def _synthesis(
                     f"{where(at)}: {at}: no source of {section} is from publisher {slug!r} (an "
                     f"id's first word); publishers here: {', '.join(publishers)}"
                 )
-            options["bias"][slug] = _bias(where, at, spec, catalogue, default_level)
+            options["bias"][slug] = _bias(where, at, spec, catalogue, default_level, reading)
     listed = {*extra, *crossed_by, *(d for period in periods for d in period)}
     return SynthesisSettings(
         name=name,
@@ -1454,6 +1624,7 @@ def _synthesis(
         seed=seed,
         options=options,
         place=where(section),
+        reading=reading,
     )
 
 
@@ -1510,6 +1681,7 @@ def _inline(
     date_keys: tuple[str, ...],
     catalogue: Any,
     default_level: float,
+    reading: elicit.Reading = elicit.READINGS["default"],
 ) -> tuple[list[str], Distribution | float, str]:
     """An inline ``{date = .., <qualifier> = .., label = ..}``: its dates, reading and label."""
     every = (*date_keys, "label", *_READINGS, *sorted({o for k in _READINGS for o in _OPTIONS[k]}))
@@ -1527,8 +1699,8 @@ def _inline(
         label = _string(where, key, item["label"]).strip()
         if not label:
             raise InputError(f"{where(key)}: {at}.label must not be empty")
-    reading = {k: v for k, v in item.items() if k not in (*date_keys, "label")}
-    return days, _reading(where, key, at, reading, catalogue, default_level), label
+    figure = {k: v for k, v in item.items() if k not in (*date_keys, "label")}
+    return days, _reading(where, key, at, figure, catalogue, default_level, reading), label
 
 
 def _reading(
@@ -1538,6 +1710,7 @@ def _reading(
     table: Mapping[str, Any],
     catalogue: Any,
     default_level: float,
+    reading: elicit.Reading = elicit.READINGS["default"],
 ) -> Distribution | float:
     """A reading written like an input (one qualifier key, or ``value``): positive counts."""
     kinds = [kind for kind in _KINDS if kind in table]
@@ -1547,7 +1720,9 @@ def _reading(
             f"{where(key)}: {at} needs exactly one of {', '.join(_READINGS)}; got {got}"
         )
     try:
-        dist = _input(_Placed(where, key), at, table, catalogue, {}, at, default_level)
+        dist = _input(
+            _Placed(where, key), at, table, catalogue, {}, at, default_level, reading=reading
+        )
     except InputError as err:
         message = str(err)
         raise InputError(
@@ -1564,10 +1739,15 @@ def _reading(
 
 
 def _bias(
-    where: _Locator, key: str, spec: object, catalogue: Any, default_level: float
+    where: _Locator,
+    key: str,
+    spec: object,
+    catalogue: Any,
+    default_level: float,
+    reading: elicit.Reading = elicit.READINGS["default"],
 ) -> Distribution:
     table = _table(where, key, spec)
-    dist = _reading(where, key, key, table, catalogue, default_level)
+    dist = _reading(where, key, key, table, catalogue, default_level, reading)
     if not isinstance(dist, Distribution):
         raise InputError(
             f"{where(key)}: {key} must be a distribution (a qualifier such as range = [..]); "

@@ -159,6 +159,7 @@ from ._format import fmt_number
 from ._typing import FloatArray
 from .catalogue import Catalogue, Record, load_catalogue
 from .distributions import Distribution, LogNormal, from_spec
+from .elicit import Reading, get_reading
 from .errors import AttritionWarning, InputError
 
 __all__ = [
@@ -330,7 +331,13 @@ def _reading(where: str, value: object) -> tuple[Distribution, bool]:
     return value, False
 
 
-def _record_source(where: str, rec: Record, start: np.datetime64, side: list[str]) -> _Source:
+def _record_source(
+    where: str,
+    rec: Record,
+    start: np.datetime64,
+    side: list[str],
+    rules: Reading | str = "default",
+) -> _Source:
     kind = KINDS.get(rec.measure)
     if kind is None:
         raise InputError(
@@ -346,7 +353,8 @@ def _record_source(where: str, rec: Record, start: np.datetime64, side: list[str
     if rec.qualifier == "exact":
         reading, widened = _exact_reading(where, rec.value), False
     else:
-        reading, widened = _reading(where, Catalogue([rec]).distribution(rec.id))
+        dist = Catalogue([rec]).distribution(rec.id, reading=rules)
+        reading, widened = _reading(where, dist)
     end = np.datetime64(rec.as_of, "D")
     divisor = 1.0
     if kind == "cumulative":
@@ -427,7 +435,10 @@ def _skip_reason(rec: Record, records: Mapping[str, Record]) -> str | None:
 
 
 def _read_sources(
-    observations: object, rates: object, start: np.datetime64
+    observations: object,
+    rates: object,
+    start: np.datetime64,
+    rules: Reading | str = "default",
 ) -> tuple[list[_Source], list[str]]:
     if isinstance(observations, str | Record) or not isinstance(observations, Iterable):
         raise InputError(
@@ -484,7 +495,7 @@ def _read_sources(
             if reason is not None:
                 skipped.append(f"{item.id} ({reason})")
                 continue
-            item = _record_source(where, item, start, side)
+            item = _record_source(where, item, start, side, rules)
         _check_dates(where, item, start)
         sources.append(item)
     if not sources:
@@ -1305,6 +1316,7 @@ def synthesize(
     grid: bool = True,
     moves: int = 5,
     widen: float = 1.3,
+    reading: Reading | str = "default",
 ) -> xr.Dataset:
     """One never-decreasing cumulative trajectory behind every dated source, as posterior draws.
 
@@ -1349,6 +1361,9 @@ def synthesize(
         Metropolis moves per tempering step (and after the last).
     widen : float
         Scale factor (>= 1) of the Laplace reference's spread.
+    reading : Reading or str
+        The reading of the catalogue records' qualifiers (:func:`attritionsim.get_reading`);
+        ``(date, Distribution)`` tuples are used as they are.
 
     Returns
     -------
@@ -1407,7 +1422,7 @@ def synthesize(
         raise InputError(f"moves must be an integer in [1, 100]; got {moves!r}")
     if not isinstance(grid, bool):
         raise InputError(f"grid must be True or False; got {grid!r}")
-    sources, skipped = _read_sources(observations, rates, origin)
+    sources, skipped = _read_sources(observations, rates, origin, get_reading(reading))
     if skipped:
         warnings.warn(
             f"synthesize skipped {len(skipped)} record(s): {'; '.join(skipped)} "

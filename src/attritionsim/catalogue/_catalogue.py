@@ -231,7 +231,9 @@ class Catalogue:
             )
         return rec.value
 
-    def distribution(self, ident: str, **overrides: Any) -> Distribution:
+    def distribution(
+        self, ident: str, *, reading: elicit.Reading | str = "default", **overrides: Any
+    ) -> Distribution:
         """The distribution a record's figure becomes under its qualifier's default rule.
 
         ``range`` → :func:`~attritionsim.elicit.from_range` (at the record's ``level`` if it
@@ -244,6 +246,10 @@ class Catalogue:
         ----------
         ident : str
             A record id.
+        reading : Reading or str
+            The reading of the rules (:func:`attritionsim.elicit.get_reading`): it fills in the
+            options that neither the record (its ``level``, its unstated end) nor
+            ``overrides`` state.
         **overrides
             Keyword options of the rule, e.g. ``family="pert"``, ``level=0.8``, ``rel=0.2``.
 
@@ -286,19 +292,25 @@ class Catalogue:
                     f"valid: {', '.join(accepted)}"
                 )
         args = tuple(_num(getattr(rec, field)) for field in rule.figure)
-        defaults: dict[str, float] = {} if rec.level is None else {"level": rec.level}
+        defaults: dict[str, Any] = elicit.get_reading(reading).options(rec.qualifier)
+        if rec.level is not None:
+            defaults["level"] = rec.level
         if rule.other_end is not None and getattr(rec, rule.other_end) is not None:
             defaults[rule.other_end] = _num(getattr(rec, rule.other_end))
         dist = rule.function(*args, **{**defaults, **overrides})
         return dataclasses.replace(dist, origin={**(dist.origin or {}), "source": rec.id})
 
-    def input_for(self, ident: str, **overrides: Any) -> Distribution | float:
+    def input_for(
+        self, ident: str, *, reading: elicit.Reading | str = "default", **overrides: Any
+    ) -> Distribution | float:
         """A model input for a record: its plain value if ``exact``, else :meth:`distribution`.
 
         Parameters
         ----------
         ident : str
             A record id.
+        reading : Reading or str
+            Passed to :meth:`distribution`.
         **overrides
             Passed to :meth:`distribution`; refused for exact records.
 
@@ -323,7 +335,7 @@ class Catalogue:
                     f"(got {', '.join(sorted(overrides))})"
                 )
             return _num(rec.value)
-        return self.distribution(ident, **overrides)
+        return self.distribution(ident, reading=reading, **overrides)
 
     # ------------------------------------------------------------------ conversions
     def to_dataset(self) -> xr.Dataset:

@@ -1,8 +1,9 @@
 """Probability distributions, each an immutable value sampled through its inverse CDF.
 
 The families: :class:`Uniform`, :class:`Triangular`, :class:`PERT`, :class:`Normal`,
-:class:`TruncNormal`, :class:`LogNormal`, :class:`Gamma`, :class:`Beta`, :class:`Metalog` and
-:class:`Mixture`. Most users build them through :mod:`attritionsim.elicit`.
+:class:`TruncNormal`, :class:`LogNormal`, :class:`ShiftedLogNormal`, :class:`Gamma`,
+:class:`Beta`, :class:`Metalog` and :class:`Mixture`. Most users build them through
+:mod:`attritionsim.elicit`.
 """
 
 from ._base import Distribution, FloatRangeError, from_spec
@@ -19,6 +20,7 @@ from ._families import (
 )
 from ._metalog import Metalog
 from ._mixture import Mixture
+from ._shifted import ShiftedLogNormal
 
 __all__ = [
     "PERT",
@@ -31,6 +33,7 @@ __all__ = [
     "Metalog",
     "Mixture",
     "Normal",
+    "ShiftedLogNormal",
     "Triangular",
     "TruncNormal",
     "Uniform",
