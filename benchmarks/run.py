@@ -3,9 +3,12 @@
 Run ``python benchmarks/run.py`` (``--quick`` for a smoke run). Each case times the library and
 a numpy baseline that draws the same inputs with a :class:`numpy.random.Generator`, computes the
 same derived quantities and the same summaries (median, mean, equal-tailed and HDI bounds), in
-one process, as the median of repeats; it prints the ratio and the peak memory of each (traced
-by :mod:`tracemalloc`, which sees numpy's allocations), and writes the table as JSON to
-``benchmarks/results/``.
+one process, as the median of alternating repeats; it prints the ratio and the peak memory of
+each (traced by :mod:`tracemalloc`, which sees numpy's allocations), and writes the table as
+JSON to ``benchmarks/results/``. The generic model and the default scenario are also timed
+against a percentile-only numpy version ("pct" columns): lognormals drawn as
+``exp(mu + sigma * standard_normal)``, each quantity summarised by one
+``numpy.percentile(x, [5, 50, 95])`` and its mean, no HDI and no MCSE.
 
 Cases: the generic 10-input model; the default scenario at 10^5 to 10^7 draws against a numpy
 version of it; ``lhs`` and ``sobol`` against ``mc`` (library against library: the "numpy"
@@ -14,9 +17,10 @@ columns hold the ``mc`` run); :func:`attritionsim.summarize_chunked` at 10^8 dra
 generic model where it is installed (its time in the "numpy" columns); and the evidence synthesis
 (:func:`attritionsim.synthesize`) of the whole Russian casualty record at 10^5 draws (one run
 timed, one traced for its peak memory; no baseline; the target is 30 s on 2 cores and 2 GiB).
-At 10^7 draws and above each side runs once, timed under tracemalloc. The default scenario's
-``million_trajectory`` is left out of both sides: its draws reach dates outside
-``datetime64[ns]``, which ``summarize`` cannot yet take.
+At 10^7 draws and above each side is traced once (its peak memory) and timed three times; the
+chunked 10^8 case runs once, traced. The default scenario's ``million_trajectory`` is left out
+of both sides: its draws reach dates outside ``datetime64[ns]``, which ``summarize`` cannot yet
+take.
 """
 
 from __future__ import annotations
@@ -57,6 +61,8 @@ class Row:
     library_s: float
     numpy_s: float
     ratio: float
+    percentile_s: float
+    percentile_ratio: float
     library_peak_mib: float
     numpy_peak_mib: float
 
@@ -100,6 +106,30 @@ def numpy_generic(draws: int) -> Callable[[], Any]:
         return {name: numpy_summary(v) for name, v in out.items()}
 
     return run
+
+
+def percentile_generic(draws: int) -> Callable[[], Any]:
+    """The generic model in numpy, summarised by three percentiles and the mean only."""
+    model = generic_model()
+    params = [(d.mu, d.sigma) for d in model.inputs.values()]  # type: ignore[union-attr]
+    fns = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide}
+
+    def run() -> Any:
+        rng = np.random.default_rng(1)
+        x = [np.exp(mu + sigma * rng.standard_normal(draws)) for mu, sigma in params]
+        out = {f"x{i}": v for i, v in enumerate(x)}
+        for i, op in enumerate(OPS):
+            out[f"d{i}"] = fns[op](x[i], x[(i + 1) % N_INPUTS])
+        return {name: percentile_summary(v) for name, v in out.items()}
+
+    return run
+
+
+def percentile_summary(values: np.ndarray) -> dict[str, float]:
+    """The 5%, 50% and 95% percentiles (one :func:`numpy.percentile`, a partition) and the mean."""
+    with np.errstate(invalid="ignore"):  # inf - inf among the dates that never come
+        lo, med, hi = np.percentile(values, [5.0, 50.0, 95.0])
+    return {"median": float(med), "mean": float(values.mean()), "eti": (float(lo), float(hi))}
 
 
 def numpy_summary(values: np.ndarray) -> dict[str, float]:
@@ -154,12 +184,60 @@ def numpy_sampler(dist: Distribution) -> Callable[[np.ndarray], np.ndarray]:
     return dist.ppf  # type: ignore[return-value]
 
 
-def numpy_default(draws: int) -> Callable[[], Any]:
-    """The default scenario written out by hand in numpy (its copula and its formulas)."""
+def normal_sampler(dist: Distribution) -> Callable[[np.ndarray, np.random.Generator], np.ndarray]:
+    """Standard normals to draws, the way one writes it by hand (``exp(mu + sigma * z)``)."""
+    kind = type(dist).__name__
+    if kind == "LogNormal":
+        mu, sigma = dist.mu, dist.sigma  # type: ignore[attr-defined]
+        return lambda z, rng: np.exp(mu + sigma * z)
+    if kind == "Mixture" and all(
+        type(c).__name__ == "LogNormal"
+        for c in dist.components  # type: ignore[attr-defined]
+    ):
+        comps = dist.components  # type: ignore[attr-defined]
+        mus = np.array([c.mu for c in comps])
+        sigmas = np.array([c.sigma for c in comps])
+        weights = np.array(dist.weights) / sum(dist.weights)  # type: ignore[attr-defined]
+
+        def mixture(z: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+            pick = rng.choice(len(comps), size=z.size, p=weights)
+            return np.exp(mus[pick] + sigmas[pick] * z)
+
+        return mixture
+    if kind == "Uniform":
+        low, high = dist.low, dist.high  # type: ignore[attr-defined]
+        return lambda z, rng: low + (high - low) * special.ndtr(z)
+    return lambda z, rng: dist.ppf(special.ndtr(z))  # type: ignore[return-value]
+
+
+def numpy_default(draws: int, *, percentiles: bool = False) -> Callable[[], Any]:
+    """The default scenario written out by hand in numpy (its copula and its formulas).
+
+    ``percentiles``: the percentile-only version, drawing from standard normals
+    (:func:`normal_sampler`, the copula on the normals) and summarising each quantity by
+    :func:`percentile_summary`.
+    """
     model = default_model()
     names = default_quantities(model)
     samplers = {n: numpy_sampler(model.inputs[n]) for n in model.random_inputs}  # type: ignore[arg-type]
+    normal = {n: normal_sampler(model.inputs[n]) for n in model.random_inputs}  # type: ignore[arg-type]
     pairs = list(model.correlations.items())
+    summarize = percentile_summary if percentiles else numpy_summary
+
+    def draw_by_inverse_cdf(rng: np.random.Generator) -> dict[str, Any]:
+        u = {n: rng.random(draws) for n in samplers}
+        for (a, b), rho in pairs:  # each pair is its own two-input Gaussian copula
+            r = 2.0 * np.sin(np.pi * rho / 6.0)
+            za, zb = special.ndtri(u[a]), special.ndtri(u[b])
+            u[b] = special.ndtr(r * za + np.sqrt(1.0 - r * r) * zb)
+        return {n: samplers[n](u[n]) for n in samplers}
+
+    def draw_from_normals(rng: np.random.Generator) -> dict[str, Any]:
+        z = {n: rng.standard_normal(draws) for n in normal}
+        for (a, b), rho in pairs:
+            r = 2.0 * np.sin(np.pi * rho / 6.0)
+            z[b] = r * z[a] + np.sqrt(1.0 - r * r) * z[b]
+        return {n: normal[n](z[n], rng) for n in normal}
 
     def days(a: str, b: str) -> float:
         return float((np.datetime64(b) - np.datetime64(a)) / np.timedelta64(1, "D"))
@@ -174,12 +252,7 @@ def numpy_default(draws: int) -> Callable[[], Any]:
 
     def run() -> Any:
         rng = np.random.default_rng(1)
-        u = {n: rng.random(draws) for n in samplers}
-        for (a, b), rho in pairs:  # each pair is its own two-input Gaussian copula
-            r = 2.0 * np.sin(np.pi * rho / 6.0)
-            za, zb = special.ndtri(u[a]), special.ndtri(u[b])
-            u[b] = special.ndtr(r * za + np.sqrt(1.0 - r * r) * zb)
-        v: dict[str, Any] = {n: samplers[n](u[n]) for n in samplers}
+        v: dict[str, Any] = (draw_from_normals if percentiles else draw_by_inverse_cdf)(rng)
         v.update(model.constants)
         v["ratio_may25"] = v["ru_may25"] / v["ua_may25"]
         v["ratio_dec25"] = v["ru_dec25"] / v["ua_dec25"]
@@ -210,9 +283,9 @@ def numpy_default(draws: int) -> Callable[[], Any]:
                 out[name] = float(x.mean())
             elif x.dtype.kind == "M":
                 seconds = x.astype(np.int64).astype(np.float64)
-                out[name] = numpy_summary(np.where(np.isnat(x), np.inf, seconds))
+                out[name] = summarize(np.where(np.isnat(x), np.inf, seconds))
             else:
-                out[name] = numpy_summary(x)
+                out[name] = summarize(x)
         return out
 
     return run
@@ -273,10 +346,11 @@ def synthesis_row(draws: int) -> Row:
     fn = library_synthesis(draws)
     seconds = timed(fn, 1)
     peak = traced(fn)[1]
-    row = Row("synthesis, Russian record", draws, seconds, math.nan, math.nan, peak, math.nan)
+    nan = math.nan
+    row = Row("synthesis, Russian record", draws, seconds, nan, nan, nan, nan, peak, nan)
     print(
-        f"{row.case:<28} {row.draws:>12,} {row.library_s:>10.3f} {'':>10} {'':>7} "
-        f"{row.library_peak_mib:>10.0f} {'':>10}   (target: 30 s on 2 cores, 2,048 MiB)",
+        f"{row.case:<28} {row.draws:>12,} {row.library_s:>10.3f} {'':>10} {'':>7} {'':>10} "
+        f"{'':>9} {row.library_peak_mib:>10.0f} {'':>10}   (target: 30 s on 2 cores, 2,048 MiB)",
         flush=True,
     )
     return row
@@ -313,21 +387,54 @@ def traced(fn: Callable[[], Any]) -> tuple[float, float]:
     return seconds, peak / 2**20
 
 
-def measure(fn: Callable[[], Any], draws: int) -> tuple[float, float]:
-    """(median seconds, peak MiB): repeats below 10^7 draws, one traced run from there on."""
-    if draws >= 10**7:
-        return traced(fn)
-    fn()  # warm up imports and caches
-    return timed(fn, 5 if draws <= 10**5 else 3), peak_mib(fn)
+def measure(
+    fns: list[Callable[[], Any]], draws: int, *, once: bool = False
+) -> list[tuple[float, float]]:
+    """(median seconds, peak MiB) of each of ``fns``, timed in alternation.
+
+    The runs alternate (``a, b, c, a, b, c, ...``) so that a busy spell on a shared machine
+    falls on every side alike. Below 10^7 draws each is warmed up, timed 5 (10^5 and fewer)
+    or 3 times, and traced once for its peak; from 10^7 on the traced run is the warm-up and
+    each is timed 3 times. ``once``: one traced run each (for runs of minutes).
+    """
+    if once:
+        return [traced(fn) for fn in fns]
+    big = draws >= 10**7
+    peaks = []
+    for fn in fns:  # warm up imports and caches; from 10^7 on, under tracemalloc
+        if big:
+            peaks.append(traced(fn)[1])
+        else:
+            fn()
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(3 if draws > 10**5 else 5):
+        for fn, seconds in zip(fns, times, strict=True):
+            seconds.append(timed(fn, 1))
+    if not big:
+        peaks = [peak_mib(fn) for fn in fns]
+    return [(statistics.median(t), peak) for t, peak in zip(times, peaks, strict=True)]
 
 
-def compare(case: str, draws: int, lib: Callable[[], Any], base: Callable[[], Any] | None) -> Row:
-    lib_s, lib_mib = measure(lib, draws)
-    base_s, base_mib = measure(base, draws) if base is not None else (math.nan, math.nan)
-    row = Row(case, draws, lib_s, base_s, lib_s / base_s, lib_mib, base_mib)
+def compare(
+    case: str,
+    draws: int,
+    lib: Callable[[], Any],
+    base: Callable[[], Any] | None,
+    percentiles: Callable[[], Any] | None = None,
+    *,
+    once: bool = False,
+) -> Row:
+    """Time the library, its same-work baseline and (where given) the percentile-only one."""
+    fns = [f for f in (lib, base, percentiles) if f is not None]
+    results = iter(measure(fns, draws, once=once))
+    lib_s, lib_mib = next(results)
+    base_s, base_mib = next(results) if base is not None else (math.nan, math.nan)
+    pct_s = next(results)[0] if percentiles is not None else math.nan
+    row = Row(case, draws, lib_s, base_s, lib_s / base_s, pct_s, lib_s / pct_s, lib_mib, base_mib)
     print(
         f"{row.case:<28} {row.draws:>12,} {row.library_s:>10.3f} {row.numpy_s:>10.3f} "
-        f"{row.ratio:>7.2f} {row.library_peak_mib:>10.0f} {row.numpy_peak_mib:>10.0f}",
+        f"{row.ratio:>7.2f} {row.percentile_s:>10.3f} {row.percentile_ratio:>9.2f} "
+        f"{row.library_peak_mib:>10.0f} {row.numpy_peak_mib:>10.0f}",
         flush=True,
     )
     return row
@@ -352,13 +459,28 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [10**3, 10**4] if args.quick else [10**5, 10**6, 10**7]
     print(
         f"{'case':<28} {'draws':>12} {'library s':>10} {'numpy s':>10} {'ratio':>7} "
-        f"{'lib MiB':>10} {'numpy MiB':>10}"
+        f"{'pct s':>10} {'pct ratio':>9} {'lib MiB':>10} {'numpy MiB':>10}"
     )
     rows = [
-        compare("generic 10 in / 10 derived", n, library_generic(n), numpy_generic(n))
+        compare(
+            "generic 10 in / 10 derived",
+            n,
+            library_generic(n),
+            numpy_generic(n),
+            percentile_generic(n),
+        )
         for n in sizes
     ]
-    rows += [compare("default scenario", n, library_default(n), numpy_default(n)) for n in sizes]
+    rows += [
+        compare(
+            "default scenario",
+            n,
+            library_default(n),
+            numpy_default(n),
+            numpy_default(n, percentiles=True),
+        )
+        for n in sizes
+    ]
     n = sizes[1]
     for method in ("lhs", "sobol"):
         sobol_n = 1 << (n - 1).bit_length() if method == "sobol" else n
@@ -371,7 +493,9 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
     big, chunk = (3 * 10**5, 10**5) if args.quick else (10**8, 10**6)
-    rows.append(compare(f"generic chunked ({chunk:.0e})", big, library_chunked(big, chunk), None))
+    rows.append(
+        compare(f"generic chunked ({chunk:.0e})", big, library_chunked(big, chunk), None, once=True)
+    )
     peer = squigglepy_generic(n)
     if peer is None:
         print("squigglepy: skipped (not installed; pip install squigglepy to add the peer case)")

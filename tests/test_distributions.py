@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
-from scipy import integrate, special, stats
+from scipy import integrate, optimize, special, stats
 
 import attritionsim as asim
 from attritionsim.distributions import (
@@ -512,6 +512,28 @@ def test_mixture_of_identical_components_is_the_component() -> None:
     comp = Normal(3.0, 2.0)
     mix = Mixture((comp, comp), (1.0, 2.0))
     assert_allclose(mix.ppf(Q_GRID), comp.ppf(Q_GRID), rtol=1e-13)
+
+
+def test_mixture_ppf_searches_only_where_the_components_disagree(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    searched: list[int] = []
+    find_root = optimize.elementwise.find_root
+
+    def spy(f: Any, init: Any, **kwargs: Any) -> Any:
+        searched.append(int(np.size(init[0])))
+        return find_root(f, init, **kwargs)
+
+    monkeypatch.setattr(optimize.elementwise, "find_root", spy)
+    comp = LogNormal(1.0, 0.5)
+    assert_array_equal(Mixture((comp, comp), (1.0, 3.0)).ppf(Q_GRID), comp.ppf(Q_GRID))
+    assert searched == []  # identical components: no root to search for
+    mix = Mixture((Normal(0.0, 1.0), Normal(0.0, 2.0)), (1.0, 1.0))
+    got = mix.ppf(np.array([0.2, 0.5, 0.7]))
+    assert searched == [2] and got[1] == 0.0  # both components' medians are 0
+    alone = [float(mix.ppf(np.array([p]))[0]) for p in (0.2, 0.7)]
+    assert [float(got[0]), float(got[2])] == alone  # each root is searched for on its own
+    assert_allclose(mix.cdf(got), [0.2, 0.5, 0.7], rtol=1e-12)
 
 
 @pytest.mark.parametrize(

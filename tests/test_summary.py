@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 import xarray as xr
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import optimize, stats
 
@@ -22,6 +22,7 @@ from attritionsim.summary import (
     mcse_mean,
     mcse_probability,
     mcse_quantile,
+    sample_of,
     summarize,
 )
 
@@ -44,6 +45,29 @@ def spaced_dates(low: str, mid: str, high: str, n: int = 2001) -> np.ndarray:
     """Dates (at noon) with exact 5%, 50% and 95% quantiles."""
     days = [np.datetime64(d, "D").astype(np.int64) + 0.5 for d in (low, mid, high)]
     return (spaced(*days, n=n) * NS_PER_DAY).astype(np.int64).astype("datetime64[ns]")
+
+
+#: Kinds of sample :func:`made_draws` makes: ties, skew, a constant, integers, infinities.
+SHAPES = ("ties", "lognormal", "normal", "constant", "integers", "infinities")
+
+
+def made_draws(seed: int, size: int, shape: str) -> np.ndarray:
+    """``size`` NaN-free draws of one of :data:`SHAPES` (infinite only for "infinities")."""
+    rng = np.random.default_rng(seed)
+    if shape == "ties":
+        return rng.integers(-3, 4, size) * 0.5
+    if shape == "lognormal":
+        return rng.lognormal(0.0, 2.0, size)
+    if shape == "normal":
+        return rng.normal(size=size)
+    if shape == "constant":
+        return np.full(size, -1.5)
+    if shape == "integers":
+        return rng.integers(-1000, 1000, size)
+    values = rng.normal(size=size)
+    values[rng.random(size) < 0.1] = np.inf
+    values[rng.random(size) < 0.05] = -np.inf
+    return values
 
 
 def gamma_hdi(shape: float, level: float) -> tuple[float, float]:
@@ -254,6 +278,118 @@ def test_nat_sorts_after_every_date():
     out = summarize(xr.Dataset({"crossing": ("draw", mostly_never)}))["quantities"]["crossing"]
     assert out["median"] is None and out["never"] == pytest.approx(0.6)
     assert out["eti"][0] == "2025-03-06"  # 40 dates left (day 60 on), then NaT; 5% is day 64.95
+
+
+# ---------------------------------------------------------------------------------------------
+# the summary path against a full-sort reference
+# ---------------------------------------------------------------------------------------------
+
+
+def full_sort_entry(values: np.ndarray, level: float, ess: float | None) -> dict[str, Any]:
+    """summarize()'s figures for finite draws, the plain way: np.sort, np.quantile, np.std."""
+    xs = np.sort(values.astype(np.float64))
+    n = xs.size
+    k = _orderstats.window(n, level)
+    start = int(np.argmin(xs[k - 1 :] - xs[: n - k + 1]))
+    probs = [(1.0 - level) / 2.0, (1.0 + level) / 2.0]
+    sd = float(np.std(xs, ddof=1)) if n > 1 else math.inf
+    figures = {
+        "median": float(np.quantile(xs, 0.5)),
+        "mean": float(np.mean(xs)),
+        "eti": [float(np.quantile(xs, p)) for p in probs],
+        "hdi": [float(xs[start]), float(xs[start + k - 1])],
+        "mcse": {
+            "median": _orderstats.mcse_quantile(xs, 0.5, ess=ess),
+            "mean": sd / math.sqrt(n if ess is None else ess),
+            "eti": [_orderstats.mcse_quantile(xs, p, ess=ess) for p in probs],
+            "hdi": list(_orderstats.mcse_hdi(xs, level, ess=ess)),
+        },
+    }
+    return json.loads(json.dumps(figures).replace("Infinity", "null"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(1, 5000),
+    st.sampled_from([s for s in SHAPES if s != "infinities"]),
+    st.sampled_from([0.5, 0.8, 0.9, 0.95, 0.99]) | st.floats(0.01, 0.99),
+    st.none() | st.floats(1.0, 5000.0),
+)
+def test_summaries_match_a_full_sort_reference(seed, size, shape, level, ess):
+    values = made_draws(seed, size, shape)
+    attrs = {} if ess is None else {"ess": ess}
+    got = summarize(xr.DataArray(values, dims="draw", name="x", attrs=attrs), level)
+    entry = got["quantities"]["x"]
+    del entry["units"]
+    # json text: floats as their shortest round-trip repr, so bit for bit (and -0.0 != 0.0)
+    assert json.dumps(entry, sort_keys=True) == json.dumps(
+        full_sort_entry(values, level, ess), sort_keys=True
+    )
+
+
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(1, 3000),
+    st.sampled_from(SHAPES),
+)
+def test_sorted_samples_are_np_sort_and_keep_their_checks(seed, size, shape):
+    values = made_draws(seed, size, shape)
+    sample = sample_of(values)
+    np.testing.assert_array_equal(sample.values, np.sort(values.astype(np.float64)))
+    assert sample.kind == "number" and sample.scale == 1.0
+    values = values.astype(np.float64)
+    sizes = np.abs(values[np.isfinite(values) & (values != 0.0)])
+    if sizes.size:  # beyond 2**500: scaled by a power of two, from the largest finite size
+        big = values * (1e307 / sizes.max())
+        top = float(np.abs(big[np.isfinite(big)]).max())
+        scale = math.ldexp(1.0, math.frexp(top)[1] - 500)
+        huge = sample_of(big)
+        assert huge.scale == scale
+        np.testing.assert_array_equal(huge.values, np.sort(big) / scale)
+    values[seed % size] = np.nan
+    with pytest.raises(InputError, match=rf"^'draws' has 1 NaN draws out of {size:,};"):
+        sample_of(values)
+
+
+@given(st.lists(st.integers(-(10**9), 10**9) | st.none(), min_size=1, max_size=300))
+def test_date_samples_are_sorted_offsets_with_nat_last(seconds):
+    codes = np.array([np.iinfo(np.int64).min if s is None else s for s in seconds], np.int64)
+    dates = codes.view("datetime64[s]")
+    sample = sample_of(dates)
+    nat = np.isnat(dates)
+    anchor = int(codes[~nat].min()) if not nat.all() else 0
+    offsets = np.where(nat, np.inf, (codes - anchor).astype(np.float64))
+    np.testing.assert_array_equal(sample.values, np.sort(offsets))
+    assert sample.anchor == anchor
+    assert sample.last == (int(codes[~nat].max()) if not nat.all() else 0)
+    assert sample.never() == int(nat.sum())
+
+
+def test_quantities_summarised_in_turn_do_not_share_figures():
+    """summarize() reuses two buffers for every quantity: each entry is the quantity's alone."""
+    rng = np.random.default_rng(4)
+    n = 3000
+    ds = xr.Dataset(
+        {
+            "wide": ("draw", rng.lognormal(3.0, 2.0, n)),
+            "counts": ("draw", rng.integers(0, 50, n)),
+            "when": (
+                "draw",
+                np.where(
+                    rng.random(n) < 0.2,
+                    np.datetime64("NaT", "s"),
+                    np.datetime64("2025-06-01", "s") + rng.integers(0, 10**7, n),
+                ),
+            ),
+            "flag": ("draw", rng.random(n) < 0.3),
+            "narrow": ("draw", rng.normal(size=n)),
+        }
+    )
+    together = summarize(ds)["quantities"]
+    for name in ds.data_vars:
+        assert together[name] == summarize(ds, quantities=name)["quantities"][name], name
+    assert together["flag"]["probability"] == int(ds["flag"].sum()) / n
 
 
 # ---------------------------------------------------------------------------------------------

@@ -66,6 +66,7 @@ __all__ = [
     "mcse_probability",
     "mcse_quantile",
     "mcse_quantile_of",
+    "moments",
     "quantile",
     "resample_band",
     "spread",
@@ -88,6 +89,11 @@ FIRST_HALF_BAND = 1024
 THIN_TO = 2**14
 #: Elements per block of resamples (bounds the bootstrap's memory).
 _BLOCK = 1 << 20
+
+
+def _finite(xs: FloatArray) -> bool:
+    """Whether every draw of sorted ``xs`` (no NaN) is finite: whether both ends are."""
+    return bool(np.isfinite(xs[0]) and np.isfinite(xs[-1]))
 
 
 def _effective(n: int, ess: float | None) -> float:
@@ -175,10 +181,33 @@ def mcse_mean(xs: FloatArray, *, ess: float | None = None) -> float:
     >>> mcse_mean(np.array([1.0, 2.0, 3.0, 4.0]))
     0.6454972243679028
     """
-    size = _effective(xs.size, ess)
-    if xs.size < 2 or size <= 0.0 or not np.isfinite(xs).all():
-        return math.inf
-    return float(np.std(xs, ddof=1)) / math.sqrt(size)
+    return moments(xs, ess=ess)[1]
+
+
+def moments(
+    xs: FloatArray, *, ess: float | None = None, scratch: FloatArray | None = None
+) -> tuple[float, float]:
+    """The mean of sorted ``xs`` and its :func:`mcse_mean`, with one sum shared.
+
+    Bit for bit ``numpy.mean(xs)`` and ``numpy.std(xs, ddof=1) / sqrt(ess)`` (the same
+    pairwise sums, the deviations from the same mean); NaN (``inf - inf``) for the mean of
+    draws at both infinities. ``scratch``: a float64 buffer of at least ``xs.size`` values for
+    the squared deviations (overwritten), instead of a new array.
+
+    >>> moments(np.array([1.0, 2.0, 3.0, 4.0]))
+    (2.5, 0.6454972243679028)
+    """
+    n = xs.size
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf
+        mean = np.add.reduce(xs) / n
+    size = _effective(n, ess)
+    if n < 2 or size <= 0.0 or not _finite(xs):
+        return float(mean), math.inf
+    use = scratch[:n] if scratch is not None and scratch.size >= n else None
+    deviations = np.subtract(xs, mean, out=use)
+    np.square(deviations, out=deviations)
+    sd = math.sqrt(float(np.add.reduce(deviations)) / (n - 1))
+    return float(mean), sd / math.sqrt(size)
 
 
 def mcse_probability(p: float, n: int, *, ess: float | None = None) -> float:
@@ -239,7 +268,9 @@ def widths(xs: FloatArray, k: int) -> FloatArray:
     """Widths of every window of ``k`` consecutive sorted draws; inf where not finite."""
     with np.errstate(invalid="ignore"):
         width = xs[k - 1 :] - xs[: xs.size - k + 1]
-    return np.where(np.isnan(width), np.inf, width)
+    if not _finite(xs):  # inf - inf
+        width[np.isnan(width)] = np.inf
+    return width
 
 
 def hdi(xs: FloatArray, k: int) -> tuple[float, float, int]:
@@ -266,44 +297,48 @@ def resample_band(
     first, stop = band
     m = stop - first
     t = n - k + 1
+    finite = _finite(xs)
     lows, highs, starts = [], [], []
     per_block = max(1, _BLOCK // (2 * m if m < k else n + 1))
     for done in range(0, reps, per_block):
         size = min(per_block, reps - done)
         if m < k:  # the two ends of the band's windows do not overlap
-            below = np.cumsum(
-                np.column_stack(
-                    [rng.standard_gamma(first + 1, size), rng.standard_exponential((size, m - 1))]
-                ),
-                axis=1,
-            )
-            above = np.cumsum(
-                np.column_stack(
-                    [
-                        rng.standard_gamma(t - stop + 1, size),
-                        rng.standard_exponential((size, m - 1)),
-                    ]
-                ),
-                axis=1,
-            )[:, ::-1]
+            below = _spacings(rng, first + 1, size, m)
+            above = _spacings(rng, t - stop + 1, size, m)[:, ::-1]
             total = below[:, -1:] + rng.standard_gamma(first + k - stop, (size, 1)) + above[:, :1]
-            low_rank = np.floor(below * (n / total))
-            high_rank = n - np.ceil(above * (n / total))
+            per_unit = n / total
+            # floor(below * n / total): not negative, so the conversion to intp below floors it
+            low_rank = np.multiply(below, per_unit, out=below)
+            high_rank = np.ceil(np.multiply(above, per_unit, out=above), out=above)
+            high_rank = np.subtract(n, high_rank, out=high_rank)
         else:  # a band as wide as a window: build every order statistic
             spacings = np.cumsum(rng.standard_exponential((size, n + 1)), axis=1)
             ranks = np.floor(spacings[:, :n] * (n / spacings[:, n:]))
             low_rank, high_rank = ranks[:, first:stop], ranks[:, first + k - 1 : stop + k - 1]
-        low = xs[np.clip(low_rank, 0, n - 1).astype(np.intp)]
-        high = xs[np.clip(high_rank, 0, n - 1).astype(np.intp)]
-        with np.errstate(invalid="ignore"):
-            width = high - low
-        width = np.where(np.isnan(width), np.inf, width)
+        low = xs.take(low_rank.astype(np.intp), mode="clip")
+        high = xs.take(high_rank.astype(np.intp), mode="clip")
+        with np.errstate(invalid="ignore"):  # inf - inf
+            width = np.subtract(high, low, out=low_rank)  # the ranks are read: reuse them
+        if not finite:
+            width[np.isnan(width)] = np.inf
         best = np.argmin(width, axis=1)
         rows = np.arange(size)
         lows.append(low[rows, best])
         highs.append(high[rows, best])
         starts.append(best + first)
     return np.concatenate(lows), np.concatenate(highs), np.concatenate(starts)
+
+
+def _spacings(rng: np.random.Generator, shape: float, size: int, m: int) -> FloatArray:
+    """Cumulative sums of a gamma(``shape``) spacing then ``m - 1`` exponential ones, per row.
+
+    The same draws, in the same order, as ``cumsum(column_stack([gamma, exponentials]))``
+    without the copies.
+    """
+    out = np.empty((size, m))
+    out[:, 0] = rng.standard_gamma(shape, size)
+    out[:, 1:] = rng.standard_exponential((size, m - 1))
+    return np.cumsum(out, axis=1, out=out)
 
 
 def _sd(values: FloatArray) -> float:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import numpy.typing as npt
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
 from attritionsim import _orderstats
+from test_summary import SHAPES, made_draws  # shared draw makers
 
 # ---------------------------------------------------------------------------------------------
 # quantiles and windows
@@ -69,6 +71,104 @@ def test_spacing_resamples_match_a_plain_bootstrap(level):
     for ours, theirs in ((low, plain[rows, start]), (high, plain[rows, start + k - 1])):
         assert abs(ours.mean() - theirs.mean()) < 0.1 * theirs.std()
         assert ours.std() == pytest.approx(theirs.std(), rel=0.1)
+
+
+def reference_resample_band(
+    xs: np.ndarray, k: int, band: tuple[int, int], rng: np.random.Generator, reps: int
+) -> tuple[np.ndarray, np.ndarray, npt.NDArray[np.intp]]:
+    """resample_band as first written: a new array at every step (the bits to keep)."""
+    n = xs.size
+    first, stop = band
+    m = stop - first
+    t = n - k + 1
+    lows, highs, starts = [], [], []
+    per_block = max(1, (1 << 20) // (2 * m if m < k else n + 1))
+    for done in range(0, reps, per_block):
+        size = min(per_block, reps - done)
+        if m < k:
+            below = np.cumsum(
+                np.column_stack(
+                    [rng.standard_gamma(first + 1, size), rng.standard_exponential((size, m - 1))]
+                ),
+                axis=1,
+            )
+            above = np.cumsum(
+                np.column_stack(
+                    [
+                        rng.standard_gamma(t - stop + 1, size),
+                        rng.standard_exponential((size, m - 1)),
+                    ]
+                ),
+                axis=1,
+            )[:, ::-1]
+            total = below[:, -1:] + rng.standard_gamma(first + k - stop, (size, 1)) + above[:, :1]
+            low_rank = np.floor(below * (n / total))
+            high_rank = n - np.ceil(above * (n / total))
+        else:
+            spacings = np.cumsum(rng.standard_exponential((size, n + 1)), axis=1)
+            ranks = np.floor(spacings[:, :n] * (n / spacings[:, n:]))
+            low_rank, high_rank = ranks[:, first:stop], ranks[:, first + k - 1 : stop + k - 1]
+        low = xs[np.clip(low_rank, 0, n - 1).astype(np.intp)]
+        high = xs[np.clip(high_rank, 0, n - 1).astype(np.intp)]
+        with np.errstate(invalid="ignore"):
+            width = high - low
+        width = np.where(np.isnan(width), np.inf, width)
+        best = np.argmin(width, axis=1)
+        rows = np.arange(size)
+        lows.append(low[rows, best])
+        highs.append(high[rows, best])
+        starts.append(best + first)
+    return np.concatenate(lows), np.concatenate(highs), np.concatenate(starts)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(2, 3000),
+    st.sampled_from(SHAPES),
+    st.floats(0.01, 0.99),
+    st.none() | st.integers(0, 300),
+    st.integers(1, 300),
+)
+def test_resample_band_keeps_the_bits_of_the_plain_reference(seed, size, shape, level, half, reps):
+    xs = np.sort(made_draws(seed, size, shape).astype(np.float64))
+    k = _orderstats.window(size, level)
+    t = size - k + 1
+    start = _orderstats.hdi(xs, k)[2]
+    band = (0, t) if half is None else (max(0, start - half), min(t, start + half + 1))
+    ours = _orderstats.resample_band(xs, k, band, np.random.default_rng(seed), reps)
+    plain = reference_resample_band(xs, k, band, np.random.default_rng(seed), reps)
+    for got, expected in zip(ours, plain, strict=True):
+        np.testing.assert_array_equal(got, expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(1, 5000),
+    st.sampled_from(SHAPES),
+    st.none() | st.floats(0.5, 5000.0),
+    st.booleans(),
+)
+def test_moments_are_numpy_mean_and_std_bit_for_bit(seed, size, shape, ess, scratch):
+    xs = np.sort(made_draws(seed, size, shape).astype(np.float64))
+    buffer = np.full(size + 3, 7.0) if scratch else None
+    mean, error = _orderstats.moments(xs, ess=ess, scratch=buffer)
+    with np.errstate(invalid="ignore"):  # inf - inf
+        assert repr(mean) == repr(float(np.mean(xs)))
+    if size < 2 or not np.isfinite(xs).all():
+        assert error == math.inf
+    else:
+        expected = float(np.std(xs, ddof=1)) / math.sqrt(size if ess is None else ess)
+        assert repr(error) == repr(expected)
+    assert repr(_orderstats.mcse_mean(xs, ess=ess)) == repr(error)
+
+
+def test_widths_between_equal_infinities_are_infinite():
+    xs = np.array([-np.inf, -np.inf, 0.0, 1.0, np.inf, np.inf])
+    np.testing.assert_array_equal(_orderstats.widths(xs, 2), [np.inf, np.inf, 1.0, np.inf, np.inf])
+    assert _orderstats.hdi(xs, 2) == (0.0, 1.0, 2)
+    np.testing.assert_array_equal(_orderstats.widths(np.array([0.0, 2.0, 3.0]), 2), [2.0, 1.0])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -86,14 +86,18 @@ class Mixture(Distribution):
 
     def _ppf(self, q: FloatArray) -> FloatArray:
         quantiles = np.stack([comp.ppf_unchecked(q) for comp in self.components])
-        lo, hi = quantiles.min(axis=0), quantiles.max(axis=0)
-        same = lo >= hi
-        res = elementwise.find_root(
-            lambda x, target: self.cdf_unchecked(x) - target,
-            (lo, np.where(same, lo + 1.0, hi)),
-            args=(q,),
-        )
-        return np.where(same, lo, np.asarray(res.x, dtype=float))
+        lo, hi = np.asarray(quantiles.min(axis=0)), quantiles.max(axis=0)
+        # where the components' quantiles agree, so does the mixture's; the root is searched
+        # (element by element) only between quantiles that differ
+        apart = ~(lo >= hi)
+        if apart.any():
+            res = elementwise.find_root(
+                lambda x, target: self.cdf_unchecked(x) - target,
+                (lo[apart], hi[apart]),
+                args=(q[apart],),
+            )
+            lo[apart] = res.x
+        return lo
 
     @property
     def support(self) -> tuple[float, float]:
