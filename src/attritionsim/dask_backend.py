@@ -240,7 +240,7 @@ def _reach(address: str, timeout: float) -> None:
     works inside a running event loop too); a failed ``Client`` would instead linger and
     complain while the interpreter exits.
     """
-    from distributed.comm import connect
+    from distributed.comm.core import connect
 
     shown = f"scheduler {address!r}"
     if not isinstance(address, str) or not address.strip():
@@ -306,10 +306,13 @@ def simulate_on(
         Bad arguments, as :func:`simulate_dask`.
     """
     _validate.callback("progress", progress)
+    if not callable(getattr(client, "persist", None)):
+        raise InputError(f"client must be a dask.distributed.Client; got {client!r}")
+    chunk = _CLUSTER_CHUNK if chunk_size is None else chunk_size
     if chunk_size is None and isinstance(draws, int) and draws > 0:
         tasks = 4 * max(1, len(client.scheduler_info().get("workers", {})))
-        chunk_size = max(1, min(_CLUSTER_CHUNK, -(-draws // tasks)))
-    lazy = simulate_dask(model, draws, seed, method=method, chunk_size=chunk_size, keep=keep)
+        chunk = max(1, min(_CLUSTER_CHUNK, -(-draws // tasks)))
+    lazy = simulate_dask(model, draws, seed, method=method, chunk_size=chunk, keep=keep)
     persisted = client.persist(lazy)
     if progress is not None:
         from distributed import as_completed, futures_of

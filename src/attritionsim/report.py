@@ -176,6 +176,7 @@ def write_report(
     level: float | None = None,
     progress: Callable[[int, int], None] | None = None,
     catalogue: Catalogue | None = None,
+    client: Any = None,
 ) -> tuple[xr.Dataset, list[str]]:
     """Run ``scenario`` and write the report folder ``out`` (replacing an earlier report).
 
@@ -214,6 +215,9 @@ def write_report(
         Passed to :func:`attritionsim.simulate`.
     catalogue : Catalogue, optional
         For the appendix of sources (default: the bundled catalogue).
+    client : dask.distributed.Client, optional
+        Compute the draws on this Dask cluster (the same results; see
+        :func:`attritionsim.dask_backend.cluster`).
 
     Returns
     -------
@@ -228,7 +232,12 @@ def write_report(
     with prepare_out(out, scenario=scenario.path) as folder:
         lvl = scenario.level if level is None else level
         ds = scenario.run(
-            draws=draws, seed=seed, method=method, chunk_size=chunk_size, progress=progress
+            draws=draws,
+            seed=seed,
+            method=method,
+            chunk_size=chunk_size,
+            progress=progress,
+            client=client,
         )
         ds.attrs["level"] = lvl
         names = (

@@ -245,6 +245,8 @@ def summarize_chunked(
     draws, seed, method, chunk = _engine.run_settings(model, draws, seed, method, chunk_size)
     _validate.callback("progress", progress)
     level = _validate.level(level, closed=False)
+    if client is not None and not callable(getattr(client, "submit", None)):
+        raise InputError(f"client must be a dask.distributed.Client; got {client!r}")
     names = _chosen(model, quantities)
     pilot = min(draws, _PILOT)
     total = pilot + (2 * draws if pilot < draws else 0)
@@ -392,7 +394,8 @@ def _passes(
         ): (begin, end)
         for begin, end in ranges
     }
-    for future, parts in as_completed(futures, loop=client.loop, with_results=True):
+    finished = as_completed(futures, loop=client.loop, with_results=True)  # type: ignore[no-untyped-call]
+    for future, parts in finished:
         begin, end = futures[future]
         future.release()
         yield begin, end, parts
