@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import pytest
+
 RUN = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
 CASES = (
     "generic 10 in / 10 derived",
@@ -24,7 +26,7 @@ def test_quick_run_prints_every_case() -> None:
         [sys.executable, str(RUN), "--quick", "--no-save"],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=180,
         check=True,
     )
     lines = done.stdout.splitlines()
@@ -36,6 +38,11 @@ def test_quick_run_prints_every_case() -> None:
             ratio = float(row[28:].split()[3])
             assert math.isnan(ratio) if case == "generic chunked" else ratio > 0.0, row
     assert any(line.startswith(("generic vs squigglepy", "squigglepy: skipped")) for line in lines)
+    # the cluster section: 1 worker's time, 2 workers', and the speed-up between them
+    [row] = [line for line in lines if line.startswith("cluster 2 vs 1 worker")]
+    draws, single, double, speedup = row[28:].split()
+    assert draws == "400,000"
+    assert float(speedup) == pytest.approx(float(single) / float(double), abs=0.01)
 
 
 def _backtest() -> ModuleType:
