@@ -26,12 +26,15 @@ predicted one (the median of the truth as the target sees it: the count times it
 multiplier), the synthesized count's median and 90% band at the target's date, and the PIT.
 
 ``python benchmarks/backtest.py`` prints the tables and writes
-``benchmarks/results/backtest.json`` (``--draws``, default 20,000; ``--no-save``).
+``benchmarks/results/backtest.json`` (``--draws``, default 20,000; ``--no-save``). With
+``--workers N`` (a local Dask cluster of N processes) or ``--scheduler ADDRESS`` (a running one)
+the syntheses, one per target, run as tasks on the cluster: the same rows, in the same order.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -47,7 +50,9 @@ from typing import Any
 import numpy as np
 
 from attritionsim.catalogue import Record, load_catalogue, load_series
+from attritionsim.dask_backend import cluster
 from attritionsim.distributions import Distribution
+from attritionsim.errors import InputError
 from attritionsim.synthesis import PARTY_TALLIES, predictive_cdf, source_reading, synthesize
 
 RESULTS = Path(__file__).resolve().parent / "results" / "backtest.json"
@@ -193,17 +198,55 @@ def coverage(pits: Sequence[float]) -> dict[str, Any]:
     return out
 
 
-def estimate_backtest(pool: Sequence[Record], draws: int) -> list[dict[str, Any]]:
-    rows = []
-    for k, rec in enumerate(targets(pool)):
+Job = tuple[Target, list[Record], int]
+
+
+def predictions(
+    jobs: Sequence[Job], pool: Sequence[Record], draws: int, client: Any = None
+) -> list[dict[str, Any]]:
+    """``predict`` each ``(target, inputs, seed)``, in order: here, or spread over ``client``.
+
+    On a Dask cluster each synthesis is one task; a synthesis depends only on its inputs and
+    seed, so the rows are the serial ones (but for their ``seconds``), in the same order.
+    """
+    if client is None:
+        rows = []
+        for target, inputs, seed in jobs:
+            rows.append(predict(target, inputs, pool, draws, seed))
+            print(line(rows[-1]), file=sys.stderr)
+        return rows
+    module = sys.modules[__name__]
+    if __name__ != "__main__":  # imported (a test): its functions travel by value
+        import cloudpickle
+
+        cloudpickle.register_pickle_by_value(module)
+    [shared] = client.scatter([list(pool)], broadcast=True, hash=False)
+    futures = [
+        client.submit(predict, target, inputs, shared, draws, seed, pure=False)
+        for target, inputs, seed in jobs
+    ]
+    rows = client.gather(futures)
+    for row in rows:
+        print(line(row), file=sys.stderr)
+    return list(rows)
+
+
+def estimate_backtest(
+    pool: Sequence[Record], draws: int, client: Any = None, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """One row per non-belligerent estimate (the first ``limit`` of them), in order."""
+    rows: list[dict[str, Any] | None] = []
+    jobs: list[Job] = []
+    for k, rec in enumerate(targets(pool)[:limit]):
         before = [r for r in pool if published(r) < published(rec) and r.id != rec.id]
         target = Target(rec.id, rec.as_of, published(rec), source_reading(rec), rec.depends_on)
         if not before:
             rows.append({"target": rec.id, "skipped": "nothing was published before it"})
             continue
-        rows.append(predict(target, before, pool, draws, seed=k))
-        print(line(rows[-1]), file=sys.stderr)
-    return rows
+        rows.append(None)
+        jobs.append((target, before, k))
+    done = iter(predictions(jobs, pool, draws, client))
+    return [row if row is not None else next(done) for row in rows]
 
 
 def series_dates(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -220,13 +263,16 @@ def series_dates(first: dt.date, last: dt.date) -> list[dt.date]:
         out.append(day)
 
 
-def series_backtest(pool: Sequence[Record], draws: int) -> list[dict[str, Any]]:
+def series_backtest(
+    pool: Sequence[Record], draws: int, client: Any = None, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """One row per quarter of the General Staff's series (the first ``limit`` of them)."""
     series = load_series(SERIES)
     neutral = [r for r in pool if slug(r) not in BELLIGERENTS and r.evidence != "D"]
     first = min(published(r) for r in neutral)
     last = series["date"].values.max().astype("datetime64[D]").item()
-    rows = []
-    for k, day in enumerate(series_dates(first, last)):
+    jobs: list[Job] = []
+    for k, day in enumerate(series_dates(first, last)[:limit]):
         before = [r for r in neutral if published(r) < day]
         stamp = np.datetime64(day, "ns")
         if not before or stamp not in series["date"].values:
@@ -239,9 +285,8 @@ def series_backtest(pool: Sequence[Record], draws: int) -> list[dict[str, Any]]:
             source_reading((day.isoformat(), value)),
             (SERIES,),
         )
-        rows.append(predict(target, before, pool, draws, seed=1000 + k))
-        print(line(rows[-1]), file=sys.stderr)
-    return rows
+        jobs.append((target, before, 1000 + k))
+    return predictions(jobs, pool, draws, client)
 
 
 def line(row: dict[str, Any]) -> str:
@@ -273,12 +318,26 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=20_000, help="draws per synthesis")
     parser.add_argument("--no-save", action="store_true", help="do not write the JSON")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers", type=int, default=None, help="spread the syntheses over N local processes"
+    )
+    where.add_argument(
+        "--scheduler", default=None, help="spread them over the Dask cluster at this address"
+    )
     args = parser.parse_args(argv)
     pool = records()
     started = time.perf_counter()
-    estimates = estimate_backtest(pool, args.draws)
+    with contextlib.ExitStack() as stack:
+        client = None
+        if args.workers is not None or args.scheduler is not None:
+            try:
+                client = stack.enter_context(cluster(args.scheduler, workers=args.workers))
+            except InputError as err:
+                parser.error(f"--{err}")
+        estimates = estimate_backtest(pool, args.draws, client)
+        series = series_backtest(pool, args.draws, client)
     scored = [row for row in estimates if "pit" in row]
-    series = series_backtest(pool, args.draws)
     result = {
         "machine": {"python": platform.python_version()},
         "draws": args.draws,

@@ -16,7 +16,9 @@ columns hold the ``mc`` run); :func:`attritionsim.summarize_chunked` at 10^8 dra
 10^6 (time and traced peak memory; its "numpy" columns are empty); and squigglepy on the
 generic model where it is installed (its time in the "numpy" columns); and the evidence synthesis
 (:func:`attritionsim.synthesize`) of the whole Russian casualty record at 10^5 draws (one run
-timed, one traced for its peak memory; no baseline; the target is 30 s on 2 cores and 2 GiB).
+timed, one traced for its peak memory; no baseline; the target is 30 s on 2 cores and 2 GiB);
+and, in a section of its own, the default scenario's full summary at 10^7 draws on a local Dask
+cluster of 2 worker processes against 1 (:func:`cluster_speedup`; the target is 1.8x).
 At 10^7 draws and above each side is traced once (its peak memory) and timed three times; the
 chunked 10^8 case runs once, traced. The default scenario's ``million_trajectory`` is left out
 of both sides: its draws reach dates outside ``datetime64[ns]``, which ``summarize`` cannot yet
@@ -301,6 +303,57 @@ def library_chunked(draws: int, chunk: int) -> Callable[[], Any]:
     return run
 
 
+# ------------------------------------------------------------------------------ cluster speed-up
+CLUSTER_CASE = "cluster 2 vs 1 worker"
+
+
+def cluster_speedup(draws: int, chunk: int, repeats: int) -> Row:
+    """The default scenario's full summary on a local cluster of 1, then 2, worker processes.
+
+    ``summarize_chunked(..., client=)``: the draws stay on the workers, which send back only
+    counts and the draws in the wanted cells; the pilot and the final reading run here. Both
+    clusters are started and warmed (their workers import the library and see the model)
+    before the runs are timed, alternately, ``repeats`` times each (the median is kept); both
+    must give the same summary. The row holds the 2-worker time as "library", the 1-worker
+    time as "numpy", and their ratio (the speed-up is its inverse; the target is 1.8).
+    """
+    from attritionsim.dask_backend import cluster
+
+    model = default_model()
+    names = default_quantities(model)
+
+    def run(client: Any, n: int, size: int) -> Any:
+        return streaming.summarize_chunked(
+            model, n, 1, chunk_size=size, quantities=names, level=LEVEL, client=client
+        )
+
+    times: dict[int, list[float]] = {1: [], 2: []}
+    with cluster(workers=1) as one, cluster(workers=2) as two:
+        clients = {1: one, 2: two}
+        for client in clients.values():
+            run(client, 3 * 2**17, 2**17)
+        results = {}
+        for _ in range(repeats):
+            for workers, client in clients.items():
+                gc.collect()
+                start = time.perf_counter()
+                results[workers] = run(client, draws, chunk)
+                times[workers].append(time.perf_counter() - start)
+    if results[1] != results[2]:
+        raise AssertionError("1 and 2 workers gave different summaries")
+    single, double = statistics.median(times[1]), statistics.median(times[2])
+    row = Row(CLUSTER_CASE, draws, double, single, double / single, math.nan, math.nan)
+    print(
+        f"\ncluster: summarize_chunked of the default scenario in chunks of {chunk:,}, "
+        f"median of {repeats} (target: 2 workers >= 1.8x 1 worker)\n"
+        f"{'case':<28} {'draws':>12} {'1 worker s':>11} {'2 workers s':>12} {'speed-up':>9}\n"
+        f"{row.case:<28} {row.draws:>12,} {single:>11.3f} {double:>12.3f} "
+        f"{single / double:>9.2f}",
+        flush=True,
+    )
+    return row
+
+
 # ------------------------------------------------------------------------------ peer: squigglepy
 def squigglepy_generic(draws: int) -> Callable[[], Any] | None:
     try:
@@ -502,6 +555,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         rows.append(compare("generic vs squigglepy", n, library_generic(n), peer))
     rows.append(synthesis_row(10**4 if args.quick else 10**5))
+    if args.quick:
+        rows.append(cluster_speedup(4 * 10**5, 5 * 10**4, 1))
+    else:
+        rows.append(cluster_speedup(10**7, 10**6, 3))
     if not args.no_save:
         RESULTS.mkdir(exist_ok=True)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")

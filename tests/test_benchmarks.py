@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
+
+import pytest
 
 RUN = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
 CASES = (
@@ -24,7 +28,7 @@ def test_quick_run_prints_every_case() -> None:
         [sys.executable, str(RUN), "--quick", "--no-save"],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=180,
         check=True,
     )
     lines = done.stdout.splitlines()
@@ -43,3 +47,38 @@ def test_quick_run_prints_every_case() -> None:
             else:
                 assert math.isnan(pct_s) and math.isnan(pct_ratio), row
     assert any(line.startswith(("generic vs squigglepy", "squigglepy: skipped")) for line in lines)
+    # the cluster section: 1 worker's time, 2 workers', and the speed-up between them
+    [row] = [line for line in lines if line.startswith("cluster 2 vs 1 worker")]
+    draws, single, double, speedup = row[28:].split()
+    assert draws == "400,000"
+    assert float(speedup) == pytest.approx(float(single) / float(double), abs=0.01)
+
+
+def _backtest() -> ModuleType:
+    """benchmarks/backtest.py, imported as a module (it is a script, not a package)."""
+    path = RUN.parent / "backtest.py"
+    spec = importlib.util.spec_from_file_location("backtest", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["backtest"] = module  # dataclasses look their module up while being made
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_backtest_on_a_cluster_gives_the_serial_rows() -> None:
+    from attritionsim.dask_backend import cluster
+
+    backtest = _backtest()
+    pool = backtest.records()
+
+    def rows(client: object) -> list[dict[str, object]]:
+        found = backtest.estimate_backtest(pool, 2_000, client, limit=4)
+        found += backtest.series_backtest(pool, 2_000, client, limit=2)
+        return [{k: v for k, v in row.items() if k != "seconds"} for row in found]
+
+    serial = rows(None)
+    with cluster(workers=2) as client:
+        spread = rows(client)
+    assert spread == serial
+    assert [row["target"] for row in serial[:4]] == [rec.id for rec in backtest.targets(pool)[:4]]
+    assert sum("pit" in row for row in serial) == 6  # every one of them has inputs

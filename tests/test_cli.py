@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -577,3 +578,123 @@ def test_an_ascii_terminal_gets_escapes_not_a_traceback(tmp_path: Path) -> None:
     )
     assert (result.returncode, result.stderr) == (0, "")
     assert "\\u2248950,000" in result.stdout  # "≈950,000", escaped
+
+
+# -------------------------------------------------------- issue 14: --scheduler, --workers
+_TWO = _ONE + '[inputs.z]\nrange = [3, 5]\n[derived]\ny = "x / z"\n'
+
+
+@pytest.fixture(scope="module")
+def scheduler() -> Iterator[str]:
+    """The address of a running one-worker Dask cluster."""
+    from attritionsim.dask_backend import cluster
+
+    with cluster(workers=1) as client:
+        yield str(client.scheduler.address)
+
+
+def _same_report(here: Path, there: Path) -> None:
+    from attritionsim.resultsfile import read_results
+
+    for name in ("summary.json", "report.md"):
+        assert (here / name).read_text("utf-8") == (there / name).read_text("utf-8"), name
+    a, b = read_results(here / "results.nc"), read_results(there / "results.nc")
+    assert a.identical(b)
+    assert a["y"].values.tobytes() == b["y"].values.tobytes()
+
+
+def test_a_run_on_a_running_scheduler_gives_the_same_report(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, scheduler: str
+) -> None:
+    path = _scenario(tmp_path, _TWO)
+    status, out, err = _run(capsys, "run", path, "--draws", "30000", "--out", str(tmp_path / "a"))
+    assert (status, err) == (0, "")
+    args = ("run", path, "--draws", "30000", "--scheduler", scheduler)
+    status, there, err = _run(capsys, *args, "--out", str(tmp_path / "b"))
+    assert (status, err) == (0, "")
+    assert there == out.replace(str(tmp_path / "a"), str(tmp_path / "b"))
+    _same_report(tmp_path / "a", tmp_path / "b")
+    # without --out: the headline sentences, the same
+    assert _run(capsys, *args)[1] == _run(capsys, "run", path, "--draws", "30000")[1]
+
+
+def test_workers_start_a_local_cluster_for_the_run(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = _scenario(tmp_path, _TWO)
+    argv = ["run", path, "--draws", "30000", "--seed", "4", "--out"]
+    status, here, err = _run(capsys, *argv, str(tmp_path / "a"))
+    assert (status, err) == (0, "")
+    # as a user runs it: python -m attritionsim, whose workers are new processes
+    done = subprocess.run(
+        [sys.executable, "-m", "attritionsim", *argv, str(tmp_path / "b"), "--workers", "2"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == here.replace(str(tmp_path / "a"), str(tmp_path / "b"))
+    _same_report(tmp_path / "a", tmp_path / "b")
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--workers", "0"], "--workers must be a whole number of at least 1; got 0"),
+        (["--workers", "-3"], "--workers must be a whole number of at least 1; got -3"),
+        (
+            ["--scheduler", "nonsense::"],
+            "--scheduler 'nonsense::': not an address (invalid address 'nonsense::'; maybe: "
+            "ipv6 needs brackets like [::1]); give the scheduler's, such as tcp://127.0.0.1:8786",
+        ),
+        (
+            ["--scheduler", "tcp://127.0.0.1:1"],
+            "--scheduler 'tcp://127.0.0.1:1': no Dask scheduler answered within 0.5 s; start one "
+            "('dask scheduler') or check the address and that this machine can reach it",
+        ),
+        (
+            ["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"],
+            "argument --scheduler: not allowed with argument --workers "
+            "(see 'attritionsim COMMAND --help')",
+        ),
+        (
+            ["--workers", "two"],
+            "argument --workers: invalid int value: 'two' (see 'attritionsim COMMAND --help')",
+        ),
+    ],
+)
+@pytest.mark.parametrize("command", ["run", "report"])
+def test_a_bad_cluster_is_one_line_before_simulating(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    command: str,
+    option: list[str],
+    message: str,
+) -> None:
+    from attritionsim import dask_backend, scenario
+
+    monkeypatch.setattr(dask_backend, "CONNECT_TIMEOUT", 0.5)
+    monkeypatch.setattr(scenario.Scenario, "run", _never)
+    argv = [command, _scenario(tmp_path)] if command == "run" else [command]
+    start = time.perf_counter()
+    status, out, err = _run(capsys, *argv, *option, "--out", str(tmp_path / "out"))
+    assert (status, out) == (2, "")
+    assert err == f"attritionsim: error: {message.replace('COMMAND', command)}\n"
+    assert not (tmp_path / "out").exists()
+    assert time.perf_counter() - start < 3.0
+
+
+def test_a_cluster_without_distributed_says_which_extra(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed -> ImportError
+    for option in (["--workers", "2"], ["--scheduler", "tcp://127.0.0.1:8786"]):
+        status, out, err = _run(capsys, "run", _scenario(tmp_path), *option)
+        assert (status, out) == (2, "")
+        name = option[0]
+        assert err == (
+            f"attritionsim: error: {name} needs dask.distributed, which is not installed: "
+            'pip install "attritionsim[dask]"\n'
+        )

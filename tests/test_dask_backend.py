@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import time
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pytest
@@ -12,7 +16,7 @@ from dask.blockwise import Blockwise
 import attritionsim as asim
 from attritionsim import InputError
 from attritionsim._format import fmt_value
-from attritionsim.dask_backend import MAX_CHUNKS, simulate_dask
+from attritionsim.dask_backend import MAX_CHUNKS, cluster, simulate_dask, simulate_on
 
 MODEL = asim.Model(
     {
@@ -110,3 +114,130 @@ def test_too_many_chunks_are_refused() -> None:
         "simulate_dask's 1,000,000; use chunk_size >= 1,000,000"
     )
     assert MAX_CHUNKS == 1_000_000
+
+
+# ------------------------------------------------------------------ a real dask.distributed cluster
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    """Two worker processes of one thread each, no dashboard, quiet logs (started once)."""
+    with cluster(workers=2) as started:
+        yield started
+
+
+def test_the_fixture_is_a_two_process_cluster(client: Any) -> None:
+    workers = client.scheduler_info()["workers"]
+    assert len(workers) == 2
+    assert all(info["nthreads"] == 1 for info in workers.values())
+    pids = set(client.run(os.getpid).values())
+    assert len(pids) == 2 and os.getpid() not in pids
+
+
+@pytest.mark.parametrize(("method", "draws"), [("mc", 10_007), ("lhs", 5_000), ("sobol", 4096)])
+def test_compute_on_a_cluster_is_bit_identical_to_simulate(
+    client: Any, method: str, draws: int
+) -> None:
+    lazy = simulate_dask(MODEL, draws, seed=5, method=method, chunk_size=1_500)  # type: ignore[arg-type]
+    computed = lazy.compute(scheduler=client)
+    eager = asim.simulate(MODEL, draws, seed=5, method=method)  # type: ignore[arg-type]
+    xr.testing.assert_identical(computed, eager)
+    for name in eager.data_vars:
+        assert computed[name].values.tobytes() == eager[name].values.tobytes()
+
+
+def test_simulate_on_gathers_the_same_bits_and_reports_progress(client: Any) -> None:
+    calls: list[tuple[int, int]] = []
+    ds = simulate_on(
+        client, MODEL, 9_001, 4, keep=["ratio", "when"], progress=lambda *a: calls.append(a)
+    )
+    eager = asim.simulate(MODEL, 9_001, 4, keep=["ratio", "when"])
+    xr.testing.assert_identical(ds, eager)
+    assert ds["ratio"].values.tobytes() == eager["ratio"].values.tobytes()
+    # the default chunk gives each of the 2 workers 4 tasks: 8 chunks of 2 quantities
+    assert len(calls) == 16
+    assert calls[-1] == (9_001, 9_001)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+
+
+def test_summarize_chunked_on_a_cluster_gives_the_same_summary(client: Any) -> None:
+    draws = 300_000  # above the pilot: two passes, on the workers
+    here = asim.summarize_chunked(MODEL, draws, 7, chunk_size=60_000)
+    calls: list[tuple[int, int]] = []
+    there = asim.summarize_chunked(
+        MODEL, draws, 7, chunk_size=60_000, client=client, progress=lambda *a: calls.append(a)
+    )
+    assert there == here
+    assert there["chunked"]["passes"] == 2
+    assert calls[-1] == (2**17 + 2 * draws,) * 2
+    # and the exact parts are simulate's
+    memory = asim.summarize(asim.simulate(MODEL, draws, 7))["quantities"]
+    for name in ("ratio", "when", "gap"):
+        for key in ("median", "eti", "hdi"):
+            assert there["quantities"][name][key] == memory[name][key], (name, key)
+    assert there["quantities"]["in_band"] == memory["in_band"]
+
+
+def test_summarize_chunked_refuses_what_is_not_a_client() -> None:
+    with pytest.raises(InputError) as err:
+        asim.summarize_chunked(MODEL, 1_000, 1, client="tcp://127.0.0.1:8786")
+    assert str(err.value) == (
+        "client must be a dask.distributed.Client; got 'tcp://127.0.0.1:8786'"
+    )
+
+
+def test_connecting_by_address_reaches_the_same_cluster(client: Any) -> None:
+    address = client.scheduler.address
+    with cluster(address) as other:
+        assert other.scheduler.address == address
+        ds = simulate_on(other, MODEL, 2_000, 3, chunk_size=700)
+    xr.testing.assert_identical(ds, asim.simulate(MODEL, 2_000, 3))
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "message"),
+    [
+        ((), {}, "scheduler or workers: give one of them; got scheduler=None, workers=None"),
+        (
+            ("tcp://127.0.0.1:8786",),
+            {"workers": 2},
+            "scheduler or workers: give one of them; got scheduler='tcp://127.0.0.1:8786', "
+            "workers=2",
+        ),
+        ((), {"workers": 0}, "workers must be a whole number of at least 1; got 0"),
+        ((), {"workers": True}, "workers must be a whole number of at least 1; got True"),
+        ((), {"workers": "2"}, "workers must be a whole number of at least 1; got '2'"),
+        (
+            ("127.0.0.1",),
+            {},
+            "scheduler '127.0.0.1': not an address (missing port number in address "
+            "'127.0.0.1'); give the scheduler's, such as tcp://127.0.0.1:8786",
+        ),
+        (
+            ("",),
+            {},
+            "scheduler '': not an address; give the scheduler's, such as tcp://127.0.0.1:8786",
+        ),
+        (
+            ("tcp://127.0.0.1:1",),
+            {"timeout": 0.5},
+            "scheduler 'tcp://127.0.0.1:1': no Dask scheduler answered within 0.5 s; start one "
+            "('dask scheduler') or check the address and that this machine can reach it",
+        ),
+    ],
+)
+def test_cluster_refuses_bad_arguments_in_one_line(
+    args: tuple[str, ...], kwargs: dict[str, Any], message: str
+) -> None:
+    start = time.perf_counter()
+    with pytest.raises(InputError) as err, cluster(*args, **kwargs):
+        pass
+    assert str(err.value) == message
+    assert time.perf_counter() - start < 3.0
+
+
+def test_cluster_without_distributed_says_which_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed -> ImportError
+    with pytest.raises(InputError) as err, cluster(workers=1):
+        pass
+    assert str(err.value) == (
+        'workers needs dask.distributed, which is not installed: pip install "attritionsim[dask]"'
+    )

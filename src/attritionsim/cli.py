@@ -8,13 +8,14 @@ terminated (SIGTERM); an interrupted or terminated run still removes its unfinis
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
 import sys
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, NoReturn
 
 from . import _validate, elicit
@@ -131,6 +132,25 @@ def _run_options(parser: argparse.ArgumentParser, default_out: str | None) -> No
         help="comma-separated readings of the sources to compare, e.g. "
         "default,face-value,sceptical (default: the scenario's [report] readings)",
     )
+    group = parser.add_argument_group(
+        "Dask cluster",
+        "compute the draws on a dask.distributed cluster (the same results, bit for bit; "
+        'needs pip install "attritionsim[dask]")',
+    )
+    where = group.add_mutually_exclusive_group()
+    where.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="a running scheduler's address, e.g. tcp://10.0.0.5:8786",
+    )
+    where.add_argument(
+        "--workers",
+        metavar="N",
+        type=int,
+        default=None,
+        help="start a local cluster of N worker processes for this run",
+    )
 
 
 def _interval_level(text: str) -> float:
@@ -179,7 +199,7 @@ class _ProgressBar:
 
 def _run(args: argparse.Namespace) -> str:
     from .model import largest_draws
-    from .report import default_scenario, write_report
+    from .report import default_scenario
     from .scenario import load_scenario
 
     if args.draws is not None:
@@ -208,6 +228,46 @@ def _run(args: argparse.Namespace) -> str:
         "level": args.level,
         "progress": args.progress_bar if show else None,
     }
+    with _cluster(args) as client:
+        return _run_on(scenario, args, {**options, "client": client}, readings)
+
+
+@contextlib.contextmanager
+def _cluster(args: argparse.Namespace) -> Iterator[Any]:
+    """The Dask client of ``--scheduler`` or ``--workers`` (``None`` without them).
+
+    The scheduler is reached, or the local cluster started, on entry, before anything is
+    simulated; a failure is one line naming the option.
+    """
+    if args.scheduler is None and args.workers is None:
+        yield None
+        return
+    from . import dask_backend
+
+    with contextlib.ExitStack() as stack:
+        try:
+            client = stack.enter_context(
+                dask_backend.cluster(
+                    args.scheduler, workers=args.workers, timeout=dask_backend.CONNECT_TIMEOUT
+                )
+            )
+        except InputError as err:  # its messages start with the option's name
+            raise InputError(f"--{err}") from None
+        yield client
+
+
+def _run_on(
+    scenario: Any,
+    args: argparse.Namespace,
+    options: dict[str, Any],
+    readings: list[str] | None,
+) -> str:
+    """Run the scenario with ``options`` (on a cluster when they hold a client); what to print.
+
+    ``readings``: those ``--readings`` named (``None``: the scenario's own).
+    """
+    from .report import write_report
+
     if args.out is None:
         from .report import headline_sentences
 

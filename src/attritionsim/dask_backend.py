@@ -6,27 +6,42 @@ name-keyed, counter-addressed streams (see :mod:`attritionsim._rng`), so a chunk
 ``(seed, name, position)``: computed on threads, processes or a ``dask.distributed`` cluster,
 the values are bit-identical to :func:`attritionsim.simulate` with the same seed. Dask is an
 optional extra: ``pip install "attritionsim[dask]"``.
+
+On a cluster: :func:`cluster` connects to a running ``dask.distributed`` scheduler (or starts a
+local cluster of worker processes), :func:`simulate_on` computes a run there and gathers it
+here, and :func:`attritionsim.summarize_chunked` with ``client=`` summarises a run of any size
+on the workers, sending back only counts and a few order statistics.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+import concurrent.futures
+import contextlib
+import logging
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Final
 
 import numpy as np
 import xarray as xr
 
-from . import _engine
+from . import _engine, _validate
 from ._format import fmt_value
 from .design import Method
 from .errors import InputError
 from .model import Model
 
-__all__ = ["MAX_CHUNKS", "simulate_dask"]
+__all__ = ["CONNECT_TIMEOUT", "MAX_CHUNKS", "cluster", "simulate_dask", "simulate_on"]
 
 #: The most Dask chunks (tasks per quantity) one run may have: beyond it the graph itself,
 #: however lazily built, no longer fits a scheduler. ``draws / chunk_size`` must stay below it.
 MAX_CHUNKS: Final = 1_000_000
+#: Seconds :func:`cluster` waits for a scheduler to answer before giving up.
+CONNECT_TIMEOUT: Final = 5.0
+#: Draws per task when :func:`simulate_on` is given no chunk size: at most this many, and at
+#: least four tasks per worker, so that every worker has work and the draws travel in pieces.
+_CLUSTER_CHUNK: Final = 1_000_000
+_NO_DISTRIBUTED = 'needs dask.distributed, which is not installed: pip install "attritionsim[dask]"'
 
 
 def simulate_dask(
@@ -139,3 +154,172 @@ def simulate_dask(
     return _engine.build_dataset(
         model, kept, arrays, scalars, seed=seed, draws=draws, method=method
     )
+
+
+@contextlib.contextmanager
+def cluster(
+    scheduler: str | None = None,
+    *,
+    workers: int | None = None,
+    timeout: float = CONNECT_TIMEOUT,
+) -> Iterator[Any]:
+    """A ``dask.distributed`` client: of a running scheduler, or of a new local cluster.
+
+    Give exactly one of ``scheduler`` and ``workers``. The scheduler is reached (or refused)
+    within ``timeout`` seconds, before anything is computed; a local cluster has ``workers``
+    processes of one thread each, no dashboard, and is shut down when the block ends. Its
+    logging below errors is silenced. In a notebook, ``distributed.Client(address)`` does
+    the same for a running scheduler.
+
+    Parameters
+    ----------
+    scheduler : str, optional
+        The scheduler's address, as it prints it: ``tcp://10.0.0.5:8786``.
+    workers : int, optional
+        Worker processes of a new local cluster, at least 1.
+    timeout : float, default CONNECT_TIMEOUT
+        Seconds to wait for the scheduler.
+
+    Yields
+    ------
+    distributed.Client
+        For :func:`simulate_on` or :func:`attritionsim.summarize_chunked` (``client=``).
+
+    Raises
+    ------
+    InputError
+        Both or neither of ``scheduler`` and ``workers``; ``workers`` below 1; an address
+        that is not one, or where no scheduler answers in time; ``dask.distributed`` not
+        installed. Each message starts with ``scheduler`` or ``workers``.
+    """
+    if (scheduler is None) == (workers is None):
+        raise InputError(
+            f"scheduler or workers: give one of them; got scheduler={scheduler!r}, "
+            f"workers={workers!r}"
+        )
+    what = "scheduler" if scheduler is not None else "workers"
+    if workers is not None and (
+        isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
+    ):
+        raise InputError(f"workers must be a whole number of at least 1; got {workers!r}")
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise InputError(f"{what} {_NO_DISTRIBUTED}") from None
+    quiet = logging.getLogger("distributed")
+    previous = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        if scheduler is not None:
+            _reach(scheduler, timeout)
+            with Client(scheduler, timeout=timeout, set_as_default=False) as client:
+                yield client
+        else:
+            with (
+                LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    # the scheduler's small HTTP server on any free port, not 8787 (which
+                    # another cluster may hold: a warning, and a second try)
+                    scheduler_kwargs={"dashboard_address": ":0"},
+                    silence_logs=logging.ERROR,
+                ) as local,
+                Client(local, set_as_default=False) as client,
+            ):
+                yield client
+    finally:
+        quiet.setLevel(previous)
+
+
+def _reach(address: str, timeout: float) -> None:
+    """Check that a Dask scheduler answers at ``address`` within ``timeout`` seconds.
+
+    The check opens and closes one connection on a loop of its own (in a thread, so that it
+    works inside a running event loop too); a failed ``Client`` would instead linger and
+    complain while the interpreter exits.
+    """
+    from distributed.comm.core import connect
+
+    shown = f"scheduler {address!r}"
+    if not isinstance(address, str) or not address.strip():
+        raise InputError(
+            f"{shown}: not an address; give the scheduler's, such as tcp://127.0.0.1:8786"
+        )
+
+    async def probe() -> None:
+        comm = await connect(address, timeout=timeout)
+        await comm.close()
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        try:
+            pool.submit(asyncio.run, probe()).result()
+        except ValueError as err:  # the address itself: no port, an unknown scheme
+            raise InputError(
+                f"{shown}: not an address ({err}); give the scheduler's, such as "
+                "tcp://127.0.0.1:8786"
+            ) from None
+        except OSError:  # refused, unreachable, timed out (TimeoutError is an OSError)
+            raise InputError(
+                f"{shown}: no Dask scheduler answered within {timeout:g} s; start one "
+                "('dask scheduler') or check the address and that this machine can reach it"
+            ) from None
+
+
+def simulate_on(
+    client: Any,
+    model: Model,
+    draws: int,
+    seed: int,
+    *,
+    method: Method = "mc",
+    chunk_size: int | None = None,
+    keep: Iterable[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> xr.Dataset:
+    """Compute a run on a Dask cluster and gather it here: :func:`attritionsim.simulate`'s bits.
+
+    The draws are computed on the workers, chunk by chunk (:func:`simulate_dask`), and
+    gathered into this process's memory, so the whole run must fit here; to summarise a run
+    too large for that, use :func:`attritionsim.summarize_chunked` with ``client=``.
+
+    Parameters
+    ----------
+    client : distributed.Client
+        The cluster (see :func:`cluster`).
+    model, draws, seed, method, keep
+        As :func:`attritionsim.simulate`.
+    chunk_size : int, optional
+        Draws per task (default: at most 10^6, and at least four tasks per worker).
+    progress : callable, optional
+        Called as ``progress(done, draws)`` as the chunks finish.
+
+    Returns
+    -------
+    xarray.Dataset
+        Identical to ``simulate(model, draws, seed, method=method, keep=keep)``.
+
+    Raises
+    ------
+    InputError
+        Bad arguments, as :func:`simulate_dask`.
+    """
+    _validate.callback("progress", progress)
+    if not callable(getattr(client, "persist", None)):
+        raise InputError(f"client must be a dask.distributed.Client; got {client!r}")
+    chunk = _CLUSTER_CHUNK if chunk_size is None else chunk_size
+    if chunk_size is None and isinstance(draws, int) and draws > 0:
+        tasks = 4 * max(1, len(client.scheduler_info().get("workers", {})))
+        chunk = max(1, min(_CLUSTER_CHUNK, -(-draws // tasks)))
+    lazy = simulate_dask(model, draws, seed, method=method, chunk_size=chunk, keep=keep)
+    persisted = client.persist(lazy)
+    if progress is not None:
+        from distributed import as_completed, futures_of
+
+        futures = futures_of(persisted)
+        total = int(lazy.attrs["draws"])
+        for done, _ in enumerate(as_completed(futures, loop=client.loop), start=1):
+            progress(total * done // len(futures), total)
+    computed: xr.Dataset = persisted.compute(scheduler=client)
+    return computed

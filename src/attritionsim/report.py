@@ -258,6 +258,7 @@ def write_report(
     progress: Callable[[int, int], None] | None = None,
     catalogue: Catalogue | None = None,
     readings: Sequence[str] | None = None,
+    client: Any = None,
 ) -> tuple[xr.Dataset, list[str]]:
     """Run ``scenario`` and write the report folder ``out`` (replacing an earlier report).
 
@@ -299,6 +300,9 @@ def write_report(
     readings : sequence of str, optional
         Readings to compare (:mod:`attritionsim.readings`): a ``## Readings`` section and
         ``summary.json["readings"]``; default ``[report] readings`` (none if it is absent).
+    client : dask.distributed.Client, optional
+        Compute the draws on this Dask cluster (the same results; see
+        :func:`attritionsim.dask_backend.cluster`).
 
     Returns
     -------
@@ -319,7 +323,12 @@ def write_report(
     with prepare_out(out, scenario=scenario.path) as folder:
         lvl = scenario.level if level is None else level
         ds = scenario.run(
-            draws=draws, seed=seed, method=method, chunk_size=chunk_size, progress=progress
+            draws=draws,
+            seed=seed,
+            method=method,
+            chunk_size=chunk_size,
+            progress=progress,
+            client=client,
         )
         ds.attrs["level"] = lvl
         names = (

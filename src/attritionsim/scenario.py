@@ -469,14 +469,16 @@ class Scenario:
         Parameters
         ----------
         **overrides
-            ``draws``, ``seed``, ``method``, ``chunk_size``, ``keep`` or ``progress``.
+            ``draws``, ``seed``, ``method``, ``chunk_size``, ``keep`` or ``progress``; and
+            ``client``, a ``dask.distributed.Client`` to compute the draws on (the same bits,
+            see :func:`attritionsim.dask_backend.simulate_on`).
 
         Returns
         -------
         xarray.Dataset
             As :func:`attritionsim.simulate`, with ``scenario``, ``level`` and ``headline`` attrs.
         """
-        allowed = ("draws", "seed", "method", "chunk_size", "keep", "progress")
+        allowed = ("draws", "seed", "method", "chunk_size", "keep", "progress", "client")
         for key in overrides:
             _validate.choice("run option", key, allowed)
         options: dict[str, Any] = {
@@ -486,8 +488,14 @@ class Scenario:
             "chunk_size": self.chunk_size,
         }
         options.update({k: v for k, v in overrides.items() if v is not None})
+        client = options.pop("client", None)
         try:
-            ds = simulate(self.model, **options)
+            if client is None:
+                ds = simulate(self.model, **options)
+            else:
+                from .dask_backend import simulate_on
+
+                ds = simulate_on(client, self.model, **options)
         except InputError as err:
             raise _placed(err, self.places) from None
         self.check_invalid(ds)

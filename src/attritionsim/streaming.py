@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Literal
 
 import numpy as np
@@ -155,6 +155,45 @@ class _Tally:
         """One past the last rank of each cell's finite draws."""
         return self.neg_inf + np.cumsum(self.finite_counts())
 
+    # ---------------------------------------------------------------- chunks apart, then merged
+    def shell(self) -> _Tally:
+        """The grid (and wanted cells) alone, with nothing counted: what a chunk's pass fills."""
+        return _Tally(
+            self.name,
+            self.kind,
+            self.units,
+            low=self.low,
+            step=self.step,
+            slack=self.slack,
+            origin=self.origin,
+            shift=self.shift,
+            wanted=self.wanted,
+            domain=self.domain,
+        )
+
+    def absorb(self, part: _Tally) -> None:
+        """Add what a pass over one chunk (``part``, from :meth:`shell`) found.
+
+        Every merge is exact (integer counts, extremes, lists summed by ``math.fsum`` or
+        sorted at the end), so chunks may arrive in any order.
+        """
+        self.counts += part.counts
+        self.neg_inf += part.neg_inf
+        self.pos_inf += part.pos_inf
+        self.nans += part.nans
+        self.below += part.below
+        self.above += part.above
+        self.true += part.true
+        self.key_min = min(self.key_min, part.key_min)
+        self.key_max = max(self.key_max, part.key_max)
+        if part.ns_min is not None:
+            self.ns_min = part.ns_min if self.ns_min is None else min(self.ns_min, part.ns_min)
+        self.sums += part.sums
+        self.deviations += part.deviations
+        self.squares += part.squares
+        self.whole += part.whole
+        self.kept += part.kept
+
 
 # ------------------------------------------------------------------------------ public
 def summarize_chunked(
@@ -167,6 +206,7 @@ def summarize_chunked(
     quantities: str | Iterable[str] | None = None,
     level: float = DEFAULT_LEVEL,
     progress: Callable[[int, int], None] | None = None,
+    client: Any = None,
 ) -> dict[str, Any]:
     """Summarise a run chunk by chunk, never holding all its draws: :func:`summarize` at scale.
 
@@ -195,6 +235,11 @@ def summarize_chunked(
     progress : callable, optional
         Called as ``progress(done, total)`` after each chunk, where ``total`` counts the
         pilot and both passes.
+    client : dask.distributed.Client, optional
+        Run both passes on this Dask cluster: each chunk is one task on a worker, which
+        sends back only its counts (pass 1) and the draws in the wanted cells (pass 2), so
+        the draws never travel. The pilot and the final reading run here. The result is
+        the same as without ``client``, bit for bit.
 
     Returns
     -------
@@ -221,20 +266,25 @@ def summarize_chunked(
     draws, seed, method, chunk = _engine.run_settings(model, draws, seed, method, chunk_size)
     _validate.callback("progress", progress)
     level = _validate.level(level, closed=False)
+    if client is not None and not callable(getattr(client, "submit", None)):
+        raise InputError(f"client must be a dask.distributed.Client; got {client!r}")
     names = _chosen(model, quantities)
     pilot = min(draws, _PILOT)
     total = pilot + (2 * draws if pilot < draws else 0)
     done = 0
 
-    def blocks(stop: int, kept: list[str]) -> Iterable[tuple[int, dict[str, Any]]]:
+    def advance(size: int) -> None:
         nonlocal done
+        done += size
+        if progress is not None:
+            progress(done, total)
+
+    def blocks(stop: int, kept: list[str]) -> Iterable[tuple[int, dict[str, Any]]]:
         for begin, end, values in _engine.iter_blocks(
             model, draws, seed, method, 0, stop, min(chunk, stop), kept
         ):
             yield end - begin, values
-            done += end - begin
-            if progress is not None:
-                progress(done, total)
+            advance(end - begin)
 
     # ---- the pilot: kinds, scalars, and the grid
     tallies: dict[str, _Tally] = {}
@@ -262,9 +312,11 @@ def summarize_chunked(
         return _in_memory(tallies, names, draws, seed, method, level, chunk)
 
     # ---- pass 1: counts, extremes, sums
-    for _, values in blocks(draws, names):
-        for name in names:
-            _count(tallies[name], values[name])
+    ranges = [(begin, min(begin + chunk, draws)) for begin in range(0, draws, chunk)]
+    for begin, end, parts in _passes(client, model, draws, seed, method, ranges, tallies, 1):
+        for name, part in parts.items():
+            tallies[name].absorb(part)
+        advance(end - begin)
     valid = {name: draws - tallies[name].invalid(draws).total for name in names}
     for name in names:
         if tallies[name].kind != "bool" and valid[name]:
@@ -272,9 +324,11 @@ def summarize_chunked(
     # ---- pass 2: keep the wanted cells
     wanted = [n for n in names if tallies[n].kind != "bool" and tallies[n].wanted.any()]
     if wanted:
-        for _, values in blocks(draws, wanted):
-            for name in wanted:
-                _keep(tallies[name], values[name])
+        chosen = {name: tallies[name] for name in wanted}
+        for begin, end, parts in _passes(client, model, draws, seed, method, ranges, chosen, 2):
+            for name, part in parts.items():
+                tallies[name].kept += part.kept
+            advance(end - begin)
     else:
         total -= draws
     out = {}
@@ -292,6 +346,83 @@ def summarize_chunked(
                 dataclasses.replace(empty, invalid=tally.invalid(draws)), level
             )
     return _result(out, draws, seed, method, level, chunk, pilot, passes=2 if wanted else 1)
+
+
+# ------------------------------------------------------------------------------ passes
+Parts = dict[str, _Tally]
+
+
+def _pass_over(
+    model: Model,
+    draws: int,
+    seed: int,
+    method: Method,
+    begin: int,
+    end: int,
+    shells: Parts,
+    which: Literal[1, 2],
+) -> Parts:
+    """One pass over draws ``begin`` to ``end - 1``: what each quantity's tally learns there.
+
+    A task on its own: it reads only its arguments, so it runs the same in this process or
+    on a Dask worker, and returns counts and kept draws, never the chunk's draws themselves.
+    """
+    parts = {name: shell.shell() for name, shell in shells.items()}
+    step = _count if which == 1 else _keep
+    for _, _, values in _engine.iter_blocks(
+        model, draws, seed, method, begin, end, end - begin, list(parts)
+    ):
+        for name, part in parts.items():
+            step(part, values[name])
+    if which == 2:  # only the kept draws travel back
+        for part in parts.values():
+            part.counts = np.zeros(0, np.int64)
+    return parts
+
+
+def _passes(
+    client: Any,
+    model: Model,
+    draws: int,
+    seed: int,
+    method: Method,
+    ranges: list[tuple[int, int]],
+    tallies: Parts,
+    which: Literal[1, 2],
+) -> Iterator[tuple[int, int, Parts]]:
+    """``(begin, end, parts)`` of pass ``which`` over each range: here in order, or on ``client``.
+
+    On a Dask cluster the model and the grids are sent to every worker once; each range is
+    one task, and its parts are yielded as they finish (merging them is exact in any order).
+    """
+    shells = {name: tally.shell() for name, tally in tallies.items()}
+    if client is None:
+        for begin, end in ranges:
+            yield begin, end, _pass_over(model, draws, seed, method, begin, end, shells, which)
+        return
+    from distributed import as_completed
+
+    shared_model, shared_shells = client.scatter([model, shells], broadcast=True, hash=False)
+    futures = {
+        client.submit(
+            _pass_over,
+            shared_model,
+            draws,
+            seed,
+            method,
+            begin,
+            end,
+            shared_shells,
+            which,
+            pure=False,
+        ): (begin, end)
+        for begin, end in ranges
+    }
+    finished = as_completed(futures, loop=client.loop, with_results=True)  # type: ignore[no-untyped-call]
+    for future, parts in finished:
+        begin, end = futures[future]
+        future.release()
+        yield begin, end, parts
 
 
 # ------------------------------------------------------------------------------ steps
@@ -367,7 +498,9 @@ def _count(tally: _Tally, values: Any) -> None:
     if finite_keys.size:  # for the MCSE of the mean (infinite draws make it inf anyway)
         offsets = finite_keys - tally.shift
         tally.deviations.append(float(np.sum(offsets)))
-        tally.squares.append(float(np.dot(offsets, offsets)))
+        # np.sum, not np.dot: a BLAS dot product's rounding depends on its thread count,
+        # which differs between this process and a Dask worker's
+        tally.squares.append(float(np.sum(np.square(offsets, out=offsets))))
     if finite_keys.size:
         tally.key_min = min(tally.key_min, float(finite_keys.min()))
         tally.key_max = max(tally.key_max, float(finite_keys.max()))
