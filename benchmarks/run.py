@@ -342,7 +342,9 @@ def cluster_speedup(draws: int, chunk: int, repeats: int) -> Row:
     if results[1] != results[2]:
         raise AssertionError("1 and 2 workers gave different summaries")
     single, double = statistics.median(times[1]), statistics.median(times[2])
-    row = Row(CLUSTER_CASE, draws, double, single, double / single, math.nan, math.nan)
+    row = Row(
+        CLUSTER_CASE, draws, double, single, double / single, math.nan, math.nan, math.nan, math.nan
+    )
     print(
         f"\ncluster: summarize_chunked of the default scenario in chunks of {chunk:,}, "
         f"median of {repeats} (target: 2 workers >= 1.8x 1 worker)\n"

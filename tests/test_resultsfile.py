@@ -230,5 +230,5 @@ def test_far_crossing_dates_run_read_back_and_summarize(
     share = float(np.isnat(expected["when"].values).mean())
     assert when.get("never", 0.0) == share  # never-crossed draws are a share, not dropped
     report = (out / "report.md").read_text(encoding="utf-8")
-    caption = next(line for line in report.splitlines() if "When the threshold" in line)
+    caption = next(line for line in report.splitlines() if "probability of having passed" in line)
     assert "of draws fall outside the axis" in caption  # ... and the caption says so
