@@ -506,11 +506,98 @@ def machine() -> dict[str, Any]:
     }
 
 
+# ------------------------------------------------------------------------------ the README table
+README = Path(__file__).resolve().parents[1] / "README.md"
+BEGIN, END = "<!-- performance table: begin -->", "<!-- performance table: end -->"
+#: How each case is named in the README.
+README_CASES = {
+    "generic 10 in / 10 derived": "generic 10 inputs / 10 derived",
+    "default scenario": "default scenario",
+    "default lhs vs mc": "default scenario, `lhs` against `mc`",
+    "default sobol vs mc": "default scenario, `sobol` against `mc`",
+    "generic vs squigglepy": "generic, squigglepy (peer) in the numpy column",
+    "synthesis, Russian record": "evidence synthesis, whole Russian record",
+    CLUSTER_CASE: "default scenario, `summarize_chunked`, 2 workers against 1",
+}
+
+
+def _cell(value: float | None, kind: str = "s") -> str:
+    """A README cell: seconds to 3 significant digits, ratios to 2 decimals, MiB whole."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    if kind == "ratio":
+        return f"{value:.2f}"
+    if kind == "mib" or value >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
+
+
+def readme_table(record: dict[str, Any]) -> str:
+    """The README's Performance table (between its markers) from one run's JSON record."""
+    when = str(record["when"])
+    lines = [
+        BEGIN,
+        f"Run of {when[:4]}-{when[4:6]}-{when[6:8]} on {record['machine'].get('cpus', '?')} cores "
+        "(`benchmarks/results/latest.json`; peak memory traced by `tracemalloc`; "
+        "`pct` is numpy taking only the 5/50/95 percentiles and the mean):",
+        "",
+        "| case | draws | library s | numpy s | ratio | pct s | pct ratio | library MiB "
+        "| numpy MiB |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for row in record["rows"]:
+        case = str(row["case"])
+        name = README_CASES.get(case)
+        if name is None and case.startswith("generic chunked"):
+            name = "generic, `summarize_chunked`, chunks of 10^6"
+        cells = [
+            name or case,
+            f"{row['draws']:,}",
+            _cell(row["library_s"]),
+            _cell(row["numpy_s"]),
+            _cell(row["ratio"], "ratio"),
+            _cell(row.get("percentile_s")),
+            _cell(row.get("percentile_ratio"), "ratio"),
+            _cell(row["library_peak_mib"], "mib"),
+            _cell(row["numpy_peak_mib"], "mib"),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        'For the cluster row, "library s" is 2 workers, "numpy s" 1 worker, and the ratio '
+        "is their quotient (the speed-up is its inverse).",
+        END,
+    ]
+    return "\n".join(lines)
+
+
+def write_readme(record: dict[str, Any], path: Path = README) -> None:
+    """Replace the README's Performance table with ``record``'s."""
+    text = path.read_text(encoding="utf-8")
+    if BEGIN not in text or END not in text:
+        raise SystemExit(f"{path}: no {BEGIN} ... {END} markers to replace")
+    head, rest = text.split(BEGIN, 1)
+    tail = rest.split(END, 1)[1]
+    path.write_text(head + readme_table(record) + tail, encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
     parser.add_argument("--no-save", action="store_true", help="do not write results JSON")
+    parser.add_argument(
+        "--readme",
+        action="store_true",
+        help="rewrite the README's Performance table from benchmarks/results/latest.json "
+        "(after a run, or alone with --readme-only)",
+    )
+    parser.add_argument(
+        "--readme-only", action="store_true", help="only rewrite the README table, do not run"
+    )
     args = parser.parse_args(argv)
+    if args.readme_only:
+        write_readme(json.loads((RESULTS / "latest.json").read_text()))
+        return 0
     sizes = [10**3, 10**4] if args.quick else [10**5, 10**6, 10**7]
     print(
         f"{'case':<28} {'draws':>12} {'library s':>10} {'numpy s':>10} {'ratio':>7} "
@@ -568,6 +655,8 @@ def main(argv: list[str] | None = None) -> int:
         text = json.dumps(record, indent=2)
         (RESULTS / f"{stamp}.json").write_text(text)
         (RESULTS / "latest.json").write_text(text)
+        if args.readme:
+            write_readme(record)
     return 0
 
 

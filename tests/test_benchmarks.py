@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import math
 import subprocess
 import sys
@@ -82,3 +83,21 @@ def test_backtest_on_a_cluster_gives_the_serial_rows() -> None:
     assert spread == serial
     assert [row["target"] for row in serial[:4]] == [rec.id for rec in backtest.targets(pool)[:4]]
     assert sum("pit" in row for row in serial) == 6  # every one of them has inputs
+
+
+def test_readme_performance_table_is_generated_from_latest_json(tmp_path: Path) -> None:
+    """The README's table is what ``run.py --readme`` writes from the latest results."""
+    spec = importlib.util.spec_from_file_location("bench_run_readme", RUN)
+    assert spec is not None and spec.loader is not None
+    run = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = run  # its dataclasses look their module up
+    spec.loader.exec_module(run)
+    record = json.loads((RUN.parent / "results" / "latest.json").read_text(encoding="utf-8"))
+    readme = (RUN.parents[1] / "README.md").read_text(encoding="utf-8")
+    table = run.readme_table(record)
+    assert table in readme
+    assert table.count("\n| ") == len(record["rows"]) + 1  # a header, then one line per row
+    copy = tmp_path / "README.md"
+    copy.write_text(readme.replace(table, run.BEGIN + "\n" + run.END), encoding="utf-8")
+    run.write_readme(record, copy)
+    assert copy.read_text(encoding="utf-8") == readme
