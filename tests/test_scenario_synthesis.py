@@ -82,9 +82,32 @@ def test_a_catalogue_query_reads_the_sides_whole_record() -> None:
     ("table", "message"),
     [
         ("draws = 50\nobservations = [\"csis-2025-05-russia-casualties\"]\n",
-         "s.toml:8: synthesis.ru.draws must be at least 100; got 50"),
+         "s.toml:8: synthesis.ru.draws must be an integer from 100 to 10,000,000; got 50"),
+        # the synthesis's own ceiling (synthesize's), not every backend's 1e12
+        ("draws = 100_000_000\nobservations = [\"csis-2025-05-russia-casualties\"]\n",
+         "s.toml:8: synthesis.ru.draws must be an integer from 100 to 10,000,000; "
+         "got 100,000,000"),
+        ("draws = 2_000_000_000_000\nobservations = [\"csis-2025-05-russia-casualties\"]\n",
+         "s.toml:8: synthesis.ru.draws must be an integer from 100 to 10,000,000; "
+         "got 2,000,000,000,000"),
         ('observations = ["no-such-record"]\n',
-         "s.toml:8: synthesis.ru.observations[0]='no-such-record' is not one of"),
+         "s.toml:8: synthesis.ru.observations[0]: no record with id 'no-such-record' in this "
+         "catalogue of 250; `attritionsim sources` lists every id"),
+        # one short line: the nearest ids (a mistyped publisher first), never all 250
+        ('observations = ["nosuch-2025-05-russia-casualties"]\n',
+         "s.toml:8: synthesis.ru.observations[0]: no record with id "
+         "'nosuch-2025-05-russia-casualties' in this catalogue of 250 (did you mean "
+         "'csis-2025-05-russia-casualties' or 'ukmod-2025-05-russia-casualties' or "
+         "'ukosce-2025-01-russia-casualties'?); `attritionsim sources` lists every id"),
+        ('observations = [{date = "2024-01-01", approximately = 3e5, label = "a"},\n'
+         '                {date = "2024-06-01", approximately = 4e5, label = "a"}]\n',
+         "s.toml:8: synthesis.ru.observations[1]: label 'a' is already the label of "
+         "synthesis.ru.observations[0]; give each source its own label"),
+        ('observations = ["csis-2025-05-russia-casualties"]\n'
+         'rates = [{start = "2025-01-01", end = "2025-02-01", approximately = 900, '
+         'label = "csis-2025-05-russia-casualties"}]\n',
+         "s.toml:9: synthesis.ru.rates[0]: label 'csis-2025-05-russia-casualties' is already "
+         "a catalogue record's id; give each source its own label"),
         ('observations = ["csis-2025-05-ukraine-casualties", "csis-2025-05-russia-casualties"]\n',
          "s.toml:8: record 'csis-2025-05-russia-casualties' is about 'russia' but "
          "'csis-2025-05-ukraine-casualties' about 'ukraine'; a synthesis is about one side"),
@@ -120,9 +143,21 @@ def test_a_catalogue_query_reads_the_sides_whole_record() -> None:
         ('catalogue = {side = "russia"}\noutlier = 0.5\n',
          "s.toml:9: synthesis.ru.outlier must be a number [0, 0.5); got 0.5"),
         ('catalogue = {side = "russia"}\nrate_walk = 0\n',
-         "s.toml:9: synthesis.ru.rate_walk must be a number > 0; got 0"),
+         "s.toml:9: synthesis.ru.rate_walk must be a number in (0, 10]; got 0"),
+        ('catalogue = {side = "russia"}\nrate_walk = 20\n',
+         "s.toml:9: synthesis.ru.rate_walk must be a number in (0, 10]; got 20"),
+        ('catalogue = {side = "russia"}\nwiden = 0.5\n',
+         "s.toml:9: synthesis.ru.widen must be a number in [1, 10]; got 0.5"),
+        ('catalogue = {side = "russia"}\nwiden = 50\n',
+         "s.toml:9: synthesis.ru.widen must be a number in [1, 10]; got 50"),
         ('catalogue = {side = "russia"}\nmoves = 0\n',
-         "s.toml:9: synthesis.ru.moves must be an integer from 1 to 1000; got 0"),
+         "s.toml:9: synthesis.ru.moves must be an integer from 1 to 100; got 0"),
+        ('catalogue = {side = "russia"}\nmoves = 500\n',
+         "s.toml:9: synthesis.ru.moves must be an integer from 1 to 100; got 500"),
+        ('catalogue = {side = "russia"}\ntallies = "uagenstaff"\n',
+         "s.toml:9: synthesis.ru.tallies must be a list; got a string"),
+        ('catalogue = {side = "russia"}\ntallies = ["uagenstaff", ""]\n',
+         "s.toml:9: synthesis.ru.tallies[1] must be a publisher slug"),
         ('catalogue = {side = "russia"}\ngrid = "yes"\n',
          "s.toml:9: synthesis.ru.grid must be true or false; got a string"),
         ('catalogue = {side = "russia"}\nperiods = [["2025-01-01"]]\n',
@@ -155,3 +190,22 @@ def test_synthesis_errors_at_run_time_are_placed() -> None:
     bad = scenario.syntheses["ru"]
     with pytest.raises(InputError, match=r"^s\.toml:7: synthesis\.ru: "):
         type(bad)(**{**bad.__dict__, "options": {"widen": 0.5}}).run(draws=200)
+
+
+def test_the_scenarios_bounds_are_synthesizes() -> None:
+    """Every bound the table checks at load is one synthesize checks: the edges load and run."""
+    from attritionsim.synthesis import MAX_DRAWS, MAX_MOVES, MAX_RATE_WALK, MAX_WIDEN
+
+    assert (MAX_DRAWS, MAX_MOVES, MAX_RATE_WALK, MAX_WIDEN) == (10_000_000, 100, 10.0, 10.0)
+    scenario = _parse(
+        'observations = [{date = "2025-01-01", approximately = 800_000}]\n'
+        f"moves = {MAX_MOVES}\nrate_walk = {MAX_RATE_WALK}\nwiden = {MAX_WIDEN}\n"
+        f"draws = {MAX_DRAWS}\n"
+        'tallies = ["mine"]\n'
+    )
+    settings = scenario.syntheses["ru"]
+    assert settings.draws == MAX_DRAWS
+    assert settings.options["tallies"] == ("mine",)
+    syn = settings.run(draws=200)  # synthesize takes every edge the table took
+    assert (syn.attrs["moves"], syn.attrs["rate_walk"], syn.attrs["widen"]) == (100, 10.0, 10.0)
+    assert syn.attrs["tallies"] == "mine"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from typing import Any
 
@@ -369,7 +370,8 @@ def test_crossing_interpolates_within_the_segment_and_censors() -> None:
             "cumulative is already at or above threshold=1,000 on its first date 2025-01-01 in 1 "
             "path(s); pass the paths from the process start, where the count is 0",
         ),
-        ([[0, 1, 2]], 0, "threshold must be a finite number > 0; got 0"),
+        ([[0, 1, 2]], 0, "threshold must be > 0 and finite; got 0"),
+        ([[0, 1, 2]], "1e6", "threshold must be a number > 0 and finite; got '1e6'"),
     ],
 )
 def test_crossing_refuses(paths: list[list[float]], threshold: float, message: str) -> None:
@@ -437,7 +439,15 @@ GOOD = ("2025-01-01", asim.approximately(800_000))
         ),
         (
             lambda: synthesize(["no-such-record"]),
-            "observations[0]: no catalogue record has id 'no-such-record'",
+            "observations[0]: no record with id 'no-such-record' in this catalogue of 250; "
+            "`attritionsim sources` lists every id",
+        ),
+        (lambda: synthesize([GOOD], moves=101), "moves must be an integer in [1, 100]; got 101"),
+        (lambda: synthesize([GOOD], widen=10.5), "widen must be in [1, 10]; got 10.5"),
+        (lambda: synthesize([GOOD], rate_walk=11), "rate_walk must be in (0, 10]; got 11"),
+        (
+            lambda: synthesize([GOOD], draws=10_000_001),
+            "draws must be at most 10,000,000; got 10000001",
         ),
         (lambda: synthesize([GOOD], outlier=0.5), "outlier must be in [0, 0.5); got 0.5"),
         (
@@ -555,3 +565,62 @@ def test_predictive_cdf_refuses(args: tuple[Any, ...], message: str) -> None:
     with pytest.raises(InputError) as err:
         synthesis.predictive_cdf(*call)
     assert str(err.value) == message
+
+
+# ---------------------------------------------------------------------- cold-test fixes
+def test_a_tally_slug_no_source_has_is_ignored_without_a_warning() -> None:
+    # the default names every party of the war; most publish nothing about a given side
+    syn = synthesize([GOOD], tallies=["nosuch"], draws=200, seed=1)  # warnings are errors
+    assert syn.attrs["tallies"] == "nosuch"
+    assert json.loads(syn.attrs["readings"])["observations[0]"]["group"] == -1
+
+
+def test_the_trajectories_carry_the_seed_for_summaries_of_a_selection() -> None:
+    syn = synthesize([("2024-06-01", asim.approximately(400_000), "a")], draws=300, seed=41)
+    assert syn["cumulative"].attrs["seed"] == 41 and syn["rate"].attrs["seed"] == 41
+    at = asim.summarize(syn["cumulative"].sel(date="2024-06-01"))
+    assert (at["seed"], at["draws"]) == (41, 300)
+    crossing = asim.crossing_date(syn["cumulative"], 300_000)
+    assert asim.summarize(crossing)["seed"] == 41
+
+
+def test_summarize_of_a_synthesis_says_how_to_select() -> None:
+    syn = synthesize([("2024-06-01", asim.approximately(400_000), "a")], draws=200, seed=2)
+    with pytest.raises(InputError) as err:
+        asim.summarize(syn)
+    assert str(err.value) == (
+        "ds is a synthesis (attritionsim.synthesize): none of its variables is one value per "
+        "draw (cumulative ('draw', 'date'), rate ('draw', 'segment'), fitted ('draw', "
+        "'source'), multiplier ('draw', 'source'), drift ('draw', 'source'), loglik ('draw', "
+        "'source')); select one first, e.g. summarize(syn['cumulative'].sel(date='2024-06-01'))"
+    )
+    # an ordinary Dataset without a quantity per draw is still summarised as empty
+    plain = xr.Dataset({"path": (("draw", "date"), np.ones((3, 2)))})
+    assert asim.summarize(plain)["quantities"] == {}
+
+
+def test_a_pair_found_from_each_end_is_one_set() -> None:
+    syn = synthesize(
+        [("2025-01-01", asim.approximately(600_000), "low"),
+         ("2025-01-02", asim.approximately(1_500_000), "high")],
+        draws=4_000,
+        seed=5,
+    )  # fmt: skip
+    sets = asim.tension_sets(syn)
+    assert asim.tension_sets is synthesis.tension_sets and "tension_sets" in asim.__all__
+    assert [(t.source, t.others) for t in sets] in ([("low", ("high",))], [("high", ("low",))])
+    assert sets[0].p < 0.1 <= sets[0].p_without
+    # both were in tension: each alone is settled by leaving out the other
+    assert (asim.tension(syn) < 0.1).all()
+
+
+def test_censored_crossing_dates_read_not_by_the_last_date() -> None:
+    paths = _paths([[0.0, 500.0, 1500.0], [0.0, 200.0, 400.0], [0.0, 100.0, 300.0]])
+    entry = asim.summarize(path_crossing_date(paths, 1_000).rename("when"))["quantities"]["when"]
+    assert entry["never"] == pytest.approx(2 / 3)
+    assert entry["censored_after"] == "2025-01-21"
+    row = asim.to_markdown({"quantities": {"when": entry}}).splitlines()[2]
+    assert row == (
+        "| when |  | not by 2025-01-21 (66.7% of draws) | not by 2025-01-21 | not by 2025-01-21 "
+        "| 2025-01-16 | not by 2025-01-21 | 0 days |"
+    )

@@ -88,7 +88,14 @@ from .summary import (
     mcse_quantile,
     summarize,
 )
-from .synthesis import SynthesisWarning, path_crossing_date, synthesize, tension
+from .synthesis import (
+    SynthesisWarning,
+    TensionSet,
+    path_crossing_date,
+    synthesize,
+    tension,
+    tension_sets,
+)
 
 accessors.register()
 
@@ -104,6 +111,7 @@ __all__ = [
     "Record",
     "Scenario",
     "SynthesisWarning",
+    "TensionSet",
     "__version__",
     "approximately",
     "at_least",
@@ -164,6 +172,7 @@ __all__ = [
     "summarize_chunked",
     "synthesize",
     "tension",
+    "tension_sets",
     "to_csv",
     "to_latex",
     "to_markdown",

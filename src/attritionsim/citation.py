@@ -546,10 +546,13 @@ def _row(entry: Mapping[str, Any], digits: int | None, minus: str) -> list[str]:
     shown = [entry["median"], *entry["eti"], *entry["hdi"]]
     median_error = _error(mcse["median"])
     if kind == "date":
-        cells = [v if isinstance(v, str) else "never" for v in shown]
+        after = entry.get("censored_after")  # NaT: not by that date (synthesized paths)
+        absent = f"not by {after}" if isinstance(after, str) else "never"
+        cells = [v if isinstance(v, str) else absent for v in shown]
         never = entry.get("never")
         if isinstance(never, int | float) and never > 0:
-            cells[0] += f" ({_share(never)} never)"
+            said = "of draws" if shown[0] is None and isinstance(after, str) else absent
+            cells[0] += f" ({_share(never)} {said})"
         return [*cells, f"{_sig(median_error, 2)} days"]
     invalid = entry.get("invalid")
     if entry["median"] is None and invalid:  # no valid draw
@@ -595,7 +598,8 @@ def to_markdown(summary: Mapping[str, Any], /, *, digits: int | None = None) -> 
     ``digits`` significant when given): the median and ETI share the digits :func:`cite`
     would give them, the HDI bounds get their own from their own MCSEs. A share (units
     ``"share"``) is in percent, its MCSE in percentage points (``pp``). Dates are ISO
-    (``never`` for NaT); booleans show their probability as ``P = ...%`` in the median column.
+    (``never`` for NaT, or ``not by <date>`` for an entry with ``censored_after``); booleans
+    show their probability as ``P = ...%`` in the median column.
 
     Examples
     --------

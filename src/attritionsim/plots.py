@@ -1474,7 +1474,8 @@ def plot_crossing_cdf(
     ----------
     dates : xarray.DataArray
         Crossing dates, one per draw (``datetime64``); ``NaT`` means the threshold is never
-        crossed within the horizon.
+        crossed within the horizon, or, when ``attrs["not_by"]`` names a date (crossing dates
+        of synthesized paths), not by that date; the legend says which.
     quoted : mapping of str to date, optional
         Dates to mark ("CSIS: by summer 2025" -> ``"2025-08-31"``), each drawn as a vertical
         line; the legend gives the probability of having crossed by then. A label that is
@@ -1563,7 +1564,12 @@ def plot_crossing_cdf(
             color=PALETTE["grey"],
             linestyle=":",
             linewidth=1.2,
-            label=f"never crossed (NaT): {_share_text(1.0 - crossed)} of draws",
+            label=(
+                f"never crossed (NaT): {_share_text(1.0 - crossed)} of draws"
+                if "not_by" not in dates.attrs  # paths that end: NaT is "not by" their end
+                else f"not crossed by {dates.attrs['not_by']}: {_share_text(1.0 - crossed)} "
+                "of draws"
+            ),
             gid="never",
         )
     if window.outside:

@@ -3,7 +3,8 @@
 :func:`write_report` runs a scenario and writes, all at once::
 
     OUT/
-      results.nc       every draw (netCDF-4), with provenance in the attrs
+      results.nc       every draw (netCDF-4), with provenance in the attrs; each synthesis's
+                       quantities in the group synthesis/NAME (their own draws)
       summary.json     :func:`attritionsim.summarize` of the results
       report.md        headline sentences with credible intervals, a table of every quantity,
                        the figures, the sources in tension, and an appendix of sources:
@@ -359,7 +360,14 @@ def write_report(
         sentences = _name_errors(sentences, keys, comparison)
 
         staging = folder.staging
-        write_results(ds, staging / "results.nc")
+        write_results(
+            ds,
+            staging / "results.nc",
+            groups={
+                _results_group(found.settings.name): _group_dataset(found, lvl)
+                for found in syntheses
+            },
+        )
         (staging / "summary.json").write_text(
             json.dumps(summary, indent=2, allow_nan=False) + "\n", encoding="utf-8"
         )
@@ -428,6 +436,7 @@ def _run_syntheses(
             "seed": int(syn.attrs["seed"]),
             "ess": float(syn.attrs["ess"]),
             "pareto_k": float(syn.attrs["pareto_k"]),
+            "results_group": _results_group(name),
             "sources": [str(i) for i in syn["source"].values],
             "skipped": json.loads(syn.attrs["skipped"]),
             "quantities": summary["quantities"],
@@ -441,6 +450,23 @@ def _run_syntheses(
         found = _Synthesized(settings, syn, quantities, sentences, section, p, sets)
         out.append(dataclasses.replace(found, threshold=scenario.threshold))
     return out
+
+
+def _results_group(name: str) -> str:
+    """The results.nc group holding the synthesis ``name``'s quantities: ``synthesis/NAME``."""
+    return f"synthesis/{name}"
+
+
+def _group_dataset(found: _Synthesized, level: float) -> xr.Dataset:
+    """A synthesis's quantities as a results file holds them: a run of its own draws."""
+    group = found.quantities.copy()
+    group.attrs.update(
+        attritionsim_version=__version__,
+        method="smc",
+        level=level,
+        title=f"{found.settings.long_name} (synthesis {found.settings.name})",
+    )
+    return group
 
 
 def _crossing_name(threshold: float) -> str:
@@ -533,7 +559,9 @@ def synthesis_sentences(
 
     Each is the quantity's long name and :func:`attritionsim.cite` of its draws; for a
     crossing date, a path that has not reached the threshold by the synthesis's last date
-    reads "not by <last date>" (never "never"), and their share is given when there are any.
+    reads "not by <last date>" (never "never"), and their share is given when there are any
+    ("not reached by 1 March 2026 in 4.9% of paths"); when half the paths or more have not
+    reached it, no date is given, only that share.
 
     Parameters
     ----------
@@ -551,17 +579,37 @@ def synthesis_sentences(
     out = []
     for name in quantities.data_vars:
         da = quantities[name]
-        text = cite(da, level, digits=digits)
         if da.dtype.kind == "M":
-            last = _human_day(str(da.attrs["not_by"]))
-            text = text.replace("never", f"not by {last}")
-            censored = int(da.attrs["censored"])
-            if censored:
-                share = 100.0 * censored / da.size
-                text += f"; {share:.2g}% of paths not by {last}"
+            text = _censored_dates(da, level, digits)
+        else:
+            text = cite(da, level, digits=digits)
         label = str(da.attrs["long_name"])
         out.append(f"{label[:1].upper()}{label[1:]}: {text}")
     return out
+
+
+def _percent_of(count: int, total: int) -> str:
+    """``count`` of ``total`` in percent, two significant digits, never rounded to 0 or 100."""
+    if count == total:
+        return "100%"
+    share = 100.0 * count / total
+    if share < 0.1:
+        return "<0.1%"
+    if share >= 99.5:
+        return ">99%"
+    return f"{float(f'{share:.2g}'):g}%"
+
+
+def _censored_dates(da: xr.DataArray, level: float, digits: int | None) -> str:
+    """:func:`cite` of crossing dates whose NaT means "not by the last date", in words."""
+    last = _human_day(str(da.attrs["not_by"]))
+    censored = int(da.attrs["censored"])
+    if 2 * censored >= da.size:  # the median is censored: no date to give
+        return f"not reached by {last} in {_percent_of(censored, da.size)} of paths"
+    text = cite(da, level, digits=digits).replace("never", f"not by {last}")
+    if censored:
+        text += f"; not reached by {last} in {_percent_of(censored, da.size)} of paths"
+    return text
 
 
 def tension_table(
@@ -577,6 +625,9 @@ def tension_table(
     stated, its leave-one-out tail probability ``p`` (:func:`attritionsim.tension`) with the
     Pareto ``k̂`` of its LOO weights, and the numbers of the sets (listed after the table,
     from :func:`attritionsim.synthesis.tension_sets`) that cannot all be true at ``level``.
+    An inline source (not in the catalogue) has no publisher ("—") and its reading's median
+    and ``level`` interval as its figure. A p whose ``k̂`` is above 0.7 is marked ``≈…†``,
+    and a sentence under the table counts them and says what to do.
 
     Parameters
     ----------
@@ -587,7 +638,7 @@ def tension_table(
     sets : sequence of TensionSet
         :func:`attritionsim.synthesis.tension_sets` of it.
     cat : Catalogue, optional
-        For the publishers' names (default: the id's first word).
+        For the publishers' names and which sources are records (default: the bundled one).
     level : float
         The level of the sets.
 
@@ -596,6 +647,7 @@ def tension_table(
     list of str
     """
     readings = json.loads(syn.attrs["readings"])
+    cat = cat if cat is not None else load_catalogue()
     alpha = 1.0 - level
     settled = [found for found in sets if found.p_without >= alpha]
     unsettled = [found for found in sets if found.p_without < alpha]
@@ -610,19 +662,32 @@ def tension_table(
         "|---|---|---|---|---|---|---|",
     ]
     order = np.argsort(p.values, kind="stable")
+    rough = 0
     for i in order:
         ident = str(p["source"].values[i])
         info = readings[ident]
-        record = cat.get(ident) if cat is not None else None
-        publisher = record.publisher if record is not None else info["publisher"]
+        record = cat.get(ident)
+        publisher = record.publisher if record is not None else "—"  # inline: no publisher
+        stated = info["figure"] if record is not None else _stated(info, level)
         date = info["end"] if info["kind"] == "cumulative" else f"{info['start']} – {info['end']}"
         khat = float(p["pareto_k"].values[i])
+        shown = _p(float(p.values[i]))
+        if not khat <= _KHAT_ROUGH:
+            rough += 1
+            shown = f"≈{shown}†"
         sets_text = ", ".join(str(n) for n in member.get(ident, [])) or "–"
         lines.append(
-            f"| `{ident}` | {publisher} | {date} | {info['figure']} | {_p(float(p.values[i]))} | "
-            f"{khat:.2f} | {sets_text} |"
+            f"| `{ident}` | {publisher} | {date} | {stated} | {shown} | {khat:.2f} | {sets_text} |"
         )
     lines.append("")
+    if rough:
+        lines += [
+            f"† {rough} of {p.sizes['source']} sources have k̂ above {_KHAT_ROUGH}: without "
+            "each of them the draws, reweighted, stand only roughly for the posterior, so "
+            "their p is rough (read it as a first look, not to two digits). More draws "
+            "(`draws` of the synthesis, and `--draws`) firm it up.",
+            "",
+        ]
     if not sets:
         lines.append(f"No source is in tension with the others at the {level:.0%} level.")
         return lines
@@ -648,15 +713,48 @@ def tension_table(
     return lines
 
 
+#: Above this Pareto k̂ a source's leave-one-out p is rough (Vehtari et al. 2017).
+_KHAT_ROUGH = 0.7
+
+
+def _stated(info: Mapping[str, Any], level: float) -> str:
+    """An inline source's reading as a reader quotes it: its median and ``level`` interval."""
+    dist = from_spec(info["reading"])
+    tails = np.array([0.5, (1.0 - level) / 2.0, (1.0 + level) / 2.0])
+    median, low, high = (fmt_sig(float(v), 3) for v in dist.ppf(tails))
+    per = "/day" if info["kind"] == "rate" else ""
+    return f"{median}{per} ({level:.0%}: {low}–{high})"
+
+
 def _p(value: float) -> str:
     """A tail probability: two significant digits, ``< 1e-6`` below that."""
     return "< 1e-6" if value < 1e-6 else f"{value:.2g}"
 
 
-def _synthesis_fan(found: _Synthesized, level: float) -> Any:
-    """The synthesized trajectory's fan, with every source's interval; the record and a zoom."""
-    from .catalogue import load_series
+def _fan_series(settings: SynthesisSettings) -> xr.DataArray | None:
+    """A bundled series about the synthesis's side and measure (a cumulative count), if any.
 
+    The side is that of the synthesis's catalogue records; a synthesis of inline sources
+    alone has none, and gets no series.
+    """
+    from .catalogue import Record, load_series, series_names
+
+    sides = {item.side for item in settings.observations if isinstance(item, Record)}
+    for name in series_names():
+        series = load_series(name)
+        if sides == {series.attrs.get("side")} and series.attrs.get("measure") == "casualties":
+            what = str(series.attrs.get("long_name", name)).removesuffix(", cumulative")
+            series.attrs["long_name"] = what
+            return series
+    return None
+
+
+def _synthesis_fan(found: _Synthesized, level: float) -> tuple[Any, str]:
+    """The synthesized trajectory's fan, with every source's interval, and its caption's end.
+
+    The whole record, and beside it a zoom around the threshold when paths reach it; the
+    threshold is drawn only then (a level no path reaches would only stretch the axis).
+    """
     syn, settings = found.syn, found.settings
     readings = json.loads(syn.attrs["readings"])
     anchors = []
@@ -669,43 +767,53 @@ def _synthesis_fan(found: _Synthesized, level: float) -> Any:
         anchors.append({"as_of": info["end"], "value": mid, "low": low, "high": high})
     traj = syn["cumulative"].drop_vars(["family", "listed"]).astype(np.float64)
     traj.attrs.update(long_name=f"{settings.long_name}, cumulative", units="people")
-    series = load_series("ua-general-staff-russia-personnel")
-    series.attrs["long_name"] = "Ukrainian General Staff claim"
+    series = _fan_series(settings)
     threshold = _fan_threshold(settings, found.threshold)
-    fig = plots.PlotFigure(figsize=(13.0, 5.0), layout="constrained")  # not held by pyplot
-    left, right = fig.subplots(1, 2, width_ratios=(3, 2))
+    known = np.array([], dtype="datetime64[s]")
+    if threshold is not None:
+        crossing = found.quantities[_crossing_name(threshold)]
+        known = crossing.values[~np.isnat(crossing.values)]
+    note = ""
+    if threshold is not None and not known.size:
+        last = _human_day(str(found.quantities[_crossing_name(threshold)].attrs["not_by"]))
+        note = f"; no path reaches {fmt_number(threshold)} by {last}"
+    fig = plots.PlotFigure(  # not held by pyplot
+        figsize=(13.0, 5.0) if known.size else (8.5, 5.0), layout="constrained"
+    )
+    if known.size:
+        left, right = fig.subplots(1, 2, width_ratios=(3, 2))
+    else:
+        left, right = fig.subplots(1, 1), None
     plots.plot_fan(
         traj,
         anchors=anchors,
-        threshold=threshold,
+        threshold=threshold if known.size else None,
         observed=series,
         ax=left,
         title=f"{settings.long_name}: the whole record",
     )
-    if threshold is not None:
-        crossing = found.quantities[_crossing_name(threshold)]
-        known = crossing.values[~np.isnat(crossing.values)]
-        if known.size:
-            low, high = np.quantile(known.astype(np.int64), [0.005, 0.995])
-            first = np.datetime64(int(low), "s").astype("datetime64[M]") - np.timedelta64(2, "M")
-            last = np.datetime64(int(high), "s").astype("datetime64[M]") + np.timedelta64(2, "M")
-            window = slice(first.astype("datetime64[ns]"), last.astype("datetime64[ns]"))
-            shown = traj.sel(date=window)
-            ends = shown["date"].values[[0, -1]].astype("datetime64[D]")
-            near = [a for a in anchors if ends[0] <= np.datetime64(a["as_of"], "D") <= ends[1]]
-            plots.plot_fan(
-                shown,
-                anchors=near or None,
-                threshold=threshold,
-                observed=series.sel(date=window),
-                ax=right,
-                title=f"Around {fmt_number(threshold)}",
-            )
-            right.set_ylabel("")
-            legend = right.get_legend()
-            if legend is not None:
-                legend.remove()  # the left panel's legend holds the same entries
-    return fig
+    if right is not None and threshold is not None:
+        low, high = np.quantile(known.astype(np.int64), [0.005, 0.995])
+        first = np.datetime64(int(low), "s").astype("datetime64[M]") - np.timedelta64(2, "M")
+        last_month = np.datetime64(int(high), "s").astype("datetime64[M]") + np.timedelta64(2, "M")
+        window = slice(first.astype("datetime64[ns]"), last_month.astype("datetime64[ns]"))
+        shown = traj.sel(date=window)
+        ends = shown["date"].values[[0, -1]].astype("datetime64[D]")
+        near = [a for a in anchors if ends[0] <= np.datetime64(a["as_of"], "D") <= ends[1]]
+        plots.plot_fan(
+            shown,
+            anchors=near or None,
+            threshold=threshold,
+            observed=None if series is None else series.sel(date=window),
+            ax=right,
+            title=f"Around {fmt_number(threshold)}",
+        )
+        right.set_ylabel("")
+        legend = right.get_legend()
+        if legend is not None:
+            legend.remove()  # the left panel's legend holds the same entries
+        note = "; right: around the threshold"
+    return fig, note
 
 
 # ------------------------------------------------------------------------------ the out folder
@@ -1361,15 +1469,18 @@ def _figures(
             save(fig, f"{var}_forest", f"The sources pooled in {label}, each as it is read")
     for found in syntheses:
         stem = f"synthesis_{found.settings.name}_fan"
+        fig, note = _synthesis_fan(found, level)
         save(
-            _synthesis_fan(found, level),
+            fig,
             stem,
             f"{found.settings.long_name}: one trajectory behind every dated source "
             f"(synthesis of {found.syn.sizes['source']} sources; each cumulative source's "
-            f"{level:.0%} interval drawn at its date; right: around the threshold)",
+            f"{level:.0%} interval drawn at its date{note})",
         )
         for threshold in found.settings.thresholds:
             crossing = found.quantities[_crossing_name(threshold)]
+            if int(crossing.attrs["censored"]) == crossing.size:
+                continue  # no path reaches it: an empty chart (the warnings say so)
             marked = _marks(
                 scenario.marked_dates or tuple((day, "") for day in found.settings.crossed_by),
                 threshold,
@@ -1394,6 +1505,8 @@ def _crossing_figure(
         title = f"Date {what} pass{'es' if what == 'the count' else ''} {fmt_number(threshold)}"
     fig = plots.plot_crossing_cdf(crossing, quoted=marked, threshold=threshold, title=title)
     note = plots.shown_window(crossing, quoted=marked).note()
+    if "not_by" in crossing.attrs:  # synthesized paths: censored at their last date
+        note = note.replace("never cross", f"not crossed by {_human_day(crossing.attrs['not_by'])}")
     caption = f"{title}: probability of having passed it by each date ({label})"
     return fig, caption + (f"; {note}" if note else "")
 
@@ -1774,7 +1887,9 @@ def _markdown(
             f"{found.syn.sizes['source']} dated sources (attritionsim.synthesize): "
             f"{int(attrs['draws']):,} draws, effective sample size {float(attrs['ess']):,.0f} "
             f"(the draws are worth that many independent ones), Pareto k̂ "
-            f"{float(attrs['pareto_k']):.2f}, seed {attrs['seed']}."
+            f"{float(attrs['pareto_k']):.2f}, seed {attrs['seed']}. Their draws are in "
+            f"`results.nc`, group `{_results_group(found.settings.name)}` (`attritionsim."
+            f'resultsfile.read_results(path, group="{_results_group(found.settings.name)}")`).'
             + (f" Skipped: {'; '.join(skipped)}." if skipped else ""),
             "",
         ]

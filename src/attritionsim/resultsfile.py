@@ -18,6 +18,11 @@ is not a results file: a missing, empty or unreadable file, text, a netCDF file 
 (``draws`` must be an integer equal to the number of draws, ``seed`` a non-negative integer,
 ``method`` and ``attritionsim_version`` strings, ``level`` a number in (0, 1)). Files written
 by earlier versions (dates in CF encoding) are read too, their dates in whole seconds.
+
+A results file may hold more runs in netCDF-4 groups (``groups=`` of :func:`write_results`;
+a report writes each evidence synthesis's quantities, with their own draws, to the group
+``synthesis/NAME``): :func:`read_results` reads the root unless given ``group=``, and
+:func:`result_groups` lists them.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ import xarray as xr
 from . import _dates
 from .errors import InputError
 
-__all__ = ["NAT_CODE", "read_results", "write_results"]
+__all__ = ["NAT_CODE", "read_results", "result_groups", "write_results"]
 
 #: The int64 that stands for ``NaT`` (numpy's own bits for it), written as ``_FillValue``.
 NAT_CODE = _dates.NAT_CODE
@@ -76,7 +81,12 @@ def _encode_dates(name: str, var: xr.Variable) -> xr.Variable:
     return xr.Variable(var.dims, ints, attrs=attrs, encoding={"_FillValue": NAT_CODE})
 
 
-def write_results(ds: xr.Dataset, path: str | os.PathLike[str]) -> Path:
+def write_results(
+    ds: xr.Dataset,
+    path: str | os.PathLike[str],
+    *,
+    groups: Mapping[str, xr.Dataset] | None = None,
+) -> Path:
     """Write a results dataset to a netCDF-4 file that :func:`read_results` reads back exactly.
 
     Parameters
@@ -85,6 +95,10 @@ def write_results(ds: xr.Dataset, path: str | os.PathLike[str]) -> Path:
         The results (every draw); its dates may lie at any distance, or be ``NaT``.
     path : str or path-like
         The file to write (replaced if it exists).
+    groups : mapping of str to xarray.Dataset, optional
+        More results, each with its own draws, written to the netCDF-4 group of that name
+        (``"synthesis/ru"``: a group within a group); ``read_results(path, group=name)``
+        reads one back.
 
     Returns
     -------
@@ -110,16 +124,66 @@ def write_results(ds: xr.Dataset, path: str | os.PathLike[str]) -> Path:
     """
     if not isinstance(ds, xr.Dataset):
         raise InputError(f"ds must be an xarray.Dataset; got {type(ds).__name__}")
+    extra = dict(groups or {})
+    for name, group in extra.items():
+        if not isinstance(group, xr.Dataset):
+            raise InputError(
+                f"groups[{name!r}] must be an xarray.Dataset; got {type(group).__name__}"
+            )
+        if not name or name.startswith("/") or "//" in name or name.endswith("/"):
+            raise InputError(f"groups: {name!r} is not a group name such as 'synthesis/ru'")
     target = Path(path)
+    try:
+        _encoded(ds).to_netcdf(target, engine="netcdf4", format="NETCDF4")
+        for name, group in extra.items():
+            _encoded(group).to_netcdf(
+                target, mode="a", group=name, engine="netcdf4", format="NETCDF4"
+            )
+    except OSError as err:
+        raise InputError(f"cannot write results to {str(target)!r}: {_one_line(err)}") from None
+    return target
+
+
+def _encoded(ds: xr.Dataset) -> xr.Dataset:
+    """``ds`` with its dates as :func:`_encode_dates` writes them."""
     encoded = ds.copy(deep=False)
     for name, var in ds.variables.items():
         if var.dtype.kind == "M":
             encoded[name] = _encode_dates(str(name), var)
+    return encoded
+
+
+def result_groups(path: str | os.PathLike[str]) -> list[str]:
+    """The groups of a results file that hold a run (``"synthesis/ru"``), in the order written.
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np, xarray as xr
+    >>> attrs = {"draws": 3, "seed": 1, "attritionsim_version": "0.1"}
+    >>> ds = xr.Dataset({"x": ("draw", np.arange(3.0))}, attrs=attrs)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     written = write_results(ds, f"{tmp}/results.nc", groups={"synthesis/ru": ds})
+    ...     result_groups(written)
+    ['synthesis/ru']
+    """
+    import netCDF4
+
+    where = f"results file {str(path)!r}"
+    if not Path(path).is_file():
+        raise InputError(f"{where} not found")
     try:
-        encoded.to_netcdf(target, engine="netcdf4", format="NETCDF4")
+        with netCDF4.Dataset(path) as root:
+            found: list[str] = []
+            stack = [("", root)]
+            while stack:
+                prefix, node = stack.pop(0)
+                for name, child in node.groups.items():
+                    if child.variables:  # a group that only holds groups is no run
+                        found.append(prefix + name)
+                    stack.append((f"{prefix}{name}/", child))
     except OSError as err:
-        raise InputError(f"cannot write results to {str(target)!r}: {_one_line(err)}") from None
-    return target
+        raise InputError(f"{where}: not a netCDF file ({_one_line(err)})") from None
+    return found
 
 
 def _one_line(err: BaseException) -> str:
@@ -224,13 +288,16 @@ def _check_attrs(where: str, ds: xr.Dataset) -> None:
             raise bad("level", "a number in (0, 1)")
 
 
-def read_results(path: str | os.PathLike[str]) -> xr.Dataset:
+def read_results(path: str | os.PathLike[str], *, group: str | None = None) -> xr.Dataset:
     """Read a results file written by :func:`write_results` (or an earlier ``results.nc``).
 
     Parameters
     ----------
     path : str or path-like
         The ``results.nc`` of a report folder.
+    group : str, optional
+        A group of the file to read instead of its root (:func:`result_groups` lists them;
+        a report writes each synthesis's quantities to ``"synthesis/NAME"``).
 
     Returns
     -------
@@ -259,8 +326,15 @@ def read_results(path: str | os.PathLike[str]) -> xr.Dataset:
         raise InputError(f"{where} not found")
     if not source.is_file():
         raise InputError(f"{where} is not a file")
+    if group is not None:
+        known = result_groups(source)
+        if group not in known:
+            raise InputError(
+                f"{where} has no group {group!r}; its groups: {', '.join(known) or 'none'}"
+            )
+        where += f", group {group!r}"
     try:
-        with xr.open_dataset(source, engine=_ENGINE, decode_cf=False) as opened:
+        with xr.open_dataset(source, engine=_ENGINE, decode_cf=False, group=group) as opened:
             raw = opened.load()
     except Exception as err:  # netCDF4 and HDF5 raise many kinds for a file that is not theirs
         raise InputError(f"{where}: not a netCDF file ({_one_line(err)})") from None

@@ -71,7 +71,8 @@ one never-decreasing cumulative trajectory behind dated sources::
     draws        = 20_000
     seed         = 1                                # default: [scenario] seed
     bias         = {uagenstaff = {range = [1.0, 1.6]}}   # per publisher slug, any qualifier
-    # start = "2022-02-24", outlier = 0.05, rate_walk = 0.3, grid = true, moves = 5, widen = 1.3
+    # start = "2022-02-24", outlier = 0.05, rate_walk = 0.3, grid = true, moves = 5, widen = 1.3,
+    # tallies = ["uagenstaff", ...]  (publishers whose records are a party's own tally)
 
 An inline observation or rate takes its dates, exactly one qualifier key (as an input does:
 ``range``, ``approximately``, ..., or ``value`` for an exact figure) with its options, and an
@@ -105,8 +106,11 @@ Limits:
 * A ``[synthesis.NAME]`` needs at least one observation, rate or ``catalogue`` query; its
   catalogue records all of one side and of a measure a synthesis reads; every date after
   ``start``, a rate's ``end`` after its ``start``; readings with no negative counts;
-  ``thresholds`` finite and > 0; ``draws`` at least 100; ``outlier`` in ``[0, 0.5)``;
-  ``rate_walk`` > 0; ``moves`` a positive integer; ``widen`` >= 1.
+  ``thresholds`` finite and > 0; ``draws`` an integer from 100 to 10,000,000; ``outlier``
+  in ``[0, 0.5)``; ``rate_walk`` in ``(0, 10]``; ``moves`` an integer from 1 to 100; ``widen``
+  in ``[1, 10]`` (the bounds :func:`attritionsim.synthesize` checks); every inline source's
+  ``label`` distinct from the others' and from the records' ids; ``tallies`` a list of
+  publisher slugs (a slug no source has is ignored).
 """
 
 from __future__ import annotations
@@ -116,7 +120,6 @@ import datetime as dt
 import difflib
 import functools
 import json
-import math
 import re
 import stat
 import tomllib
@@ -135,7 +138,15 @@ from .distributions import Distribution
 from .domain import POLICIES, Domain, count_invalid, domain_of, parse_attr
 from .errors import InputError
 from .model import Model, simulate
-from .synthesis import DEFAULT_START, KINDS, synthesize
+from .synthesis import (
+    DEFAULT_START,
+    KINDS,
+    MAX_MOVES,
+    MAX_RATE_WALK,
+    MAX_WIDEN,
+    synthesize,
+)
+from .synthesis import MAX_DRAWS as MAX_SYNTHESIS_DRAWS
 
 __all__ = ["MAX_BYTES", "Scenario", "SynthesisSettings", "load_scenario", "run_scenario"]
 
@@ -201,6 +212,7 @@ _SYNTHESIS_KEYS = (
     "grid",
     "moves",
     "widen",
+    "tallies",
 )
 #: Fewest draws a synthesis runs with (fewer cannot carry its diagnostics).
 _MIN_SYNTHESIS_DRAWS = 100
@@ -233,7 +245,7 @@ class SynthesisSettings:
         The synthesis's draws and seed.
     options : mapping
         Passed to :func:`synthesize`: ``start``, ``bias``, ``outlier``, ``rate_walk``,
-        ``grid``, ``moves``, ``widen`` where given.
+        ``grid``, ``moves``, ``widen``, ``tallies`` where given.
     place : str
         ``file:line`` of the table: errors found while running it start with this.
     reading : Reading or str
@@ -1475,19 +1487,24 @@ def _synthesis(
     if "catalogue" in table:
         records += _catalogue_query(where, key("catalogue"), table["catalogue"], catalogue)
     observations: list[Any] = []
+    named: list[tuple[str, str, str]] = []  # each inline source's label, place and key
     for i, item in enumerate(_list(where, key("observations"), table.get("observations", []))):
         at = f"{key('observations')}[{i}]"
         if isinstance(item, str):
-            cat = _catalogue(catalogue)
-            if item not in cat:
-                _validate.choice(f"{where(key('observations'))}: {at}", item, list(cat.ids))
-            records.append(cat[item])
+            try:
+                records.append(_catalogue(catalogue)[item])
+            except InputError as err:  # one line: the nearest id, not all of them
+                raise InputError(
+                    f"{where(key('observations'))}: {at}: {err}; `attritionsim sources` lists "
+                    "every id"
+                ) from None
         elif isinstance(item, dict):
             when, dist, label = _inline(
                 where, key("observations"), at, item, ("date",), catalogue, default_level, reading
             )
             _after(where, key("observations"), at, when[0], start)
             observations.append((when[0], dist, label or at))
+            named.append((label or at, at, key("observations")))
         else:
             raise InputError(
                 f"{where(key('observations'))}: {at} must be a catalogue id or an inline table "
@@ -1519,6 +1536,8 @@ def _synthesis(
         if not end > begin:
             raise InputError(f"{where(key('rates'))}: {at}: end {end} must be after start {begin}")
         rates.append((begin, end, dist, label or at))
+        named.append((label or at, at, key("rates")))
+    _distinct_labels(where, [record.id for record in records], named)
     if not records and not observations and not rates:
         raise InputError(
             f"{where(section)}: {section} needs at least one of observations, rates or catalogue"
@@ -1566,11 +1585,15 @@ def _synthesis(
                 f"{where(key('thresholds'))}: {key('thresholds')}[{i}] must be > 0; got {item!r}"
             )
         thresholds.append(level)
-    draws = _draws(where, key("draws"), table.get("draws", 100_000))
-    if draws < _MIN_SYNTHESIS_DRAWS:
+    given_draws = table.get("draws", 100_000)
+    if isinstance(given_draws, int) and not isinstance(given_draws, bool):
+        draws = given_draws  # a synthesis's own bounds, narrower than every backend's
+    else:
+        draws = _draws(where, key("draws"), given_draws)  # says what else is wrong
+    if not _MIN_SYNTHESIS_DRAWS <= draws <= MAX_SYNTHESIS_DRAWS:
         raise InputError(
-            f"{where(key('draws'))}: {key('draws')} must be at least {_MIN_SYNTHESIS_DRAWS}; "
-            f"got {draws}"
+            f"{where(key('draws'))}: {key('draws')} must be an integer from "
+            f"{_MIN_SYNTHESIS_DRAWS} to {MAX_SYNTHESIS_DRAWS:,}; got {draws:,}"
         )
     seed = scenario_seed
     if "seed" in table:
@@ -1585,10 +1608,34 @@ def _synthesis(
         options["outlier"] = _bounded(where, key("outlier"), table["outlier"], 0.0, 0.5, "[0, 0.5)")
     if "rate_walk" in table:
         options["rate_walk"] = _bounded(
-            where, key("rate_walk"), table["rate_walk"], 0.0, math.inf, "> 0", low_open=True
+            where,
+            key("rate_walk"),
+            table["rate_walk"],
+            0.0,
+            MAX_RATE_WALK,
+            f"in (0, {MAX_RATE_WALK:g}]",
+            low_open=True,
+            high_closed=True,
         )
     if "widen" in table:
-        options["widen"] = _bounded(where, key("widen"), table["widen"], 1.0, math.inf, ">= 1")
+        options["widen"] = _bounded(
+            where,
+            key("widen"),
+            table["widen"],
+            1.0,
+            MAX_WIDEN,
+            f"in [1, {MAX_WIDEN:g}]",
+            high_closed=True,
+        )
+    if "tallies" in table:
+        slugs = _list(where, key("tallies"), table["tallies"])
+        for i, slug in enumerate(slugs):
+            if not isinstance(slug, str) or not slug.strip():
+                raise InputError(
+                    f"{where(key('tallies'))}: {key('tallies')}[{i}] must be a publisher slug "
+                    f'(an id\'s first word, e.g. "uagenstaff"); got {_shown(slug)}'
+                )
+        options["tallies"] = tuple(slugs)
     if "grid" in table:
         if not isinstance(table["grid"], bool):
             raise InputError(
@@ -1598,10 +1645,10 @@ def _synthesis(
         options["grid"] = table["grid"]
     if "moves" in table:
         moves = table["moves"]
-        if isinstance(moves, bool) or not isinstance(moves, int) or not 1 <= moves <= 1_000:
+        if isinstance(moves, bool) or not isinstance(moves, int) or not 1 <= moves <= MAX_MOVES:
             raise InputError(
-                f"{where(key('moves'))}: {key('moves')} must be an integer from 1 to 1000; "
-                f"got {_shown(moves)}"
+                f"{where(key('moves'))}: {key('moves')} must be an integer from 1 to "
+                f"{MAX_MOVES}; got {_shown(moves)}"
             )
         options["moves"] = moves
     if "bias" in table:
@@ -1634,6 +1681,20 @@ def _synthesis(
         place=where(section),
         reading=reading,
     )
+
+
+def _distinct_labels(
+    where: _Locator, ids: Sequence[str], named: Sequence[tuple[str, str, str]]
+) -> None:
+    """Every inline source's label differs from the others' and from every record's id."""
+    seen = dict.fromkeys(ids, "a catalogue record's id")
+    for label, at, key in named:
+        if label in seen:
+            raise InputError(
+                f"{where(key)}: {at}: label {label!r} is already {seen[label]}; give each "
+                "source its own label"
+            )
+        seen[label] = f"the label of {at}"
 
 
 def _day(where: _Locator, key: str, value: object, shown: str | None = None) -> str:
@@ -1670,9 +1731,11 @@ def _bounded(
     valid: str,
     *,
     low_open: bool = False,
+    high_closed: bool = False,
 ) -> float:
     number = _number(where, key, value)
-    if number < low or (low_open and number == low) or not number < high:
+    above = number > high if high_closed else not number < high
+    if number < low or (low_open and number == low) or above:
         raise InputError(f"{where(key)}: {key} must be a number {valid}; got {value!r}")
     return number
 

@@ -701,7 +701,10 @@ def _as_dataset(ds: object) -> xr.Dataset:
                 "per draw"
             )
         da = ds if ds.dims == ("draw",) else ds.rename({ds.dims[0]: "draw"})
-        return da.to_dataset(name=str(da.name) if da.name is not None else "draws")
+        out = da.to_dataset(name=str(da.name) if da.name is not None else "draws")
+        # a run's settings kept on the array itself (a synthesis's trajectories carry its seed)
+        out.attrs.update({key: da.attrs[key] for key in ("seed", "method") if key in da.attrs})
+        return out
     arr = np.asarray(ds)
     if arr.ndim != 1:
         raise InputError(f"ds must be a Dataset, a DataArray or 1-d draws; got shape {arr.shape}")
@@ -710,7 +713,16 @@ def _as_dataset(ds: object) -> xr.Dataset:
 
 def _select(ds: xr.Dataset, quantities: str | Iterable[str] | None) -> list[Hashable]:
     if quantities is None:
-        return [name for name, da in ds.data_vars.items() if _summarizable(da)]
+        every = [name for name, da in ds.data_vars.items() if _summarizable(da)]
+        if not every and "readings" in ds.attrs and "cumulative" in ds.data_vars:
+            shapes = ", ".join(f"{name} {da.dims}" for name, da in ds.data_vars.items())
+            day = str(ds["date"].values[-1].astype("datetime64[D]"))
+            raise InputError(
+                "ds is a synthesis (attritionsim.synthesize): none of its variables is one "
+                f"value per draw ({shapes}); select one first, e.g. "
+                f"summarize(syn['cumulative'].sel(date='{day}'))"
+            )
+        return every
     names = [quantities] if isinstance(quantities, str) else list(quantities)
     valid = [str(name) for name in ds.data_vars]
     chosen: list[Hashable] = []
@@ -751,7 +763,10 @@ def summarize(
         Which variables, in that order. By default every variable whose only dimension is
         ``draw`` and whose dtype is numeric, datetime64 or boolean, in dataset order; others
         (trajectories over ``date``, labels) are left out. Naming one that does not exist, or
-        one that is not one value per draw, raises :class:`InputError`.
+        one that is not one value per draw, raises :class:`InputError`; so does a synthesis
+        Dataset (:func:`attritionsim.synthesize`), none of whose variables is one value per
+        draw: select a date of its trajectory first. A DataArray's own ``seed`` and
+        ``method`` attrs are the run's, as a Dataset's are.
 
     Returns
     -------
@@ -764,7 +779,10 @@ def summarize(
         ``sd / sqrt(n)``, ``None`` when some draws are infinite or NaT); dates are ISO
         strings ``"YYYY-MM-DD"`` (the day containing the instant) or ``None`` for NaT, their
         MCSEs are in days, and an entry gets one more key, ``"never"``, the share of NaT
-        draws, only when there are some. For booleans an entry is ``{"units": str,
+        draws, only when there are some; when the dates carry ``attrs["not_by"]`` (crossing
+        dates of synthesized paths, :func:`attritionsim.crossing_date`), their NaT means
+        "not by that date", not "never", and the entry says so with ``"censored_after":
+        "YYYY-MM-DD"``. For booleans an entry is ``{"units": str,
         "probability": p, "mcse": e}``. Values that are not finite (infinite draws, an MCSE
         that cannot be bounded) are ``None``: JSON has no infinity.
 
@@ -806,16 +824,26 @@ def summarize(
         "level": level,
         "version": str(attrs.get("attritionsim_version", __version__)),
         "quantities": {
-            str(name): entry(
-                sample_of(data[name], str(name), ess=ess, valid_only=True, into=sorted_copy),
-                level,
-                scratch=scratch,
+            str(name): _censored(
+                entry(
+                    sample_of(data[name], str(name), ess=ess, valid_only=True, into=sorted_copy),
+                    level,
+                    scratch=scratch,
+                ),
+                data[name],
             )
             for name in _select(data, quantities)
         },
     }
     if ess is not None:
         out["ess"] = ess
+    return out
+
+
+def _censored(out: dict[str, Any], da: xr.DataArray) -> dict[str, Any]:
+    """An entry with ``censored_after`` where its NaT dates mean "not by" a last date."""
+    if out.get("never") and "not_by" in da.attrs:
+        out["censored_after"] = str(da.attrs["not_by"])
     return out
 
 

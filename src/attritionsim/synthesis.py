@@ -166,6 +166,10 @@ __all__ = [
     "DEFAULT_START",
     "GROUP_DRIFT_SD",
     "GROUP_SD",
+    "MAX_DRAWS",
+    "MAX_MOVES",
+    "MAX_RATE_WALK",
+    "MAX_WIDEN",
     "MIN_REL_ERROR",
     "PARTY_TALLIES",
     "RATE_WINDOW_DAYS",
@@ -223,6 +227,13 @@ WIDE_FACTOR: Final = 8.0
 WIDE_MIN: Final = 0.3
 #: Days before its date over which a rate record without ``period_start`` is a mean.
 RATE_WINDOW_DAYS: Final = 30
+#: The most draws (particles) a synthesis runs with, and the bounds of its sampler options:
+#: ``moves`` from 1 to MAX_MOVES, ``rate_walk`` in (0, MAX_RATE_WALK], ``widen`` in
+#: [1, MAX_WIDEN]. A scenario's ``[synthesis.NAME]`` checks the same bounds.
+MAX_DRAWS: Final = 10_000_000
+MAX_MOVES: Final = 100
+MAX_RATE_WALK: Final = 10.0
+MAX_WIDEN: Final = 10.0
 #: The conditional ESS (a share of the particles) each tempering step keeps.
 TARGET_ESS: Final = 0.5
 #: Measures a synthesis reads, and what each says about the count.
@@ -463,9 +474,10 @@ def _read_sources(
         where = f"observations[{i}]"
         if isinstance(item, str):
             catalogue = catalogue if catalogue is not None else load_catalogue()
-            if item not in catalogue:
-                raise InputError(f"{where}: no catalogue record has id {item!r}")
-            items.append((where, catalogue[item]))
+            try:
+                items.append((where, catalogue[item]))
+            except InputError as err:  # the catalogue's message, with its nearest id
+                raise InputError(f"{where}: {err}; `attritionsim sources` lists every id") from None
         elif isinstance(item, Record):
             items.append((where, item))
         elif isinstance(item, tuple | list):
@@ -1337,7 +1349,8 @@ def synthesize(
     dates : iterable of dates
         More dates at which to report the trajectory.
     draws : int
-        Number of equally weighted output paths (and of particles).
+        Number of equally weighted output paths (and of particles): from 100 to
+        :data:`MAX_DRAWS` (10,000,000).
     seed : int
         Seed of every random stream; the same seed gives the same bits.
     start : date
@@ -1349,18 +1362,21 @@ def synthesize(
         Publisher slugs whose records are a party's own tally (default
         :data:`PARTY_TALLIES`): each publisher's records share one group error of sd
         :data:`TALLY_SD`, even a single record. Pass ``()`` to read every source as independent
-        unless ``depends_on`` links it.
+        unless ``depends_on`` links it. A slug that no source's publisher has is ignored
+        without a warning: the list names the war's parties, most of which publish nothing
+        about a given side (a typo is not caught; the ``tallies`` attr lists what was used).
     outlier : float
         Prior probability in [0, 0.5) that a source is simply off (read by the wide component).
     rate_walk : float
-        Sd of the monthly change of the log daily rate (> 0).
+        Sd of the monthly change of the log daily rate, in (0, :data:`MAX_RATE_WALK`].
     grid : bool
         Add a knot on the first day of every month (default); ``False``: knots only at the
         sources' and requested dates.
     moves : int
-        Metropolis moves per tempering step (and after the last).
+        Metropolis moves per tempering step (and after the last), from 1 to
+        :data:`MAX_MOVES`.
     widen : float
-        Scale factor (>= 1) of the Laplace reference's spread.
+        Scale factor of the Laplace reference's spread, in [1, :data:`MAX_WIDEN`].
     reading : Reading or str
         The reading of the catalogue records' qualifiers (:func:`attritionsim.get_reading`);
         ``(date, Distribution)`` tuples are used as they are.
@@ -1378,9 +1394,9 @@ def synthesize(
         ``listed`` is False for the monthly knots alone. Attrs: ``ess``, ``pareto_k``,
         ``tempering_steps``, ``acceptance``, ``seed``, ``draws``, the prior settings,
         ``sources`` and ``readings`` (JSON: each source's figure, reading and period).
-        ``cumulative`` and ``rate`` carry ``ess`` in their own attrs too, so that
+        ``cumulative`` and ``rate`` carry ``ess`` and ``seed`` in their own attrs too, so that
         :func:`~attritionsim.summarize` and :func:`~attritionsim.cite` of a selection of them
-        use it for every MCSE.
+        use it for every MCSE (and the summary gives the seed).
 
     Raises
     ------
@@ -1411,15 +1427,17 @@ def synthesize(
     seed = _rng.check_seed(seed)
     origin = _day("start", start)
     outlier = _check_number("outlier", outlier, 0.0, 0.5, "in [0, 0.5)", top_open=True)
-    rate_walk = _check_number("rate_walk", rate_walk, 0.0, 10.0, "in (0, 10]", low_open=True)
-    widen = _check_number("widen", widen, 1.0, 10.0, "in [1, 10]")
+    rate_walk = _check_number(
+        "rate_walk", rate_walk, 0.0, MAX_RATE_WALK, f"in (0, {MAX_RATE_WALK:g}]", low_open=True
+    )
+    widen = _check_number("widen", widen, 1.0, MAX_WIDEN, f"in [1, {MAX_WIDEN:g}]")
     steps: object = moves
     if (
         isinstance(steps, bool)
         or not isinstance(steps, numbers.Integral)
-        or not 1 <= int(steps) <= 100
+        or not 1 <= int(steps) <= MAX_MOVES
     ):
-        raise InputError(f"moves must be an integer in [1, 100]; got {moves!r}")
+        raise InputError(f"moves must be an integer in [1, {MAX_MOVES}]; got {moves!r}")
     if not isinstance(grid, bool):
         raise InputError(f"grid must be True or False; got {grid!r}")
     sources, skipped = _read_sources(observations, rates, origin, get_reading(reading))
@@ -1469,8 +1487,8 @@ def synthesize(
 def _check_draws(value: object, least: int = 100) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < least:
         raise InputError(f"draws must be an integer >= {least}; got {value!r}")
-    if int(value) > 10_000_000:
-        raise InputError(f"draws must be at most 10,000,000; got {value!r}")
+    if int(value) > MAX_DRAWS:
+        raise InputError(f"draws must be at most {MAX_DRAWS:,}; got {value!r}")
     return int(value)
 
 
@@ -1547,6 +1565,7 @@ def _dataset(
     settings: dict[str, Any],
 ) -> xr.Dataset:
     cum, theta, mult, loglik = arrays
+    seed = int(settings["seed"])  # on the trajectories too: summaries of a selection give it
     ids = [s.id for s in model.sources]
     rates = np.exp(model.log_rates(run.z))
     readings = {
@@ -1592,12 +1611,12 @@ def _dataset(
             "cumulative": (
                 ("draw", "date"),
                 cum,
-                {"long_name": "cumulative count", "units": "people", "ess": ess},
+                {"long_name": "cumulative count", "units": "people", "ess": ess, "seed": seed},
             ),
             "rate": (
                 ("draw", "segment"),
                 rates,
-                {"long_name": "daily rate", "units": "people/day", "ess": ess},
+                {"long_name": "daily rate", "units": "people/day", "ess": ess, "seed": seed},
             ),
             "fitted": (
                 ("draw", "source"),
@@ -1645,8 +1664,8 @@ def path_crossing_date(cumulative: xr.DataArray, threshold: float) -> xr.DataArr
         straight segment between the last date below and the first date at or above the
         threshold reaches it. NaT where the path has not reached it by the last date
         (censored: "not by <last date>", never "already crossed"); ``attrs["censored"]``
-        counts them, ``attrs["not_by"]`` is the last date, and ``attrs["ess"]`` is the
-        paths' (when they have one), so MCSEs of the dates use it.
+        counts them, ``attrs["not_by"]`` is the last date, and ``attrs["ess"]`` and
+        ``attrs["seed"]`` are the paths' (when they have them), so MCSEs of the dates use it.
 
     Raises
     ------
@@ -1671,7 +1690,7 @@ def path_crossing_date(cumulative: xr.DataArray, threshold: float) -> xr.DataArr
     if "date" not in cumulative.coords or cumulative["date"].dtype.kind != "M":
         raise InputError("cumulative must have a datetime64 'date' coordinate")
     level = _check_number(
-        "threshold", threshold, 0.0, math.inf, "a finite number > 0", low_open=True, top_open=True
+        "threshold", threshold, 0.0, math.inf, "> 0 and finite", low_open=True, top_open=True
     )
     seconds = cumulative["date"].values.astype("datetime64[s]").astype(np.int64).astype(float)
     if cumulative.sizes["date"] < 2 or (np.diff(seconds) <= 0).any():
@@ -1706,7 +1725,7 @@ def path_crossing_date(cumulative: xr.DataArray, threshold: float) -> xr.DataArr
             "censored": int((~crossed).sum()),
             "not_by": last,
             # the paths' effective sample size, so summaries of the dates use it
-            **({"ess": cumulative.attrs["ess"]} if "ess" in cumulative.attrs else {}),
+            **{key: cumulative.attrs[key] for key in ("ess", "seed") if key in cumulative.attrs},
         },
     )
     return result
@@ -1838,7 +1857,9 @@ def tension_sets(
     Returns
     -------
     list of TensionSet
-        In order of increasing ``p``.
+        In order of increasing ``p``. A settled set found again from another of its members
+        (the pair ``a, b`` from ``a`` and again as ``b, a`` from ``b``) is given once, from
+        the member with the smaller ``p``.
     """
     given: object = level
     if (
@@ -1885,7 +1906,16 @@ def tension_sets(
             p_now = best_p
         p_without = p_left_out(i, left, loglik, seen, smooth=True) if left else p_i
         out.append(TensionSet(ident, tuple(ids[j] for j in left), p_i, p_without))
-    return sorted(out, key=lambda t: t.p)
+    kept: list[TensionSet] = []
+    settled: set[frozenset[str]] = set()
+    for found in sorted(out, key=lambda t: t.p):
+        members = frozenset((found.source, *found.others))
+        if found.p_without >= alpha:
+            if members in settled:
+                continue  # the same sources, found from another of them
+            settled.add(members)
+        kept.append(found)
+    return kept
 
 
 # ============================================================================ prediction

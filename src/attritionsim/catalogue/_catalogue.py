@@ -412,8 +412,12 @@ class Catalogue:
         hint = ""
         if isinstance(ident, str):
             close = difflib.get_close_matches(ident, self._by_id, n=1, cutoff=0.6)
+            # a mistyped publisher: the same date, side and measure under another publisher
+            rest = ident.partition("-")[2]
+            same = [i for i in self._by_id if rest and i.partition("-")[2] == rest]
+            close = list(dict.fromkeys([*same, *close]))[:3]
             if close:
-                hint = f" (did you mean {close[0]!r}?)"
+                hint = f" (did you mean {' or '.join(map(repr, close))}?)"
         return f"no record with id {ident!r} in this catalogue of {len(self)}{hint}"
 
 
