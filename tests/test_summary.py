@@ -341,7 +341,7 @@ def test_sorted_samples_are_np_sort_and_keep_their_checks(seed, size, shape):
     values = values.astype(np.float64)
     sizes = np.abs(values[np.isfinite(values) & (values != 0.0)])
     if sizes.size:  # beyond 2**500: scaled by a power of two, from the largest finite size
-        big = values * (1e307 / sizes.max())
+        big = values / sizes.max() * 1e307
         top = float(np.abs(big[np.isfinite(big)]).max())
         scale = math.ldexp(1.0, math.frexp(top)[1] - 500)
         huge = sample_of(big)
