@@ -698,3 +698,37 @@ def test_a_cluster_without_distributed_says_which_extra(
             f"attritionsim: error: {name} needs dask.distributed, which is not installed: "
             'pip install "attritionsim[dask]"\n'
         )
+
+
+def test_summarize_a_group_reads_the_synthesis_quantities(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``summarize --group synthesis/NAME`` reads a report's synthesis, not the model's run."""
+    import json
+
+    import numpy as np
+    import xarray as xr
+
+    import attritionsim
+    from attritionsim.resultsfile import write_results
+
+    stamp = {"attritionsim_version": attritionsim.__version__}
+    run = xr.Dataset({"x": ("draw", np.arange(100.0))}, attrs={"seed": 1, "draws": 100, **stamp})
+    rate = xr.DataArray(np.linspace(900.0, 1100.0, 101), dims="draw", attrs={"units": "people/day"})
+    path = write_results(
+        run,
+        tmp_path / "results.nc",
+        groups={"synthesis/ru": xr.Dataset({"rate": rate}, attrs=stamp)},
+    )
+    status, out, err = _run(
+        capsys, "summarize", str(path), "--group", "synthesis/ru", "--format", "json"
+    )
+    assert (status, err) == (0, "")
+    quantities = json.loads(out)["quantities"]
+    assert list(quantities) == ["rate"] and quantities["rate"]["median"] == 1000.0
+    status, out, err = _run(capsys, "summarize", str(path), "--group", "synthesis/ua")
+    assert status == 2 and out == ""
+    assert err == (
+        f"attritionsim: error: results file {str(path)!r} has no group 'synthesis/ua'; its "
+        "groups: synthesis/ru\n"
+    )

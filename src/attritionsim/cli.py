@@ -108,6 +108,13 @@ def _parser() -> argparse.ArgumentParser:
         "--level", type=_interval_level, default=None, help="credible level, in [0.01, 1)"
     )
     summarize.add_argument("--format", default="md", choices=("md", "json", "csv", "latex"))
+    summarize.add_argument(
+        "--group",
+        default=None,
+        metavar="NAME",
+        help="a group of the file instead of the model's run, e.g. synthesis/ru (the report's "
+        "synthesis quantities)",
+    )
     return parser
 
 
@@ -324,7 +331,7 @@ def _summarize(args: argparse.Namespace) -> str:
             f"results file {args.results!r} is a folder; give its results file: "
             f"attritionsim summarize {folder}"
         )
-    ds = read_results(args.results)
+    ds = read_results(args.results, group=args.group)
     level = args.level if args.level is not None else float(ds.attrs.get("level", DEFAULT_LEVEL))
     result = summary.summarize(ds, level=level)
     if not result["quantities"]:
