@@ -703,3 +703,48 @@ def test_missing_glyphs_warn_once_naming_them(tmp_path: Path) -> None:
     )
     with pytest.warns(AttritionWarning, match="U\\+640D"):
         assert plot_distribution(da)._repr_png_().startswith(b"\x89PNG")  # type: ignore[attr-defined]
+
+
+def _rate_draws() -> xr.DataArray:
+    starts = np.array(["2025-01-01", "2025-02-01", "2025-03-01"], "datetime64[ns]")
+    ends = np.array(["2025-02-01", "2025-03-01", "2025-04-01"], "datetime64[ns]")
+    draws = np.random.default_rng(3).normal([800.0, 1_000.0, 1_200.0], 50.0, size=(400, 3))
+    return xr.DataArray(
+        draws,
+        dims=("draw", "segment"),
+        coords={"segment_start": ("segment", starts), "segment_end": ("segment", ends)},
+        attrs={"long_name": "rate", "units": "people/day"},
+    )
+
+
+def test_plot_rates_draws_the_band_by_segment_and_each_source_over_its_period() -> None:
+    rate = _rate_draws()
+    sources = [
+        {"start": "2025-01-01", "end": "2025-03-01", "low": 850.0, "value": 900.0, "high": 950.0},
+        {
+            "start": "2025-03-01",
+            "end": "2025-04-01",
+            "low": 1_100.0,
+            "value": 1_200.0,
+            "high": 3_000.0,
+        },
+    ]
+    fig = plots.plot_rates(rate, sources=sources, level=0.9)
+    ax = fig.axes[0]
+    step = next(line for line in ax.get_lines() if line.get_label() == "median")
+    np.testing.assert_allclose(step.get_ydata()[:3], np.median(rate.values, axis=0))
+    lines = [c for c in ax.collections if type(c).__name__ == "LineCollection"]
+    segments = [seg for c in lines for seg in c.get_segments() if seg[0][1] == seg[1][1]]
+    spans = sorted(
+        (round(float(seg[0][1])), round(float(seg[1][0] - seg[0][0]))) for seg in segments
+    )
+    assert (900, 59) in spans and (1_200, 31) in spans  # each source over its whole period, in days
+    low, high = ax.get_ylim()
+    assert low == 0.0 and high == pytest.approx(1.1 * 3_000.0)  # the widest interval is in view
+    legend = ax.get_legend()
+    assert legend is not None
+    fig.canvas.draw()
+    box = legend.get_window_extent()
+    assert box.y1 <= ax.get_window_extent().y0  # below the axes, off the data
+    with pytest.raises(InputError, match=r"^rate must be a DataArray with dimensions"):
+        plots.plot_rates(rate.isel(segment=0))

@@ -17,6 +17,7 @@ import xarray as xr
 import attritionsim as asim
 import attritionsim.report
 from attritionsim import cli
+from attritionsim.catalogue import load_catalogue
 from attritionsim.errors import AttritionWarning, InputError
 from attritionsim.report import default_scenario, headline_sentences, write_report
 from attritionsim.scenario import SynthesisSettings, parse_scenario
@@ -201,6 +202,15 @@ def test_figures(written: tuple[Path, xr.Dataset, list[str]]) -> None:
     stems = {p.stem for p in pngs}
     assert {"ratio_dec25", "synthesis_ru_fan", "ratio_dec25_tornado"} <= stems
     assert "sources_forest" in stems
+    # the rate and period sources, which the fan (cumulative counts) cannot show, on their own
+    assert "synthesis_ru_rates" in stems
+    md = (out / "report.md").read_text(encoding="utf-8")
+    caption = next(line for line in md.splitlines() if "the daily rate behind" in line)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    cat = load_catalogue()
+    ids = summary["synthesis"]["ru"]["sources"]
+    rates = sum(cat[i].measure != "casualties" for i in ids)
+    assert rates > 10 and f"with the {rates} rate and period sources" in caption
     for png in pngs:
         assert png.read_bytes().startswith(PNG), png.name
     for svg in svgs:

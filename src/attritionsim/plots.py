@@ -80,6 +80,7 @@ __all__ = [
     "plot_distribution",
     "plot_fan",
     "plot_forest",
+    "plot_rates",
     "plot_tornado",
     "save_figure",
     "shown_window",
@@ -1783,6 +1784,124 @@ def plot_tornado(
 # --------------------------------------------------------------------------------------------
 # Saving
 # --------------------------------------------------------------------------------------------
+
+
+def plot_rates(
+    rate: xr.DataArray,
+    *,
+    sources: Iterable[Mapping[str, Any]] = (),
+    level: float = 0.9,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Figure:
+    """The daily rate behind a trajectory, segment by segment, with the rate sources on it.
+
+    Parameters
+    ----------
+    rate : xarray.DataArray
+        Draws of the mean daily rate on each segment: dimensions ``draw`` and ``segment``,
+        with coordinates ``segment_start`` and ``segment_end`` (``datetime64``), as
+        :func:`attritionsim.synthesize` returns in ``syn["rate"]``.
+    sources : iterable of mapping
+        Each with ``start`` and ``end`` (dates), ``low``, ``value`` and ``high`` (per day):
+        drawn as a line over its period at ``value`` with its interval at the period's middle.
+    level : float
+        The credible band drawn around the median.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; by default a new figure.
+    title : str, optional
+        Title; by default the quantity's ``long_name``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np, xarray as xr
+    >>> starts = np.array(["2025-01-01", "2025-02-01"], "datetime64[ns]")
+    >>> ends = np.array(["2025-02-01", "2025-03-01"], "datetime64[ns]")
+    >>> rate = xr.DataArray(np.full((10, 2), 1_000.0), dims=("draw", "segment"),
+    ...                     coords={"segment_start": ("segment", starts),
+    ...                             "segment_end": ("segment", ends)})
+    >>> fig = plot_rates(rate, sources=[{"start": "2025-01-01", "end": "2025-03-01",
+    ...                                  "low": 900, "value": 1_000, "high": 1_100}])
+    >>> len(fig.axes[0].collections) >= 2
+    True
+    """
+    if not isinstance(rate, xr.DataArray) or set(rate.dims) != {"draw", "segment"}:
+        raise InputError(
+            "rate must be a DataArray with dimensions ('draw', 'segment'), as syn['rate'] of "
+            "attritionsim.synthesize"
+        )
+    for name in ("segment_start", "segment_end"):
+        if name not in rate.coords:
+            raise InputError(f"rate needs the coordinate {name!r} (the segments' dates)")
+    level = _validate.level(level, closed=False)
+    fig, ax = _axes(ax, (8.5, 4.0))
+    starts = rate["segment_start"].values.astype("datetime64[ns]")
+    ends = rate["segment_end"].values.astype("datetime64[ns]")
+    values = rate.transpose("draw", "segment").values.astype(np.float64)
+    low, mid, high = np.quantile(values, [(1.0 - level) / 2.0, 0.5, (1.0 + level) / 2.0], axis=0)
+    edges = np.append(starts, ends[-1])
+
+    def held(y: FloatArray) -> FloatArray:  # a step held to the last edge
+        return np.append(y, y[-1])
+
+    ax.fill_between(
+        edges,
+        held(low),
+        held(high),
+        step="post",
+        color=PALETTE["sky"],
+        alpha=0.5,
+        linewidth=0,
+        label=f"{level:.0%} credible band",
+    )
+    ax.step(edges, held(mid), where="post", color=PALETTE["blue"], linewidth=1.6, label="median")
+    tops = [float(np.quantile(high, 0.95))]
+    first = True
+    for src in sources:
+        begin = np.datetime64(src["start"], "ns")
+        end = np.datetime64(src["end"], "ns")
+        middle = np.datetime64((int(begin.astype(np.int64)) + int(end.astype(np.int64))) // 2, "ns")
+        value, lo, hi = float(src["value"]), float(src["low"]), float(src["high"])
+        label = "rate and period sources (line: period; bar: interval)" if first else "_"
+        ax.hlines(value, begin, end, color=PALETTE["vermillion"], linewidth=2.2, label=label)
+        ax.errorbar(
+            [middle],
+            [value],
+            yerr=[[value - lo], [hi - value]],
+            fmt="none",
+            ecolor=PALETTE["vermillion"],
+            elinewidth=1.2,
+            capsize=3,
+        )
+        tops.append(hi)
+        first = False
+    top = 1.1 * max(tops)
+    clipped = float(np.mean(high > top))
+    ax.set_ylim(0.0, top)
+    _date_axis(ax.xaxis)
+    _number_axis(ax.yaxis)
+    units = str(rate.attrs.get("units", "per day"))
+    ax.set_ylabel(f"daily rate ({units})" if units else "daily rate")
+    ax.set_xlabel("Date")
+    _tidy(ax, "y")
+    _title(ax, title, str(rate.attrs.get("long_name", rate.name or "daily rate")))
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.18), ncol=3, frameon=False)
+    if clipped > 0:
+        ax.text(
+            1.0,
+            1.0,
+            f"band above the axis on {clipped:.0%} of segments",
+            transform=ax.transAxes,
+            ha="right",
+            va="bottom",
+            fontsize=8,
+            color=PALETTE["grey"],
+        )
+    return fig
 
 
 def save_figure(

@@ -816,6 +816,29 @@ def _synthesis_fan(found: _Synthesized, level: float) -> tuple[Any, str]:
     return fig, note
 
 
+def _synthesis_rates(found: _Synthesized, level: float) -> tuple[Any, int]:
+    """The synthesized daily rate with every rate and period source; how many sources."""
+    syn, settings = found.syn, found.settings
+    tails = np.array([(1.0 - level) / 2.0, 0.5, (1.0 + level) / 2.0])
+    sources = []
+    for info in json.loads(syn.attrs["readings"]).values():
+        if info["kind"] == "cumulative":
+            continue
+        days = (
+            np.datetime64(info["end"], "D") - np.datetime64(info["start"], "D")
+        ) / np.timedelta64(1, "D")
+        # the reading is (increment / divisor): per day it is reading * divisor / days
+        per_day = float(info["divisor"]) / float(days)
+        low, mid, high = (float(v) * per_day for v in from_spec(info["reading"]).ppf(tails))
+        sources.append(
+            {"start": info["start"], "end": info["end"], "low": low, "value": mid, "high": high}
+        )
+    rate = syn["rate"].astype(np.float64)
+    rate.attrs.update(long_name=f"{settings.long_name} per day", units="people/day")
+    fig = plots.plot_rates(rate, sources=sources, level=level)
+    return fig, len(sources)
+
+
 # ------------------------------------------------------------------------------ the out folder
 #: The marker file written into every report folder: only a folder holding it is replaced.
 MARKER = ".attritionsim-report"
@@ -1477,6 +1500,16 @@ def _figures(
             f"(synthesis of {found.syn.sizes['source']} sources; each cumulative source's "
             f"{level:.0%} interval drawn at its date{note})",
         )
+        fig, count = _synthesis_rates(found, level)
+        if count:
+            save(
+                fig,
+                f"synthesis_{found.settings.name}_rates",
+                f"{found.settings.long_name}: the daily rate behind the trajectory, segment by "
+                f"segment (median and {level:.0%} band), with the {count} rate and period "
+                f"sources as read (each its mean per day over its period, and its {level:.0%} "
+                "interval)",
+            )
         for threshold in found.settings.thresholds:
             crossing = found.quantities[_crossing_name(threshold)]
             if int(crossing.attrs["censored"]) == crossing.size:
