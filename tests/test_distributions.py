@@ -30,6 +30,7 @@ from attritionsim.distributions import (
     Triangular,
     TruncNormal,
     Uniform,
+    _mixture,
     from_spec,
 )
 from attritionsim.errors import InputError
@@ -534,6 +535,32 @@ def test_mixture_ppf_searches_only_where_the_components_disagree(
     alone = [float(mix.ppf(np.array([p]))[0]) for p in (0.2, 0.7)]
     assert [float(got[0]), float(got[2])] == alone  # each root is searched for on its own
     assert_allclose(mix.cdf(got), [0.2, 0.5, 0.7], rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "mix",
+    [
+        Mixture((LogNormal(np.log(950_000.0), 0.06), LogNormal(np.log(990_800.0), 0.02)), (1, 1)),
+        Mixture((Uniform(0.0, 1.0), Uniform(2.0, 3.0)), (1.0, 1.0)),  # a flat CDF between
+        Mixture((LogNormal(0.0, 1.0), LogNormal(3.0, 0.1), LogNormal(-2.0, 2.0)), (2, 5, 3)),
+        Mixture((Normal(0.0, 1.0), Normal(10.0, 0.001)), (0.99, 0.01)),  # a needle far off
+    ],
+    ids=["two-lognormals", "gap", "three", "needle"],
+)
+def test_mixture_ppf_on_many_targets_is_the_bracketed_root(
+    mix: Mixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond 4,096 targets Newton's method from a grid finds the bracketing finder's root."""
+    u = np.random.default_rng(5).random(20_000)
+    u[:4] = [1e-12, 0.5, 1.0 - 1e-12, 0.25]
+    fast = mix.ppf(u)
+    monkeypatch.setattr(_mixture, "_GRID_FROM", 10**9)  # every target bracketed, as before
+    slow = mix.ppf(u)
+    # in the far tails the CDF's rounding (1e-16 of 1) allows any x within it: both are roots
+    body = np.minimum(u, 1.0 - u) > 1e-9
+    assert_allclose(fast[body], slow[body], rtol=1e-9, atol=1e-12)
+    assert np.max(np.abs(mix.cdf(fast) - u)) <= 3e-14
+    assert np.all(np.diff(fast[np.argsort(u)]) >= 0)  # still a non-decreasing inverse
 
 
 @pytest.mark.parametrize(

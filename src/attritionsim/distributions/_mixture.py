@@ -24,6 +24,16 @@ from ._base import Distribution, Origin, from_spec
 
 __all__ = ["Mixture"]
 
+#: Quantile targets beyond this many are found by Newton's method from a grid of the CDF.
+_GRID_FROM = 4_096
+#: The grid's probabilities: normal scores from -9 to 9 (both tails of every component).
+_GRID_PROBS = special.ndtr(np.linspace(-9.0, 9.0, 2_049))
+#: Newton steps taken from the grid's start (quadratic convergence: 1e-4 to 1e-16 in three).
+_NEWTON_STEPS = 3
+#: The largest miss of the CDF accepted from Newton's method (else the bracketing finder):
+#: the CDF's own rounding (measured up to 1.1e-14, as the bracketing finder leaves it).
+_NEWTON_TOL = 3e-14
+
 
 @dataclasses.dataclass(frozen=True, repr=False)
 class Mixture(Distribution):
@@ -91,13 +101,54 @@ class Mixture(Distribution):
         # (element by element) only between quantiles that differ
         apart = ~(lo >= hi)
         if apart.any():
-            res = elementwise.find_root(
-                lambda x, target: self.cdf_unchecked(x) - target,
-                (lo[apart], hi[apart]),
-                args=(q[apart],),
-            )
-            lo[apart] = res.x
+            low, high, target = lo[apart], hi[apart], q[apart]
+            found = np.full(target.size, np.nan)
+            if target.size > _GRID_FROM:
+                found = self._newton(low, high, target)
+            todo = np.isnan(found)
+            if todo.any():
+                res = elementwise.find_root(
+                    lambda x, target: self.cdf_unchecked(x) - target,
+                    (low[todo], high[todo]),
+                    args=(target[todo],),
+                )
+                found[todo] = res.x
+            lo[apart] = found
         return lo
+
+    def _newton(self, low: FloatArray, high: FloatArray, target: FloatArray) -> FloatArray:
+        """Roots of ``cdf(x) = target`` by Newton's method from a grid of the mixture's CDF.
+
+        The start is the linear interpolation of ``target`` on the CDF at every component's
+        quantiles at :data:`_GRID_PROBS`; Newton steps that leave the bracket ``[low, high]``
+        (the components' quantiles) are replaced by its midpoint, and the bracket shrinks with
+        each step's sign. After :data:`_NEWTON_STEPS` steps a root whose CDF misses ``target``
+        by more than :data:`_NEWTON_TOL` is NaN, left to the bracketing root finder. Vectorized
+        over all targets: a few passes over the draws, where the general root finder takes
+        some fifteen iterations with their bookkeeping (a third of the time at 10^6 draws).
+        """
+        grid = np.unique(
+            np.concatenate([comp.ppf_unchecked(_GRID_PROBS) for comp in self.components])
+        )
+        grid = grid[np.isfinite(grid)]
+        if grid.size < 2:
+            return np.full(target.size, np.nan)
+        low, high = low.copy(), high.copy()
+        x = np.clip(np.interp(target, self.cdf_unchecked(grid), grid), low, high)
+        with np.errstate(all="ignore"):
+            for _ in range(_NEWTON_STEPS):
+                miss = self.cdf_unchecked(x) - target
+                np.copyto(high, x, where=miss > 0.0)
+                np.copyto(low, x, where=miss < 0.0)
+                density = np.zeros_like(x)
+                for weight, comp in zip(self.weights, self.components, strict=True):
+                    density += weight * np.exp(comp.logpdf_unchecked(x))
+                step = x - miss / density
+                wild = ~((step >= low) & (step <= high))
+                step[wild] = 0.5 * (low[wild] + high[wild])
+                x = step
+            miss = np.abs(self.cdf_unchecked(x) - target)
+        return np.where(miss <= _NEWTON_TOL, x, np.nan)
 
     @property
     def support(self) -> tuple[float, float]:
