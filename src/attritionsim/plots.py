@@ -68,7 +68,7 @@ from ._orderstats import quantile
 from ._typing import FloatArray
 from ._validate import DEFAULT_LEVEL
 from ._version import __version__
-from .citation import numbers_text
+from .citation import numbers_text, probability_text
 from .elicit import QUALIFIERS
 from .errors import AttritionWarning, InputError
 from .summary import IntervalKind, figures, interval, sample_of
@@ -440,9 +440,13 @@ class AxisWindow:
     below, above : float
         Shares of all draws (finite, dated) below ``low`` and above ``high``.
     never : float
-        Share of dates that are ``NaT`` (never).
+        Share of dates that are ``NaT`` (never, or not by ``not_by``).
     infinite : float
         Share of numbers that are infinite.
+    not_by : str
+        The last date the draws could reach (``"8 Aug 2026"``), when their ``NaT`` means
+        "not by then" (the DataArray's ``attrs["not_by"]``: a crossing on finite paths);
+        ``""``: ``NaT`` means never.
     """
 
     low: float
@@ -451,6 +455,7 @@ class AxisWindow:
     above: float = 0.0
     never: float = 0.0
     infinite: float = 0.0
+    not_by: str = ""
 
     @property
     def outside(self) -> float:
@@ -462,11 +467,15 @@ class AxisWindow:
 
         >>> AxisWindow(0.0, 1.0, below=0.01, above=0.013, never=0.005).note()
         '2.3% of draws fall outside the axis; 0.5% never cross'
+        >>> AxisWindow(0.0, 1.0, never=0.992, not_by="8 Aug 2026").note()
+        '99.2% do not cross by 8 Aug 2026'
         """
         parts = []
         if self.outside:
             parts.append(f"{_share_text(self.outside)} of draws fall outside the axis")
-        if self.never:
+        if self.never and self.not_by:
+            parts.append(f"{_share_text(self.never)} do not cross by {self.not_by}")
+        elif self.never:
             parts.append(f"{_share_text(self.never)} never cross")
         if self.infinite:
             parts.append(f"{_share_text(self.infinite)} are infinite")
@@ -520,7 +529,13 @@ def _window_between(draws: _Draws, low: float, high: float) -> AxisWindow:
     infinite = float(np.count_nonzero(np.isinf(draws.x))) / n
     below = float(np.searchsorted(finite, low, side="left")) / n
     above = float(finite.size - np.searchsorted(finite, high, side="right")) / n
-    return AxisWindow(low, high, below, above, never, infinite)
+    return AxisWindow(low, high, below, above, never, infinite, _not_by(draws.da))
+
+
+def _not_by(da: xr.DataArray) -> str:
+    """``"8 Aug 2026"`` where a date quantity's ``NaT`` means "not by" that day, else ``""``."""
+    day = _dates.parse_date(str(da.attrs.get("not_by", ""))[:10])
+    return "" if day is None else f"{day.day} {day.strftime('%b')} {day.year}"
 
 
 def shown_window(da: xr.DataArray, *, quoted: Mapping[str, DateLike] | None = None) -> AxisWindow:
@@ -1474,10 +1489,12 @@ def plot_crossing_cdf(
     ----------
     dates : xarray.DataArray
         Crossing dates, one per draw (``datetime64``); ``NaT`` means the threshold is never
-        crossed within the horizon.
+        crossed, or, where ``attrs["not_by"]`` gives the paths' last date, not by then (the
+        legend says which).
     quoted : mapping of str to date, optional
         Dates to mark ("CSIS: by summer 2025" -> ``"2025-08-31"``), each drawn as a vertical
-        line; the legend gives the probability of having crossed by then. A label that is
+        line; the legend gives the probability of having crossed by then, with the digits
+        :func:`attritionsim.cite` gives it (its Monte Carlo error's). A label that is
         the date itself is not repeated. A date far off the axis (more than a quarter of its
         span beyond it) does not stretch it: the legend lists it with its probability.
     threshold : float, optional
@@ -1531,6 +1548,7 @@ def plot_crossing_cdf(
     xs = np.sort(draws.x[~np.isnan(draws.x)])
     window = _window(draws, [*_near(draws, quoted_days), *(previous or ())])
     crossed = xs.size / n
+    ess = _ess_of(draws.da)
     blue = color if color is not None else PALETTE["blue"]
     label = f"{label or 'P(crossed by date)'}, reaching {crossed:.1%}"
     inside = xs[(xs >= window.low) & (xs <= window.high)]
@@ -1558,12 +1576,15 @@ def plot_crossing_cdf(
             gid="cdf",
         )
     if crossed < 1.0:
+        missing = (
+            f"not crossed by {window.not_by}" if window.not_by else "never crossed (no date)"
+        )
         ax.axhline(
             crossed,
             color=PALETTE["grey"],
             linestyle=":",
             linewidth=1.2,
-            label=f"never crossed (NaT): {_share_text(1.0 - crossed)} of draws",
+            label=f"{missing}: {_share_text(1.0 - crossed)} of draws",
             gid="never",
         )
     if window.outside:
@@ -1577,7 +1598,8 @@ def plot_crossing_cdf(
         for i, ((name, _), x) in enumerate(zip(quoted.items(), quoted_days, strict=True)):
             p = np.searchsorted(xs, x, side="right") / n
             colour = PALETTE[_ACCENTS[i % len(_ACCENTS)]]
-            text = f"{_mark_text(str(name), x)}: P = {p:.0%}"
+            shown = probability_text(float(p), n, ess=ess)  # the digits cite gives it
+            text = f"{_mark_text(str(name), x)}: P {'' if shown[0] in '<>' else '= '}{shown}"
             if not window.low <= x <= window.high:
                 side = "before" if x < window.low else "after"
                 ax.plot([], [], " ", label=f"{text} ({side} the axis)", gid=f"off {name}")
@@ -1606,6 +1628,12 @@ def plot_crossing_cdf(
     passed = "the threshold" if level_value is None else fmt_number(level_value)
     _title(ax, title, f"Probability that {passed} is passed by each date")
     return fig
+
+
+def _ess_of(da: xr.DataArray) -> float | None:
+    """The draws' effective sample size (``attrs["ess"]``, as a synthesis sets it), if any."""
+    value = da.attrs.get("ess")
+    return float(value) if isinstance(value, int | float) and value > 0 else None
 
 
 def _mark_text(name: str, x: float) -> str:

@@ -125,7 +125,22 @@ def headline_sentences(
         note = invalid_note(da)
         if note:
             warnings.warn(f"{label} ({name}): {note}", AttritionWarning, stacklevel=2)
+        _warn_unreached(da, name, level)
     return out
+
+
+def _warn_unreached(da: xr.DataArray, name: str, level: float) -> None:
+    """Warn of a date headline whose draws do not reach their date often enough to matter.
+
+    "Enough": more than the interval's upper tail, ``(1 - level) / 2`` of the draws, so that
+    the upper end of the interval (or more) is "never" or "not by <last date>".
+    """
+    if da.dtype.kind != "M" or da.dims != ("draw",) or not da.size:
+        return
+    never = float(np.isnat(da.values).mean())
+    if never > (1.0 - level) / 2.0:
+        label = str(da.attrs.get("long_name") or name)
+        warnings.warn(f"{label} ({name}): {_never_note(da, never)}", AttritionWarning, stacklevel=3)
 
 
 def invalid_note(da: xr.DataArray) -> str:
@@ -374,7 +389,7 @@ def write_report(
 
 
 def _name_errors(sentences: Sequence[str], keys: Sequence[str], comparison: Any) -> list[str]:
-    """Name the ± of each probability as Monte Carlo error, with the range across readings."""
+    """Name the ± of each probability as one Monte Carlo standard error; the readings' range."""
     out = []
     for sentence, key in zip(sentences, keys, strict=True):
         note = probability_note(comparison, key)
@@ -382,8 +397,8 @@ def _name_errors(sentences: Sequence[str], keys: Sequence[str], comparison: Any)
         if found is not None:
             extra = "" if note is None else f"; {note}"
             sentence = (
-                f"{sentence[: found.start()]} (± {found.group(1)} {found.group(2)} Monte Carlo "
-                f"error{extra})"
+                f"{sentence[: found.start()]} (± {found.group(1)} {found.group(2)}, one Monte "
+                f"Carlo standard error{extra})"
             )
         elif note is not None:
             sentence += f" ({note})"
@@ -438,6 +453,8 @@ def _run_syntheses(
             ],
         }
         sentences = synthesis_sentences(quantities, level=level, digits=digits)
+        for var in quantities.data_vars:
+            _warn_unreached(quantities[var], str(var), level)
         found = _Synthesized(settings, syn, quantities, sentences, section, p, sets)
         out.append(dataclasses.replace(found, threshold=scenario.threshold))
     return out
@@ -1394,7 +1411,7 @@ def _crossing_figure(
         title = f"Date {what} pass{'es' if what == 'the count' else ''} {fmt_number(threshold)}"
     fig = plots.plot_crossing_cdf(crossing, quoted=marked, threshold=threshold, title=title)
     note = plots.shown_window(crossing, quoted=marked).note()
-    caption = f"{title}: probability of having passed it by each date ({label})"
+    caption = f"{title}: probability of having passed it by each date; quantity: {label}"
     return fig, caption + (f"; {note}" if note else "")
 
 
