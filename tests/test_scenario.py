@@ -555,7 +555,7 @@ def test_a_source_input_takes_its_records_units_and_a_label() -> None:
     text = '[inputs.ua]\nsource = "csis-2025-12-ukraine-casualties"\n'
     model = parse_scenario(text, name="s.toml").model
     assert model.units["ua"] == "people"
-    assert model.long_names["ua"] == "ukraine casualties, CSIS (2025-12-31)"
+    assert model.long_names["ua"] == "Ukrainian casualties, CSIS (2025-12-31)"
     assert model.sources["ua"] == ("csis-2025-12-ukraine-casualties",)
 
 

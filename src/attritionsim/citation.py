@@ -695,7 +695,8 @@ def _row(entry: Mapping[str, Any], digits: int | None, minus: str, size: float =
         cells = [v if isinstance(v, str) else censored for v in shown]
         never = entry.get("never")
         if isinstance(never, int | float) and never > 0:
-            cells[0] += f" ({_share(never)} {censored})"
+            said = "of draws" if cells[0] == censored else censored  # "not by ... (99% of draws)"
+            cells[0] += f" ({_share(never)} {said})"
         return [*cells, f"{_sig(median_error, 2)} days"]
     invalid = entry.get("invalid")
     if entry["median"] is None and invalid:  # no valid draw
@@ -905,7 +906,8 @@ def cite_record(record: Record, /, *, style: Literal["markdown", "text"] = "mark
     The publisher, the title (in italics, or quoted in ``"text"`` style), the publication date
     (or, when it is not known, the date the figure describes: ``as of ...``) and the URL.
     A record without a URL names the outlets that reported it (``reported_by``) instead, so that
-    a reader can still find it. Parts that are not known are left out with their punctuation:
+    a reader can still find it; a URL on a reporting outlet's site (its name is a label of the
+    URL's host: CNN, ``edition.cnn.com``) is labelled "reported by" that outlet. Parts that are not known are left out with their punctuation:
     no empty italics, no dangling separator.
 
     Parameters
@@ -931,6 +933,12 @@ def cite_record(record: Record, /, *, style: Literal["markdown", "text"] = "mark
     'UK Defence Intelligence (2025-03-20), reported by Forces News; Newsmax; Online.ua'
     >>> cite_record(cat["zelensky-2024-12-ukraine-killed"], style="text")
     'President of Ukraine (as of 2024-12-15)'
+
+    A URL on the site of an outlet that reported the figure (``reported_by``) is said to be
+    theirs:
+
+    >>> cite_record(cat["ukmod-2025-06-russia-daily-rate"], style="text")
+    'UK Ministry of Defence (2025-06-04), reported by CNN, https://edition.cnn.com/...'
     """
     markdown = _validate.choice("style", style, ("markdown", "text")) == "markdown"
 
@@ -950,6 +958,9 @@ def cite_record(record: Record, /, *, style: Literal["markdown", "text"] = "mark
     text += f" ({date})"
     url = record.url.strip()
     if url:
+        reporter = _url_outlet(url, record.reported_by, record.publisher)
+        if reporter:  # the page is the outlet's report of the figure, not the publisher's own
+            text += f", reported by {words(reporter)}"
         if markdown:
             url = "".join(_URL_ESCAPES.get(char, char) for char in url)
         text += f", <{url}>" if markdown else f", {url}"
@@ -958,3 +969,24 @@ def cite_record(record: Record, /, *, style: Literal["markdown", "text"] = "mark
         if reported:
             text += f", reported by {reported}"
     return text
+
+
+def _url_outlet(url: str, reported_by: str, publisher: str) -> str | None:
+    """The outlet of ``reported_by`` whose site ``url`` is on, if it is not the publisher's.
+
+    An outlet is on a site when its name's letters (``"CNN"``) are one of the labels of the
+    URL's host (``edition.cnn.com``).
+    """
+    host = re.sub(r"^[a-z]+://", "", url.strip().lower()).split("/", 1)[0]
+    labels = set(host.split("."))
+
+    def key(name: str) -> str:
+        return re.sub(r"[^a-z0-9]", "", name.lower())
+
+    if key(publisher) in labels:
+        return None
+    for part in _SEED_NOTE.sub("", reported_by).split(";"):
+        name = re.split(r"\s+\d{4}-\d{2}-\d{2}|\s*\(", part.strip(), maxsplit=1)[0].strip()
+        if len(key(name)) >= 2 and key(name) in labels:
+            return name
+    return None

@@ -649,6 +649,7 @@ def _cited(
         [scale * sample.to_error(e) for e in (found.mcse_median, *errors)],
         digits,
         "−",
+        interval=True,
     )
     sign = "%" if scale != 1.0 else ""
     return f"{mid}{sign}", f"{low}{sign}", f"{high}{sign}"
@@ -805,9 +806,46 @@ def plot_distribution(
     if draws.kind == "number":
         (_percent_axis if _is_share(draws.da) and not power else _number_axis)(ax.xaxis)
     _tidy(ax)
-    ax.legend(loc="upper right", frameon=False, fontsize="small")
+    bars = [
+        (float(a), float(b), float(d))
+        for a, b, d in zip(edges[:-1], edges[1:], density, strict=True)
+        if d
+    ]
+    if math.isfinite(median):  # the median line runs the axis' height
+        x = min(max(median, window.low), window.high)
+        bars.append((x, x, ax.get_ylim()[1]))
+    _legend_off_data(fig, ax, bars)
     _title(ax, title, f"{_long_name(draws.da)}: median and {_percent(level)} credible interval")
     return fig
+
+
+def _legend_off_data(fig: Figure, ax: Axes, boxes: Sequence[tuple[float, float, float]]) -> None:
+    """The legend in an upper corner that no data reach, else below the axes.
+
+    ``boxes``: ``(x0, x1, height)`` in data units, each standing on zero (histogram bars,
+    vertical lines). A corner is taken only when the legend's box (with a small margin)
+    meets none of them.
+    """
+    fig.draw_without_rendering()  # the layout first: the axes' final size on the page
+    shapes = [
+        transforms.Bbox.from_extents(
+            *ax.transData.transform((x0, 0.0)), *ax.transData.transform((x1, h))
+        )
+        for x0, x1, h in boxes
+    ]
+    for loc in ("upper right", "upper left", "upper center"):
+        legend = ax.legend(loc=loc, frameon=False, fontsize="small")
+        box = legend.get_window_extent().expanded(1.04, 1.1)
+        if not any(box.overlaps(shape) for shape in shapes):
+            return
+    ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        bbox_transform=transforms.offset_copy(ax.transAxes, fig=fig, y=-40, units="points"),
+        ncols=2,
+        frameon=False,
+        fontsize="small",
+    )
 
 
 def _power(draws: _Draws) -> int:
@@ -1576,9 +1614,7 @@ def plot_crossing_cdf(
             gid="cdf",
         )
     if crossed < 1.0:
-        missing = (
-            f"not crossed by {window.not_by}" if window.not_by else "never crossed (no date)"
-        )
+        missing = f"not crossed by {window.not_by}" if window.not_by else "never crossed (no date)"
         ax.axhline(
             crossed,
             color=PALETTE["grey"],

@@ -1340,7 +1340,8 @@ def _figures(
     for name in numeric:
         label = ds[name].attrs.get("long_name", name)
         valid = _valid_draws(ds[name])  # the draws the figures are of
-        note = plots.shown_window(valid).note()
+        notes = [_left_out_note(ds[name]), plots.shown_window(valid).note()]
+        note = "; ".join(n for n in notes if n)
         caption = f"Distribution: {label}" + (f" ({note})" if note else "")
         save(plots.plot_distribution(valid, level=level, digits=digits), f"{name}", caption)
     for name in dates:
@@ -1398,6 +1399,35 @@ def _figures(
     if forest is not None:
         save(*forest)
     return made
+
+
+def _left_out_note(da: xr.DataArray) -> str:
+    """A caption's note of the draws left out as invalid: ``""`` when there are none.
+
+    "71.6% of draws left out as invalid (NaN 71.6%)", by kind: NaN, below or above the domain.
+    """
+    if da.dims != ("draw",) or da.dtype.kind not in "iuf":
+        return ""
+    bad = count_invalid(np.asarray(da.values, dtype=np.float64), domain_of(da.attrs))
+    if not bad.total:
+        return ""
+    domain = bad.domain
+    kinds = []
+    if bad.below and domain is not None:
+        kinds.append(f"{_share_of(bad.below, bad.draws)} below {domain.show(domain.low)}")
+    if bad.above and domain is not None:
+        kinds.append(f"{_share_of(bad.above, bad.draws)} above {domain.show(domain.high)}")
+    if bad.nan:
+        kinds.append(f"{_share_of(bad.nan, bad.draws)} without a valid value")
+    return f"{_share_of(bad.total, bad.draws)} of draws left out as invalid: {', '.join(kinds)}"
+
+
+def _share_of(count: int, total: int) -> str:
+    """``count / total`` as a percentage to 0.1 point, never rounded to 0% or 100%."""
+    p = count / total
+    if 0 < p < 0.0005:
+        return "< 0.1%"
+    return "> 99.9%" if 0.9995 <= p < 1 else f"{100.0 * p:.1f}%"
 
 
 def _crossing_figure(
@@ -1498,13 +1528,20 @@ def _feeding(model: Model, target: str) -> list[str]:
 
 
 def _sobol_tornado(ds: xr.Dataset, model: Model, target: str) -> Any:
-    """Tornado of total-order Sobol indices (correlated inputs as one factor)."""
+    """Tornado of total-order Sobol indices (correlated inputs as one factor).
+
+    Only factors with an input that feeds ``target`` (as in the rank-correlation tornado): an
+    index estimated for an input the target does not depend on is Monte Carlo noise.
+    """
     idx = sobol_indices(
         model, target, seed=int(ds.attrs["seed"]), draws=min(8192, int(ds.attrs["draws"]))
     )
+    feeding = set(_feeding(model, target))
     values = {}
     for factor, total in zip(idx["input"].values, idx["total"].values, strict=True):
         names = str(factor).split("+")
+        if not feeding & set(names):  # an input that does not feed the target drives nothing
+            continue
         label = " &\n".join(str(ds[n].attrs.get("long_name", n)) for n in names)
         values[label] = float(total)
     return plots.plot_tornado(
@@ -1535,9 +1572,9 @@ def _forest_row(cat: Catalogue, ident: str, dist: Any, level: float) -> dict[str
     record = cat.get(ident)
     if record is None:
         return {"label": ident, "value": mid, "low": low, "high": high}
-    shown = numbers_text([low, high], [0.0, 0.0])
+    shown = _three_digits([low, high])
     if record.units == "share":
-        shown = [numbers_text([100 * low, 100 * high], [0.0, 0.0])[i] + "%" for i in (0, 1)]
+        shown = [f"{text}%" for text in _three_digits([100 * low, 100 * high])]
     stated = f"{record.figure}; read {shown[0]}–{shown[1]}"
     return {
         "label": f"{record.publisher} ({_short_day(str(record.as_of))})",
@@ -1746,9 +1783,92 @@ def _inputs_section(ds: xr.Dataset) -> list[str]:
             shown = ""
         lines.append(
             f"| `{name}` | {cell(row['long_name'])}{units} | {cell(given)} | "
-            f"{cell(row['reading'] or 'constant')} | {cell(shown)} |"
+            f"{cell(_rounded_reading(row['reading'] or 'constant'))} | {cell(shown)} |"
         )
     return [*lines, ""]
+
+
+def _sources_section(ds: xr.Dataset, cat: Catalogue) -> list[str]:
+    """The Sources table: every catalogue record an input reads, with its citation.
+
+    A scenario whose inputs are all its own gets a sentence instead of an empty table.
+    """
+    rows = []
+    for name in ds.data_vars:
+        da = ds[name]
+        if da.attrs.get("kind") not in ("input", "constant"):
+            continue
+        for ident in _ids(da):
+            record = cat.get(ident)
+            if record is None:
+                continue
+            rows.append(
+                f"| `{name}` | `{record.id}` | {record.figure} | {record.qualifier} | "
+                f"{_rounded_reading(_reading(da))} | {cite_record(record)} |"
+            )
+    if not rows:
+        return [
+            "## Sources",
+            "",
+            "No input is taken from a catalogue record: every figure is the scenario's own "
+            "(see Inputs).",
+            "",
+        ]
+    return [
+        "## Sources",
+        "",
+        "| Input | Source | Figure | Qualifier | Rule applied | Citation |",
+        "|---|---|---|---|---|---|",
+        *rows,
+        "",
+    ]
+
+
+def _synthesis_sources(found: _Synthesized, cat: Catalogue) -> list[str]:
+    """The records a synthesis stands on, each with its citation (they feed no input)."""
+    rows = []
+    for ident in (str(i) for i in found.syn["source"].values):
+        record = cat.get(ident)
+        if record is not None:
+            rows.append(f"| `{ident}` | {record.figure} | {record.as_of} | {cite_record(record)} |")
+    if not rows:
+        return []
+    return [
+        f"### Synthesis sources: {found.settings.long_name} (`{found.settings.name}`)",
+        "",
+        "| Source | Figure | As of | Citation |",
+        "|---|---|---|---|",
+        *rows,
+        "",
+    ]
+
+
+#: An interval ``[low, high]`` in a distribution's description.
+_INTERVAL = re.compile(r"\[(-?[\d,]+(?:\.\d+)?), (-?[\d,]+(?:\.\d+)?)\]")
+
+
+def _rounded_reading(text: str) -> str:
+    """A reading's description with its interval's ends to three significant digits.
+
+    The same digits as the sources chart gives them ("[855,000, 1,055,556]" reads
+    "[860,000, 1,060,000]"); the stated figure itself is left as the source gave it.
+    """
+
+    def rounded(found: re.Match[str]) -> str:
+        ends = [float(found.group(i).replace(",", "")) for i in (1, 2)]
+        low, high = _three_digits(ends)
+        return f"[{low}, {high}]"
+
+    return _INTERVAL.sub(rounded, text)
+
+
+def _three_digits(values: Sequence[float]) -> list[str]:
+    """Figures at one place, three significant digits of the largest (a reading's interval).
+
+    Each is first taken to seven significant digits (as the descriptions print them), so that
+    an end computed as 854,999.99999 rounds as the 855,000 it is printed as.
+    """
+    return numbers_text([float(f"{v:.7g}") for v in values], [0.0] * len(values))
 
 
 # ------------------------------------------------------------------------------ Markdown
@@ -1792,7 +1912,12 @@ def _markdown(
             f"{int(attrs['draws']):,} draws, effective sample size {float(attrs['ess']):,.0f} "
             f"(the draws are worth that many independent ones), Pareto k̂ "
             f"{float(attrs['pareto_k']):.2f}, seed {attrs['seed']}."
-            + (f" Skipped: {'; '.join(skipped)}." if skipped else ""),
+            + (
+                f" {len(skipped)} record(s) skipped as not evidence (listed under the "
+                "synthesis below)."
+                if skipped
+                else ""
+            ),
             "",
         ]
     checked = [(summary["quantities"], ds)]
@@ -1808,6 +1933,7 @@ def _markdown(
         "",
     ]
     for found in syntheses:
+        skipped = json.loads(found.syn.attrs["skipped"])
         lines += [
             f"### The synthesis `{found.settings.name}`",
             "",
@@ -1816,6 +1942,12 @@ def _markdown(
             ),
             "",
         ]
+        if skipped:
+            lines += [
+                "Skipped (projections and restatements of a record at the same date are not "
+                f"evidence): {'; '.join(skipped)}.",
+                "",
+            ]
     for found in syntheses:
         lines += [
             f"## Sources in tension: {found.settings.long_name}",
@@ -1834,23 +1966,10 @@ def _markdown(
     for caption, stem in figures:
         lines += [f"![{caption}](figures/{stem}.svg)", "", f"*{caption}.*", ""]
     lines += _inputs_section(ds)
-    lines += ["## Sources", "", "| Input | Source | Figure | Qualifier | Rule applied | Citation |"]
-    lines += ["|---|---|---|---|---|---|"]
-    for name in ds.data_vars:
-        da = ds[name]
-        if da.attrs.get("kind") not in ("input", "constant"):
-            continue
-        for ident in _ids(da):
-            record = cat.get(ident)
-            if record is None:
-                continue
-            rule = _reading(da)
-            lines.append(
-                f"| `{name}` | `{record.id}` | {record.figure} | {record.qualifier} | "
-                f"{rule} | {cite_record(record)} |"
-            )
+    lines += _sources_section(ds, cat)
+    for found in syntheses:
+        lines += _synthesis_sources(found, cat)
     lines += [
-        "",
         "## Run",
         "",
         f"- seed: {ds.attrs['seed']}",
