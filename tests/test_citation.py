@@ -253,7 +253,9 @@ def test_cited_draws_are_within_one_and_a_half_mcse(seed, n, loc, scale):
     errors = [mcse_quantile(values, 0.5), *mcse_interval(values)]
     # an interval's ends share one place, the finer of theirs (cold test of issue 13)
     finest = [errors[0], min(errors[1:]), min(errors[1:])]
-    for shown, estimate, error, own in zip((mid, low, high), estimates, errors, finest):
+    for shown, estimate, error, own in zip(
+        (mid, low, high), estimates, errors, finest, strict=True
+    ):
         assert abs(float(shown) - estimate) <= 1.5 * error + 1e-9
         if "." in shown:  # a written decimal is never finer than a fifth of the MCSE
             assert _place_of(shown) >= own / 5
@@ -293,7 +295,7 @@ def test_interval_ends_share_one_decimal_place():
     assert shown == ["0.969", "0.8012", "0.9960"]
     low = np.r_[np.linspace(0.70, 0.80, 1000), np.linspace(0.80, 0.99, 18_000)]
     text = cite(np.r_[low, np.full(1000, 0.996)])
-    mid, rest = text.split(" (90% CrI ")
+    rest = text.split(" (90% CrI ")[1]
     a, b = rest.rstrip(")").split("–")
     assert len(a.split(".")[1]) == len(b.split(".")[1])
 
@@ -414,3 +416,18 @@ def test_cite_record_of_every_bundled_record_is_clean():
 def test_cite_record_refuses_an_unknown_style():
     with pytest.raises(InputError, match=r"^style='html' is not one of 'markdown', 'text'$"):
         cite_record(_BASE, style="html")  # type: ignore[arg-type]
+
+
+def test_a_url_on_a_reporting_outlets_site_is_labelled_as_theirs() -> None:
+    # cold test of issue 13: a CSIS title beside a CNN URL, a UK MoD figure with CNN's URL
+    cat = load_catalogue()
+    assert cite_record(cat["csis-2025-05-russia-casualties-headline"], style="text") == (
+        "CSIS, \u201cRussia's Battlefield Woes in Ukraine\u201d (2025-06-03), reported by CNN, "
+        "https://edition.cnn.com/2025/06/04/europe/russia-war-casualties-1-million-ukraine-intl"
+    )
+    assert cite_record(cat["ukmod-2025-06-russia-daily-rate"], style="text").startswith(
+        "UK Ministry of Defence (2025-06-04), reported by CNN, https://edition.cnn.com/"
+    )
+    # the publisher's own site, and an outlet's own figure, are not "reported by"
+    assert "reported by" not in cite_record(cat["csis-2025-05-russia-casualties"])
+    assert "reported by" not in cite_record(cat["cnn-2025-06-russia-casualties-projection"])

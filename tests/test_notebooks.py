@@ -226,5 +226,5 @@ def test_notebook_02_describes_the_open_lower_bound_rules(
         for cell in _load(path)["cells"]
         if cell["cell_type"] == "markdown"
     )
-    for stale in ("between X and 1.1 X", "the other end 1.25 X", "or above (\"more"):
+    for stale in ("between X and 1.1 X", "the other end 1.25 X", 'or above ("more'):
         assert stale not in prose

@@ -405,15 +405,16 @@ def _probability(p: float, error: float, size: float, digits: int | None) -> tup
     """
     if p in (0.0, 1.0) or error == 0.0:
         bound = 300.0 / size if size > 0 else 100.0
-        place = _floor_place(bound) if bound < 100.0 else 2
-        up = math.ceil(bound / 10.0**place - 1e-9) * 10.0**place
-        (text,) = _fixed([min(up, 100.0)], place)
+        step = _floor_place(bound) if bound < 100.0 else 2
+        up = math.ceil(bound / 10.0**step - 1e-9) * 10.0**step
+        (text,) = _fixed([min(up, 100.0)], step)
         if p >= 1.0:
-            (text,) = _fixed([max(100.0 - up, 0.0)], place)
+            (text,) = _fixed([max(100.0 - up, 0.0)], step)
             return f"> {text}%", ""
         return f"< {text}%", ""
-    ((text, place),) = _numbers_at([100.0 * p], [100.0 * error], digits)
+    ((_, place),) = _numbers_at([100.0 * p], [100.0 * error], digits)
     assert place is not None  # a finite figure
+    (text,) = _fixed([100.0 * p], place, strip=False)  # "80.0", the place its MCSE gives it
     unit = 10.0**place
     rounded = round(100.0 * p / unit) * unit
     if rounded <= 0.0:
@@ -907,8 +908,8 @@ def cite_record(record: Record, /, *, style: Literal["markdown", "text"] = "mark
     (or, when it is not known, the date the figure describes: ``as of ...``) and the URL.
     A record without a URL names the outlets that reported it (``reported_by``) instead, so that
     a reader can still find it; a URL on a reporting outlet's site (its name is a label of the
-    URL's host: CNN, ``edition.cnn.com``) is labelled "reported by" that outlet. Parts that are not known are left out with their punctuation:
-    no empty italics, no dangling separator.
+    URL's host: CNN, ``edition.cnn.com``) is labelled "reported by" that outlet. Parts that are
+    not known are left out with their punctuation: no empty italics, no dangling separator.
 
     Parameters
     ----------

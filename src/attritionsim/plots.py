@@ -826,7 +826,9 @@ def _legend_off_data(fig: Figure, ax: Axes, boxes: Sequence[tuple[float, float, 
     vertical lines). A corner is taken only when the legend's box (with a small margin)
     meets none of them.
     """
-    fig.draw_without_rendering()  # the layout first: the axes' final size on the page
+    with warnings.catch_warnings():  # missing glyphs are reported once, when it is saved
+        warnings.simplefilter("ignore")
+        fig.draw_without_rendering()  # the layout first: the axes' final size on the page
     shapes = [
         transforms.Bbox.from_extents(
             *ax.transData.transform((x0, 0.0)), *ax.transData.transform((x1, h))
@@ -835,7 +837,9 @@ def _legend_off_data(fig: Figure, ax: Axes, boxes: Sequence[tuple[float, float, 
     ]
     for loc in ("upper right", "upper left", "upper center"):
         legend = ax.legend(loc=loc, frameon=False, fontsize="small")
-        box = legend.get_window_extent().expanded(1.04, 1.1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            box = legend.get_window_extent().expanded(1.04, 1.1)
         if not any(box.overlaps(shape) for shape in shapes):
             return
     ax.legend(

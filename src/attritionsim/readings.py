@@ -266,10 +266,9 @@ def _invalid_moved(comp: Comparison, key: str) -> str | None:
         return None
     each = ", ".join(f"{_percent(shares[n])} under {n}" for n in comp.names)
     return (
-        f"{comp.label(key)}: the share of draws left out as invalid moves from "
-        f"{_percent(shares[low])} ({low}) to {_percent(shares[high])} ({high}) ({each}): the "
-        "figures stand on a different share of the draws under each reading, so the reading "
-        "matters here whatever the medians say."
+        f"{comp.label(key)}: the share of draws left out as invalid is {each}; the figures "
+        "stand on a different share of the draws under each reading, so the reading matters "
+        "here whatever the medians say."
     )
 
 
@@ -300,9 +299,9 @@ def probability_note(comp: Comparison | None, key: str) -> str | None:
         found.append((p, 100.0 * _orderstats.mcse_probability(p, da.size, ess=size)))
     (low, e_low), (high, e_high) = min(found), max(found)
     # both ends at one place, the digits their Monte Carlo errors justify ("3.1–34.0%")
-    first, second = numbers_text([100.0 * low, 100.0 * high], [e_low, e_high], interval=True)
-    shown = f"{first}%" if first == second else f"{first}–{second}%"
-    return f"{shown} across the readings {', '.join(comp.names)}"
+    lo, hi = numbers_text([100.0 * low, 100.0 * high], [e_low, e_high], interval=True)
+    span = f"{lo}%" if lo == hi else f"{lo}–{hi}%"
+    return f"{span} across the readings {', '.join(comp.names)}"
 
 
 def readings_markdown(comp: Comparison, *, digits: int | None = None) -> list[str]:
