@@ -781,3 +781,15 @@ def test_sobol_chart_shows_only_inputs_that_feed_the_quantity() -> None:
     labels = {t.get_text() for t in fig.axes[0].get_yticklabels()}
     assert labels and "extra" not in labels
     assert labels <= {"cas", "dead"}
+
+
+def test_sobol_chart_names_only_the_feeding_member_of_a_correlated_group() -> None:
+    # the default ratio's Sobol chart named "Russian killed" (correlated with the casualties)
+    scenario = default_scenario()
+    ds = scenario.run(draws=1024)
+    fig = attritionsim.report._sobol_tornado(ds, scenario.model, "ratio_dec25")
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels == [
+        "Russian casualties, December 2025 (CSIS)\n(with the inputs correlated with it)",
+        "Ukrainian casualties, December 2025 (CSIS)\n(with the inputs correlated with it)",
+    ]

@@ -1542,7 +1542,10 @@ def _sobol_tornado(ds: xr.Dataset, model: Model, target: str) -> Any:
         names = str(factor).split("+")
         if not feeding & set(names):  # an input that does not feed the target drives nothing
             continue
-        label = " &\n".join(str(ds[n].attrs.get("long_name", n)) for n in names)
+        fed = [n for n in names if n in feeding]  # a correlated group: name only what feeds
+        label = " &\n".join(str(ds[n].attrs.get("long_name", n)) for n in fed)
+        if len(fed) < len(names):
+            label += "\n(with the inputs correlated with it)"
         values[label] = float(total)
     return plots.plot_tornado(
         ds, target, values=values, top=6, xlabel="Total-order Sobol index (share of variance)"
