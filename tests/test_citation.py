@@ -48,8 +48,9 @@ from test_summary import draws, spaced, spaced_dates  # shared draw makers
             "",
             "20 December 2025 (90% CrI 3 December 2025 – 14 January 2026)",
         ),
-        (np.arange(2500) < 1600, "1", "64% probability (± 1 percentage point)"),
-        (np.arange(1000) < 0, "1", "0% probability"),
+        (np.arange(2500) < 1600, "1", "64% probability (± 1.0 percentage points)"),
+        (np.arange(1000) < 0, "1", "< 0.3% probability (none of 1,000 draws)"),
+        (np.arange(1000) >= 0, "1", "> 99.7% probability (all of 1,000 draws)"),
     ],
 )
 def test_cite_forms(values, units, expected):
@@ -250,20 +251,53 @@ def test_cited_draws_are_within_one_and_a_half_mcse(seed, n, loc, scale):
     low, high = rest.rstrip(")").rsplit("–", 1) if "–" in rest else (rest, rest)
     estimates = [float(np.median(values)), *interval(values)]
     errors = [mcse_quantile(values, 0.5), *mcse_interval(values)]
-    for shown, estimate, error in zip((mid, low, high), estimates, errors, strict=True):
+    # an interval's ends share one place, the finer of theirs (cold test of issue 13)
+    finest = [errors[0], min(errors[1:]), min(errors[1:])]
+    for shown, estimate, error, own in zip(
+        (mid, low, high), estimates, errors, finest, strict=True
+    ):
         assert abs(float(shown) - estimate) <= 1.5 * error + 1e-9
         if "." in shown:  # a written decimal is never finer than a fifth of the MCSE
-            assert _place_of(shown) >= error / 5
+            assert _place_of(shown) >= own / 5
 
 
 def test_probability_value_and_plus_minus_agree():
     # p = 0.576, MCSE 1.1 points: before issue 11, "60% ... (± 1 percentage point)"
-    assert cite(np.arange(2000) < 1152) == "58% probability (± 1 percentage point)"
-    # MCSE 0.35 points: r = 1 point; the ± is rounded to that place, never below it
-    assert cite(np.arange(20_000) < 11_520) == "58% probability (± 1 percentage point)"
-    # MCSE 0.22 points: r = 0.1 point
-    assert cite(np.arange(50_000) < 28_800) == "57.6% probability (± 0.2 percentage points)"
-    assert cite(np.arange(200_000) < 115_200) == "57.6% probability (± 0.1 percentage points)"
+    assert cite(np.arange(2000) < 1152) == "58% probability (± 1.1 percentage points)"
+    # MCSE 0.35 points: r = 1 point; the ± (one MCSE) is not rounded up to a whole point
+    # (cold test of issue 13: "± 1" beside a table's "0.35 pp"): one place finer than 58
+    assert cite(np.arange(20_000) < 11_520) == "58% probability (± 0.3 percentage points)"
+    # MCSE 0.22 points: r = 0.1 point; the ± has two significant digits
+    assert cite(np.arange(50_000) < 28_800) == "57.6% probability (± 0.22 percentage points)"
+    assert cite(np.arange(200_000) < 115_200) == "57.6% probability (± 0.11 percentage points)"
+
+
+def test_probability_near_0_or_100_is_never_printed_as_0_or_100():
+    # cold test of issue 13: "100.0%" for p = 0.9998 and "0% probability" with no ±
+    assert cite(np.arange(20_000) < 2) == "0.01% probability (± 0.007 percentage points)"
+    assert citation.probability_text(0.99995, 20_000) == "> 99.99%"
+    assert citation.probability_text(0.00005, 20_000) == "< 0.01%"
+    assert citation.probability_text(0.0, 20_000) == "< 0.02%"
+    assert citation.probability_text(1.0, 20_000, ess=1_000) == "> 99.7%"
+    assert citation.probability_text(0.964, 20_000) == "96.4%"
+    with pytest.raises(InputError, match=r"^p must be a probability in \[0, 1\]; got 1.5$"):
+        citation.probability_text(1.5, 100)
+
+
+def test_interval_ends_share_one_decimal_place():
+    # cold test of issue 13: "0.80–0.9960", "74–99.4%" (each end at its own MCSE's place)
+    assert numbers_text([0.969, 0.8012, 0.99601], [0.0004, 0.02, 0.0001]) == [
+        "0.969",
+        "0.80",
+        "0.9960",
+    ]
+    shown = numbers_text([0.969, 0.8012, 0.99601], [0.0004, 0.02, 0.0001], interval=True)
+    assert shown == ["0.969", "0.8012", "0.9960"]
+    low = np.r_[np.linspace(0.70, 0.80, 1000), np.linspace(0.80, 0.99, 18_000)]
+    text = cite(np.r_[low, np.full(1000, 0.996)])
+    rest = text.split(" (90% CrI ")[1]
+    a, b = rest.rstrip(")").split("–")
+    assert len(a.split(".")[1]) == len(b.split(".")[1])
 
 
 def test_mcses_too_far_apart_get_a_place_each():
@@ -382,3 +416,18 @@ def test_cite_record_of_every_bundled_record_is_clean():
 def test_cite_record_refuses_an_unknown_style():
     with pytest.raises(InputError, match=r"^style='html' is not one of 'markdown', 'text'$"):
         cite_record(_BASE, style="html")  # type: ignore[arg-type]
+
+
+def test_a_url_on_a_reporting_outlets_site_is_labelled_as_theirs() -> None:
+    # cold test of issue 13: a CSIS title beside a CNN URL, a UK MoD figure with CNN's URL
+    cat = load_catalogue()
+    assert cite_record(cat["csis-2025-05-russia-casualties-headline"], style="text") == (
+        "CSIS, \u201cRussia's Battlefield Woes in Ukraine\u201d (2025-06-03), reported by CNN, "
+        "https://edition.cnn.com/2025/06/04/europe/russia-war-casualties-1-million-ukraine-intl"
+    )
+    assert cite_record(cat["ukmod-2025-06-russia-daily-rate"], style="text").startswith(
+        "UK Ministry of Defence (2025-06-04), reported by CNN, https://edition.cnn.com/"
+    )
+    # the publisher's own site, and an outlet's own figure, are not "reported by"
+    assert "reported by" not in cite_record(cat["csis-2025-05-russia-casualties"])
+    assert "reported by" not in cite_record(cat["cnn-2025-06-russia-casualties-projection"])

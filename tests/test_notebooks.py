@@ -192,3 +192,39 @@ def test_run_cell_shows_prints_values_and_figures() -> None:
     assert base64.b64decode(shown["data"]["image/png"]).startswith(PNG)
     with pytest.raises(ZeroDivisionError):
         execute.run_cell("1 / 0", namespace, "cell", 7)
+
+
+def _default_reading_row(qualifier: str) -> str:
+    """The row of notebook 02's table of default readings for ``qualifier``."""
+    (notebook,) = (p for p in NOTEBOOKS if p.name.startswith("02_"))
+    table = _source(_load(notebook)["cells"][0])
+    (row,) = (line for line in table.splitlines() if line.startswith(f"| {qualifier} |"))
+    return row
+
+
+@pytest.mark.parametrize(
+    ("qualifier", "rel", "tail"),
+    [
+        ("more than X", "MORE_THAN_REL", "MORE_THAN_TAIL"),
+        ("at least X", "AT_LEAST_REL", "AT_LEAST_TAIL"),
+    ],
+)
+def test_notebook_02_describes_the_open_lower_bound_rules(
+    qualifier: str, rel: str, tail: str
+) -> None:
+    # The rules are open upper tails (elicit's docstring): no prose may still give a hard range
+    # such as [X, 1.1 X] or [X, 1.25 X].
+    from attritionsim import elicit
+
+    share, length = getattr(elicit, rel), getattr(elicit, tail)
+    row = _default_reading_row(qualifier)
+    assert f"median {1 + share / length:.3g} X, 95% below {1 + share:.3g} X" in row
+    assert "shifted lognormal" in row and "uniform" not in row
+    prose = "\n".join(
+        _source(cell)
+        for path in NOTEBOOKS
+        for cell in _load(path)["cells"]
+        if cell["cell_type"] == "markdown"
+    )
+    for stale in ("between X and 1.1 X", "the other end 1.25 X", 'or above ("more'):
+        assert stale not in prose

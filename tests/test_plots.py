@@ -748,3 +748,66 @@ def test_plot_rates_draws_the_band_by_segment_and_each_source_over_its_period() 
     assert box.y1 <= ax.get_window_extent().y0  # below the axes, off the data
     with pytest.raises(InputError, match=r"^rate must be a DataArray with dimensions"):
         plots.plot_rates(rate.isel(segment=0))
+
+
+# ------------------------------------------------------------------------------ cold test, issue 13
+def _legend_overlaps_bars(fig: Figure) -> bool:
+    """Whether the legend's box meets a histogram bar or the median line (display units)."""
+    ax = fig.axes[0]
+    fig.draw_without_rendering()
+    legend = ax.get_legend()
+    box = legend.get_window_extent()
+    patch = next(p for p in ax.patches if isinstance(p, StepPatch) and p.get_gid() != "interval")
+    data = patch.get_data()
+    density, edges = data.values, data.edges
+    for a, b, d in zip(edges[:-1], edges[1:], density, strict=True):
+        if d > 0:
+            x0, y0 = ax.transData.transform((a, 0.0))
+            x1, y1 = ax.transData.transform((b, d))
+            if box.overlaps(plt.matplotlib.transforms.Bbox.from_extents(x0, y0, x1, y1)):
+                return True
+    median = next(line for line in ax.get_lines() if line.get_gid() == "median")
+    return bool(box.overlaps(median.get_window_extent()))
+
+
+@pytest.mark.parametrize("skew", ["right-heavy", "centred", "left-heavy"])
+def test_distribution_legend_sits_off_the_data(skew: str) -> None:
+    # cold test of issue 13: the legend sat on the bars and the median of a killed share
+    rng = np.random.default_rng(3)
+    tail = rng.gamma(1.2, 0.06, 6000)
+    values = {
+        "right-heavy": 1.0 - tail,
+        "centred": rng.normal(0.5, 0.1, 6000),
+        "left-heavy": tail,
+    }[skew]
+    values = values[(values > 0) & (values <= 1)]
+    da = xr.DataArray(values, dims="draw", attrs={"units": "share", "long_name": "killed share"})
+    fig = plot_distribution(da)
+    assert not _legend_overlaps_bars(fig)
+    plt.close(fig)
+
+
+def test_crossing_legend_says_not_by_the_horizon_and_the_headlines_digits() -> None:
+    # cold test of issue 13: "never crossed (NaT)" where paths ran out, "P = 96%" beside 96.4%
+    days = np.arange(20_000) % 200
+    dates = np.datetime64("2025-05-01") + days.astype("timedelta64[D]")
+    dates = dates.astype("datetime64[s]")
+    dates[:720] = np.datetime64("NaT")  # 3.6% not reached by the last date
+    dates[720:1000] = np.datetime64("2025-08-31")
+    da = xr.DataArray(dates, dims="draw", attrs={"not_by": "2026-08-08", "long_name": "crossing"})
+    fig = plot_crossing_cdf(da, quoted={"end of August": "2025-08-31"}, threshold=1e6)
+    texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "not crossed by 8 Aug 2026: 3.6% of draws" in texts
+    assert not any("NaT" in text or "never" in text for text in texts)
+    p = float(((dates <= np.datetime64("2025-08-31")) & ~np.isnat(dates)).mean())
+    shown = asim.citation.probability_text(p, 20_000)
+    assert f"end of August, 31 Aug 2025: P = {shown}" in texts
+    crossed = xr.DataArray((dates <= np.datetime64("2025-08-31")) & ~np.isnat(dates), dims="draw")
+    assert asim.cite(crossed).startswith(f"{shown} probability")  # the headline's digits
+    assert plots.shown_window(da).note() == "3.6% do not cross by 8 Aug 2026"
+    plain = plot_crossing_cdf(da.assign_attrs(not_by=None).drop_attrs(), threshold=1e6)
+    assert any(
+        t.get_text() == "never crossed (no date): 3.6% of draws"
+        for t in plain.axes[0].get_legend().get_texts()
+    )
+    plt.close("all")

@@ -340,7 +340,7 @@ def test_cli_run_with_readings(
     probs = [100 * r["quantities"]["in_band"]["probability"] for r in summary["readings"].values()]
     assert len(band) == 1
     assert re.search(
-        r"probability \(± [0-9.]+ percentage points? Monte Carlo error; "
+        r"probability \(± [0-9.]+ percentage points?, one Monte Carlo standard error; "
         r"(\d+(\.\d)?)–(\d+(\.\d)?)% across the readings default, face-value, sceptical, "
         r"wide-ranges\)$",
         band[0],
@@ -360,7 +360,9 @@ def test_cli_without_readings_names_the_monte_carlo_error(
     assert "readings" not in json.loads(Path("rep/summary.json").read_text(encoding="utf-8"))
     assert "## Readings" not in Path("rep/report.md").read_text(encoding="utf-8")
     band = [line for line in out.splitlines() if line.strip().startswith("Ratio in 2-2.5:")]
-    assert re.search(r"probability \(± [0-9.]+ percentage points? Monte Carlo error\)$", band[0])
+    assert re.search(
+        r"probability \(± [0-9.]+ percentage points?, one Monte Carlo standard error\)$", band[0]
+    )
 
 
 @pytest.mark.parametrize("command", [["report"], ["run", "s.toml"]])
@@ -377,3 +379,65 @@ def test_cli_unknown_reading_is_one_line(
     assert (status, out) == (2, "")
     assert err == f"attritionsim: error: --readings: unknown reading 'sceptic'; valid: {valid}\n"
     assert not Path("attritionsim-report").exists()
+
+
+# ------------------------------------------------------------------------------ cold test, issue 13
+GAP_SCENARIO = """
+[scenario]
+draws = 4000
+seed = 3
+
+[inputs.gap]
+range = [-50, 200]
+family = "normal"
+domain = [0, inf]
+units = "people"
+
+[inputs.cas]
+more_than = 10_000
+units = "people"
+
+[inputs.dead]
+at_least = 9_000
+units = "people"
+
+[derived]
+net = "cas - dead"
+
+[units]
+net = "people"
+
+[report]
+headline = ["gap", "net"]
+"""
+
+
+def test_face_value_reads_a_stated_unbounded_family_at_99_percent() -> None:
+    # cold test of issue 13: face-value's level=1 met family "normal" and the run exited 2
+    scenario = parse_scenario(GAP_SCENARIO, name="s.toml").under("face-value")
+    ds = scenario.run(draws=4000)
+    spec = json.loads(ds["gap"].attrs["distribution"])
+    assert spec["family"] == "normal"
+    assert spec["origin"]["level"] == elicit.SUPPORT_LEVEL_OPEN == 0.99
+    assert elicit.get_reading("face-value").with_stated("range", {"family": "normal"}) == {
+        "family": "normal",
+        "level": 0.99,
+    }
+    stated = {"family": "normal", "level": 0.5}  # a level the input states is kept
+    assert elicit.get_reading("face-value").with_stated("range", stated) == stated
+
+
+def test_readings_report_a_moved_share_of_invalid_draws() -> None:
+    # cold test of issue 13: 11.6% -> 71.6% of draws left out was not called a difference
+    scenario = parse_scenario(GAP_SCENARIO, name="s.toml")
+    comp = compare_readings(scenario, ["default", "sceptical"])
+    lines = readings_markdown(comp)
+    (note,) = [line for line in lines if "the share of draws left out" in line]
+    shares = {name: float((comp.draws[name]["gap"].values < 0).mean()) for name in comp.names}
+    assert shares["sceptical"] - shares["default"] > 0.05  # 16.4% -> 22.4%
+    assert note == (
+        f"- Gap: the share of draws left out as invalid is {100 * shares['default']:.1f}% under "
+        f"default, {100 * shares['sceptical']:.1f}% under sceptical; the figures stand on a "
+        "different share of the draws under each reading, so the reading matters here whatever "
+        "the medians say."
+    )

@@ -18,6 +18,7 @@ import attritionsim as asim
 import attritionsim.report
 from attritionsim import cli
 from attritionsim.catalogue import load_catalogue
+from attritionsim.citation import numbers_text
 from attritionsim.errors import AttritionWarning, InputError
 from attritionsim.report import default_scenario, headline_sentences, write_report
 from attritionsim.scenario import SynthesisSettings, parse_scenario
@@ -67,11 +68,18 @@ def _named(sentences: list[str], out: Path) -> list[str]:
     keys = list(default_scenario().headline)
     for sentence, key in zip(sentences, keys, strict=False):
         if sentence.endswith("percentage point)") or sentence.endswith("percentage points)"):
-            probs = [100 * readings[n]["quantities"][key]["probability"] for n in readings]
-            low, high = (asim_fmt(min(probs)), asim_fmt(max(probs)))
+            found = sorted(
+                (
+                    100 * readings[n]["quantities"][key]["probability"],
+                    100 * readings[n]["quantities"][key]["mcse"],
+                )
+                for n in readings
+            )
+            (p_low, e_low), (p_high, e_high) = found[0], found[-1]
+            low, high = numbers_text([p_low, p_high], [e_low, e_high], interval=True)
             span = low if low == high else f"{low}–{high}"
             sentence = (
-                f"{sentence[:-1]} Monte Carlo error; {span}% across the readings "
+                f"{sentence[:-1]}, one Monte Carlo standard error; {span}% across the readings "
                 f"{', '.join(readings)})"
             )
         named.append(sentence)
@@ -284,7 +292,7 @@ def test_headline_sentences_match_the_data(written: tuple[Path, xr.Dataset, list
     with pytest.warns(AttritionWarning, match=RUTTE_WARNING):
         again = headline_sentences(ds, list(scenario.headline), level=0.9, digits=scenario.digits)
     assert _named(again, out) == sentences[: len(again)]
-    assert "(± 1 percentage point Monte Carlo error; " in sentences[1]
+    assert "percentage points, one Monte Carlo standard error; " in sentences[1]
     assert sentences[0].startswith("Russia:Ukraine casualty ratio, December 2025: ")
     assert "probability" in sentences[1]
 
@@ -682,3 +690,116 @@ def test_consistency_sentence(later: float, expected: str) -> None:
     )
     assert attritionsim.report.consistency_sentence(found) == expected
     assert str(found) == expected
+
+
+# ------------------------------------------------------------------------------ cold test, issue 13
+def test_warnings_sit_right_under_the_headlines(
+    written: tuple[Path, xr.Dataset, list[str]],
+) -> None:
+    # the synthesis's long "Skipped:" list sat between the headlines and the Warnings
+    out, _, _ = written
+    text = (out / "report.md").read_text(encoding="utf-8")
+    top = text.split("## Warnings", 1)[0]
+    assert "Skipped" not in top and "restates" not in top
+    assert text.index("## Warnings") < text.index("## Every quantity")
+    synthesis = text.split("### The synthesis `ru`", 1)[1].split("## ", 1)[0]
+    assert "Skipped (projections and restatements of a record at the same date are not " in (
+        synthesis
+    )
+    assert "csis-2025-05-russia-casualties-headline (restates csis-2025-05-russia-casualties)" in (
+        synthesis
+    )
+
+
+def test_synthesis_sources_are_cited(written: tuple[Path, xr.Dataset, list[str]]) -> None:
+    out, _, _ = written
+    text = (out / "report.md").read_text(encoding="utf-8")
+    cited = text.split("### Synthesis sources: Russian casualties (`ru`)", 1)[1].split("## ", 1)[0]
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    catalogue = asim.load_catalogue()
+    for ident in summary["synthesis"]["ru"]["sources"]:
+        assert f"| `{ident}` |" in cited, ident
+        assert asim.cite_record(catalogue[ident]) in cited, ident
+
+
+def test_report_rounds_readings_and_marks_left_out_draws(
+    written: tuple[Path, xr.Dataset, list[str]],
+) -> None:
+    out, ds, _ = written
+    text = (out / "report.md").read_text(encoding="utf-8")
+    sources = text.split("## Sources", 1)[1]
+    # the Sources table's readings at three significant digits, as the sources chart has them
+    assert "[855,000, 1,055,556]" not in sources and "1,111.111" not in sources
+    assert "LogNormal(approximately 950,000; 90% in [860,000, 1,060,000])" in sources
+    # a figure of a quantity with invalid draws says how many were left out
+    share = float((ds["killed_share_rutte"].values > 1).mean())
+    assert (
+        f"![Distribution: killed share implied by 1,000 dead a day ({100 * share:.1f}% of draws "
+        f"left out as invalid: {100 * share:.1f}% above 100%)"
+    ) in text
+    # the ± is one Monte Carlo standard error, named so
+    assert "percentage points, one Monte Carlo standard error; " in text
+
+
+INLINE_ONLY = """
+[scenario]
+draws = 2000
+seed = 3
+
+[inputs.cas]
+more_than = 10_000
+units = "people"
+
+[inputs.dead]
+at_least = 9_000
+units = "people"
+
+[inputs.extra]
+range = [1, 2]
+
+[derived]
+net = "cas - dead"
+
+[units]
+net = "people"
+
+[report]
+headline = ["net"]
+"""
+
+
+def test_a_scenario_without_catalogue_inputs_says_so_and_charts_drivers_that_feed(
+    tmp_path: Path,
+) -> None:
+    scenario = parse_scenario(INLINE_ONLY, name="s.toml")
+    with pytest.warns(AttritionWarning, match=r"^net \(net\): "):
+        write_report(scenario, tmp_path / "out")
+    text = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    sources = text.split("## Sources", 1)[1].split("## Run", 1)[0]
+    assert sources.strip() == (
+        "No input is taken from a catalogue record: every figure is the scenario's own (see "
+        "Inputs)."
+    )
+    assert "| Input | Source |" not in text
+
+
+def test_sobol_chart_shows_only_inputs_that_feed_the_quantity() -> None:
+    # cold test of issue 13: "Russian killed" charted as a driver of the casualty ratio
+    scenario = parse_scenario(INLINE_ONLY.replace("draws = 2000", "draws = 1024"), name="s.toml")
+    ds = scenario.run()
+    fig = attritionsim.report._sobol_tornado(ds, scenario.model, "net")
+    labels = {t.get_text() for t in fig.axes[0].get_yticklabels()}
+    assert labels and "extra" not in labels
+    assert labels <= {"cas", "dead"}
+
+
+def test_sobol_chart_names_only_the_feeding_member_of_a_correlated_group() -> None:
+    # the default ratio's Sobol chart named "Russian killed" (correlated with the casualties)
+    scenario = default_scenario()
+    ds = scenario.run(draws=1024)
+    fig = attritionsim.report._sobol_tornado(ds, scenario.model, "ratio_dec25")
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels == [
+        "Russian casualties, December 2025 (CSIS)\n(with the inputs correlated with it)",
+        "Ukrainian casualties, December 2025 (CSIS)\n(with the inputs correlated with it)",
+    ]

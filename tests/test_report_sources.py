@@ -50,7 +50,7 @@ share = "share"
 headline = ["share"]
 """
 # a record's input without a long_name of its own is named after the record
-GS_LONG_NAME = "russia daily rate, General Staff of the Armed Forces of Ukraine (2025-12-31)"
+GS_LONG_NAME = "Russian daily rate, General Staff of the Armed Forces of Ukraine (2025-12-31)"
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +85,7 @@ def test_inputs_table_lists_inline_inputs_and_constants(written: tuple[Path, xr.
     assert cas.endswith(" |") and "(90% CrI " in cas.split(" | ")[-1]
     assert killed.startswith(
         "| `killed` | killed [people] | approximately 120,000 | "
-        "LogNormal(approximately 120,000; 90% in [108,000, 133,333.3]) | "
+        "LogNormal(approximately 120,000; 90% in [108,000, 133,000]) | "
     )
     assert days == "| `days` | days | value 31 | constant | exact: 31 in every draw |"
     assert start == (

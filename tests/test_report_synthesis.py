@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import xarray as xr
 
 import attritionsim as asim
 from attritionsim import report
+from attritionsim.errors import AttritionWarning
 from attritionsim.resultsfile import read_results, result_groups
 from attritionsim.scenario import parse_scenario
 
@@ -45,7 +47,9 @@ def _scenario(thresholds: str = "300_000, 2_000_000", side: str = "ukraine") -> 
 
 
 def _synthesized(scenario: asim.Scenario) -> Any:
-    (found,) = report._run_syntheses(scenario, None, None, 0.9, None)
+    with warnings.catch_warnings():  # a threshold no path reaches is warned of (tested below)
+        warnings.filterwarnings("ignore", "(?s).*do not reach the threshold", AttritionWarning)
+        (found,) = report._run_syntheses(scenario, None, None, 0.9, None)
     return found
 
 
@@ -142,7 +146,12 @@ def test_tension_table_marks_rough_p_and_reads_inline_sources(ukrainian: Any) ->
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("report") / "out"
-    report.write_report(_scenario(), out)
+    # the 2,000,000 threshold is out of reach: its headline warns (not "never": "not by")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", AttritionWarning)
+        report.write_report(_scenario(), out)
+    said = [str(w.message) for w in caught if issubclass(w.category, AttritionWarning)]
+    assert any("do not reach the threshold by 1 March 2026" in m for m in said), said
     return out
 
 
@@ -167,13 +176,13 @@ def test_results_nc_holds_the_synthesis_to_summarize_again(written: Path) -> Non
 def test_censored_entries_say_after_which_date(written: Path) -> None:
     summary = json.loads((written / "summary.json").read_text(encoding="utf-8"))
     entry = summary["synthesis"]["ua"]["quantities"]["crossing_2000000"]
-    assert (entry["never"], entry["censored_after"]) == (1.0, "2026-03-01")
+    assert (entry["never"], entry["not_by"]) == (1.0, "2026-03-01")
     text = (written / "report.md").read_text(encoding="utf-8")
     assert "| crossing_2000000 |  | not by 2026-03-01 (100.0% of draws) |" in text
     assert "never (" not in text and "100.0% never" not in text
     assert (
-        "Their draws are in `results.nc`, group `synthesis/ua` (`attritionsim.resultsfile."
-        'read_results(path, group="synthesis/ua")`).'
+        "Their draws are in `results.nc`, group `synthesis/ua` (`attritionsim summarize "
+        "results.nc --group synthesis/ua`)."
     ) in text
     # no empty chart for a threshold no path reaches; the reached one's is drawn
     stems = {p.stem for p in (written / "figures").glob("*.png")}
@@ -187,5 +196,5 @@ def test_crossing_chart_legend_says_not_by_the_last_date(ukrainian: Any) -> None
     values[:60] = np.datetime64("NaT")
     fig, caption = report._crossing_figure(crossing.copy(data=values), 300_000.0, "it", {})
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert "not crossed by 2026-03-01: 10.0% of draws" in labels
-    assert caption.endswith("; 10.0% not crossed by 1 March 2026")
+    assert "not crossed by 1 Mar 2026: 10.0% of draws" in labels
+    assert caption.endswith("; 10.0% do not cross by 1 Mar 2026")

@@ -205,7 +205,12 @@ def test_far_crossing_dates_run_read_back_and_summarize(
     captured = capsys.readouterr()
     # no warnings (and filterwarnings=error would have raised) but the rate's invalid draws:
     # a rate below zero, left out of its figures and said so
+    # and, as the cold test of issue 13 asked, the crossing date that 28.7% of draws never
+    # reach (more than the interval's upper 5%: its upper end is "never")
     expected = (
+        "attritionsim: warning: when (when): 28.7% of draws never reach it (no date: a rate "
+        "that is not positive, or an input without a valid value); the dates given are of the "
+        "other draws and 'never'\n"
         "attritionsim: warning: rate (rate): 29.4% of draws below 0 (a negative count, rate or "
         "ratio: a difference of figures whose ranges overlap, or an input whose distribution "
         "reaches below zero); the figures are of the other 70.6%\n"

@@ -555,7 +555,7 @@ def test_a_source_input_takes_its_records_units_and_a_label() -> None:
     text = '[inputs.ua]\nsource = "csis-2025-12-ukraine-casualties"\n'
     model = parse_scenario(text, name="s.toml").model
     assert model.units["ua"] == "people"
-    assert model.long_names["ua"] == "ukraine casualties, CSIS (2025-12-31)"
+    assert model.long_names["ua"] == "Ukrainian casualties, CSIS (2025-12-31)"
     assert model.sources["ua"] == ("csis-2025-12-ukraine-casualties",)
 
 
@@ -1074,3 +1074,35 @@ def test_second_cold_test_messages(body: str, message: str) -> None:
     with pytest.raises(InputError) as err:
         parse_scenario(body, name="s.toml")
     assert str(err.value) == message
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (
+            'more_than = -10_000\nunits = "people"',
+            "s.toml:3: inputs.cas.more_than = -10,000 is outside the quantity's domain [0, inf) "
+            "(units 'people'); a one-sided figure is a bound inside it",
+        ),
+        (
+            'at_least = 1.5\nunits = "share"',
+            "s.toml:3: inputs.cas.at_least = 1.5 is outside the quantity's domain [0%, 100%] "
+            "(units 'share'); a one-sided figure is a bound inside it",
+        ),
+        (
+            "nearly = 20\ndomain = [0, 10]",
+            "s.toml:3: inputs.cas.nearly = 20 is outside the quantity's domain [0, 10] (the "
+            "declared domain); a one-sided figure is a bound inside it",
+        ),
+    ],
+)
+def test_a_one_sided_figure_outside_its_domain_is_refused(line: str, message: str) -> None:
+    # cold test of issue 13: "more_than = -10_000" people was accepted at load
+    with pytest.raises(InputError) as err:
+        parse_scenario(f"[inputs.cas]\n\n{line}\n", name="s.toml")
+    assert str(err.value) == message
+
+
+def test_a_one_sided_figure_inside_its_domain_loads() -> None:
+    scenario = parse_scenario('[inputs.cas]\nmore_than = 0.5\nunits = "share"\n', name="s.toml")
+    assert "cas" in scenario.model.inputs

@@ -679,8 +679,8 @@ def test_cite_shows_the_digits_the_ess_justifies() -> None:
     assert cite(da) == "1,002 (90% CrI 835–1,162)"
     assert cite(da.assign_attrs(ess=100.0)) == "1,000 (90% CrI 830–1,160)"
     flag = da > 1000.0
-    assert cite(flag) == "51% probability (± 1 percentage point)"
-    assert cite(flag.assign_attrs(ess=400.0)) == "51% probability (± 2 percentage points)"
+    assert cite(flag) == "51% probability (± 0.8 percentage points)"
+    assert cite(flag.assign_attrs(ess=400.0)) == "51% probability (± 2.5 percentage points)"
 
 
 @pytest.mark.parametrize(
@@ -704,3 +704,24 @@ def test_a_bad_ess_is_refused(make: Any, message: str) -> None:
     with pytest.raises(InputError) as err:
         make(_ess_draws())
     assert str(err.value) == message
+
+
+def test_summarize_keeps_the_horizon_of_censored_dates() -> None:
+    # cold test of issue 13: NaT on finite paths printed "never" where "not by <end>" is meant
+    dates = np.array(["2026-01-01"] * 3 + ["NaT"] * 7, dtype="datetime64[s]")
+    censored = xr.DataArray(dates, dims="draw", attrs={"not_by": "2026-08-08"})
+    entry = summarize(xr.Dataset({"c": censored}))["quantities"]["c"]
+    assert entry["never"] == 0.7 and entry["not_by"] == "2026-08-08"
+    assert "not_by" not in summarize(xr.Dataset({"c": censored.drop_attrs()}))["quantities"]["c"]
+    row = to_markdown(summarize(xr.Dataset({"c": censored}))).splitlines()[2]
+    assert row.startswith("| c |  | not by 2026-08-08 (70.0% of draws) | 2026-01-01 | not by")
+    assert "never" not in row
+    assert cite(censored) == "not by 8 August 2026 (90% CrI 1 January 2026 – after 8 August 2026)"
+    assert cite(censored.drop_attrs()) == "never (90% CrI 1 January 2026 – never)"
+    late = xr.DataArray(
+        np.array(["2026-01-01"] + ["NaT"] * 99, dtype="datetime64[s]"),
+        dims="draw",
+        attrs={"not_by": "2026-08-08"},
+    )
+    assert cite(late) == "not by 8 August 2026 (90% CrI: after 8 August 2026)"
+    assert cite(late.drop_attrs()) == "never (90% CrI: never reached)"

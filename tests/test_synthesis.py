@@ -618,7 +618,7 @@ def test_censored_crossing_dates_read_not_by_the_last_date() -> None:
     paths = _paths([[0.0, 500.0, 1500.0], [0.0, 200.0, 400.0], [0.0, 100.0, 300.0]])
     entry = asim.summarize(path_crossing_date(paths, 1_000).rename("when"))["quantities"]["when"]
     assert entry["never"] == pytest.approx(2 / 3)
-    assert entry["censored_after"] == "2025-01-21"
+    assert entry["not_by"] == "2025-01-21"
     row = asim.to_markdown({"quantities": {"when": entry}}).splitlines()[2]
     assert row == (
         "| when |  | not by 2025-01-21 (66.7% of draws) | not by 2025-01-21 | not by 2025-01-21 "

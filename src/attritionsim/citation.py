@@ -23,13 +23,15 @@ figures quoted together (a median and its two bounds; one probability):
 4. ``digits`` (no cap by default) caps the significant digits of the largest figure: it can only
    make ``r`` coarser (then a figure may sit further than 1.5 MCSE from the estimate, as asked).
    Figures whose MCSEs are all 0 (every draw agrees) show at most three significant digits.
-5. A ``±`` beside a figure (probabilities in :func:`cite`) is the MCSE rounded to the same
-   place as the figure, and at least one unit of that place: it never claims more precision
-   than the figure shows.
+5. A ``±`` beside a figure (probabilities in :func:`cite`) is one MCSE, with two significant
+   digits at most and never more than one place finer than the figure's own last digit (it is
+   not rounded up to a whole unit of that place: an MCSE of 0.46 points beside "34%" reads
+   "± 0.5"). A probability that would round to 0% or 100% reads "< 0.1%" or "> 99.9%" (at its
+   own place); one where every draw agrees reads as the rule-of-three bound ``3 / n``.
 
 For example, 1,152 of 2,000 draws true (``p = 0.576``, MCSE 1.1 percentage points) reads
-``"58% probability (± 1 percentage point)"``: ``r = 1`` point (``3 e = 3.3``), and 58 is 0.4
-points from 57.6.
+``"58% probability (± 1.1 percentage points)"``: ``r = 1`` point (``3 e = 3.3``), and 58 is
+0.4 points from 57.6.
 
 Dates follow the same two rules with the day, the month and the year as places: a month names
 a date up to half a month (15.2 days) from the estimate, a year up to half a year (182.6 days),
@@ -68,7 +70,15 @@ from .summary import (
 if TYPE_CHECKING:
     from .catalogue import Record
 
-__all__ = ["cite", "cite_record", "numbers_text", "to_csv", "to_latex", "to_markdown"]
+__all__ = [
+    "cite",
+    "cite_record",
+    "numbers_text",
+    "probability_text",
+    "to_csv",
+    "to_latex",
+    "to_markdown",
+]
 
 _KINDS = ("eti", "hdi")
 #: Figures from ``10**15`` on (and below ``10**-15``) are written in scientific notation.
@@ -182,11 +192,16 @@ def numbers_text(
     errors: Sequence[float],
     digits: int | None = None,
     minus: str = "-",
+    *,
+    interval: bool = False,
 ) -> list[str]:
     """Format figures quoted together, each with its MCSE (the module docstring's rule).
 
     Only the MCSEs of finite figures count; infinities become signed infinity symbols and NaN
     (a value that is not defined) ``"n/a"``. With MCSEs of 0, ``digits`` (default 3) limits them.
+    With ``interval=True`` the last two figures are an interval's ends: when the rule gives
+    them places of their own, both are shown at the finer one, so that one interval never
+    reads "0.80–0.9960".
 
     Parameters
     ----------
@@ -196,6 +211,8 @@ def numbers_text(
         Most significant digits of the largest figure (default: as many as the MCSEs justify).
     minus : str, default "-"
         The minus sign to write.
+    interval : bool, default False
+        The last two figures are the ends of one interval: one decimal place for both.
 
     Returns
     -------
@@ -207,17 +224,30 @@ def numbers_text(
     ['58', '51', '64']
     >>> numbers_text([1234.5678, 1200.0], [0.0, 0.0])
     ['1,230', '1,200']
+    >>> numbers_text([0.969, 0.8012, 0.99601], [0.0004, 0.02, 0.0001])
+    ['0.969', '0.80', '0.9960']
+    >>> numbers_text([0.969, 0.8012, 0.99601], [0.0004, 0.02, 0.0001], interval=True)
+    ['0.969', '0.8012', '0.9960']
     """
-    return [text for text, _ in _numbers_at(values, errors, digits, minus)]
+    return [text for text, _ in _numbers_at(values, errors, digits, minus, interval=interval)]
 
 
 def _numbers_at(
-    values: Sequence[float], errors: Sequence[float], digits: int | None, minus: str = "-"
+    values: Sequence[float],
+    errors: Sequence[float],
+    digits: int | None,
+    minus: str = "-",
+    *,
+    interval: bool = False,
 ) -> list[tuple[str, int | None]]:
     """:func:`numbers_text`, each text with the place of its last digit (``None``: not finite)."""
     finite = [(v, e) for v, e in zip(values, errors, strict=True) if math.isfinite(v)]
     numbers = [v for v, _ in finite]
     places = _places(numbers, [e for _, e in finite], digits)
+    ends = [i for i, v in enumerate(values) if math.isfinite(v)]
+    if interval and len(values) >= 2 and {len(values) - 2, len(values) - 1} <= set(ends):
+        low, high = len(places) - 2, len(places) - 1  # both ends finite: the last two places
+        places[low] = places[high] = min(places[low], places[high])
     sizes = [abs(v) for v in numbers if v != 0.0]
     top = _floor_place(max(sizes)) if sizes else 0
     shared = len(set(places)) <= 1
@@ -264,9 +294,14 @@ def _year_text(year: int) -> str:
     return str(year) if year < 10_000 else f"{year:,}"
 
 
-def _day(value: Bound, form: Literal["day", "month", "year"], with_year: bool = True) -> str:
+def _day(
+    value: Bound,
+    form: Literal["day", "month", "year"],
+    with_year: bool = True,
+    censored: str = "never",
+) -> str:
     if not isinstance(value, np.datetime64) or np.isnat(value):
-        return "never"
+        return censored
     year, month, day = _dates.ymd(value)
     text = _year_text(year)
     if form == "year":  # a bare 273,927,531 or 3 BCE reads like a count: say it is a year
@@ -277,7 +312,15 @@ def _day(value: Bound, form: Literal["day", "month", "year"], with_year: bool = 
     return f"{day} {_MONTHS[month - 1]}{suffix}"
 
 
-def _cite_dates(sample: Sample, fig: Figures, kind: IntervalKind, label: str) -> str:
+def _is_date(value: Bound) -> bool:
+    return isinstance(value, np.datetime64) and not np.isnat(value)
+
+
+def _cite_dates(
+    sample: Sample, fig: Figures, kind: IntervalKind, label: str, not_by: str | None = None
+) -> str:
+    """A date citation; NaT reads "never", or "not by <not_by>" on a finite horizon."""
+    censored = "never" if not_by is None else f"not by {_human_date(not_by)}"
     median = sample.to_bound(fig.median)
     bounds = fig.eti if kind == "eti" else fig.hdi
     errors = (fig.mcse_median, *(fig.mcse_eti if kind == "eti" else fig.mcse_hdi))
@@ -294,9 +337,23 @@ def _cite_dates(sample: Sample, fig: Figures, kind: IntervalKind, label: str) ->
         and _dates.ymd(low)[0] == _dates.ymd(high)[0]
         and "year" not in forms[1:]
     )
-    texts = [_day(low, forms[1], with_year=not same_year), _day(high, forms[2])]
+    later = "never reached" if not_by is None else f"after {_human_date(not_by)}"
+    if not _is_date(low):  # the whole interval is censored: say it in words
+        return f"{censored} ({label}: {later})"
+    texts = [
+        _day(low, forms[1], with_year=not same_year),
+        _day(high, forms[2], censored="never" if not_by is None else later),
+    ]
     dash = "–" if all(" " not in text for text in texts) else " – "
-    return f"{_day(median, forms[0])} ({label} {texts[0]}{dash}{texts[1]})"
+    return f"{_day(median, forms[0], censored=censored)} ({label} {texts[0]}{dash}{texts[1]})"
+
+
+def _human_date(day: str) -> str:
+    """``2026-08-08`` as ``8 August 2026`` (anything else as given)."""
+    parsed = _dates.parse_date(day[:10])
+    if parsed is None:
+        return day
+    return f"{parsed.day} {_MONTHS[parsed.month - 1]} {_year_text(parsed.year)}"
 
 
 #: A date form, the most it can sit from the estimate (half its unit), and its unit, in days.
@@ -330,27 +387,96 @@ def _date_forms(errors: Sequence[float]) -> list[Literal["day", "month", "year"]
     return [own(e) for e in errors]
 
 
-def _plus_minus(value: float, error: float, digits: int | None) -> tuple[str, str]:
-    """A figure and its ``±`` (one MCSE), both rounded to the figure's place (rule 5).
+def _error_place(place: int, error: float) -> int:
+    """The place of a ``±``: two significant digits of its MCSE, not finer than rule 5 allows.
 
-    The ``±`` is at least one unit of that place, so it never reads as 0.
+    At most one place finer than the figure's own last digit.
     """
-    ((_, place),) = _numbers_at([value], [error], digits)
+    return max(_floor_place(error) - 1, place - 1)
+
+
+def _probability(p: float, error: float, size: float, digits: int | None) -> tuple[str, str]:
+    """A probability in percent and its ``±`` (one MCSE; ``""`` where it says nothing).
+
+    A share that rounds to 0% or 100% without being it reads ``"< 0.1%"`` or ``"> 99.9%"``
+    (at the figure's own last place); every draw agreeing (``p`` 0 or 1) reads as the bound
+    that ``size`` (independent) draws give at 95% by the rule of three (``3 / size``):
+    ``"< 0.02%"`` for 20,000 draws.
+    """
+    if p in (0.0, 1.0) or error == 0.0:
+        bound = 300.0 / size if size > 0 else 100.0
+        step = _floor_place(bound) if bound < 100.0 else 2
+        up = math.ceil(bound / 10.0**step - 1e-9) * 10.0**step
+        (text,) = _fixed([min(up, 100.0)], step)
+        if p >= 1.0:
+            (text,) = _fixed([max(100.0 - up, 0.0)], step)
+            return f"> {text}%", ""
+        return f"< {text}%", ""
+    ((_, place),) = _numbers_at([100.0 * p], [100.0 * error], digits)
     assert place is not None  # a finite figure
+    (text,) = _fixed([100.0 * p], place, strip=False)  # "80.0", the place its MCSE gives it
     unit = 10.0**place
-    plus = max(round(error / unit) * unit, unit)
-    text, points = _fixed([value, plus], place)
-    return text, points
+    rounded = round(100.0 * p / unit) * unit
+    if rounded <= 0.0:
+        (text,) = _fixed([unit], place)
+        text = f"< {text}"
+    elif rounded >= 100.0 and p < 1.0:
+        (text,) = _fixed([100.0 - unit], place)
+        text = f"> {text}"
+    (points,) = _fixed([100.0 * error], _error_place(place, 100.0 * error), strip=False)
+    return f"{text}%", points
+
+
+def probability_text(
+    p: float, n: int, /, *, ess: float | None = None, digits: int | None = None
+) -> str:
+    """A probability as :func:`cite` writes it, without its ``±``: for legends and tables.
+
+    The digits are those its Monte Carlo standard error justifies (the module docstring's
+    rule), so a chart's legend and the headline agree; ``"< 0.1%"`` and ``"> 99.9%"`` where
+    rounding would give 0% or 100%.
+
+    Parameters
+    ----------
+    p : float
+        The share of the draws that are true, in [0, 1].
+    n : int
+        The number of draws.
+    ess : float, optional
+        Their effective sample size (default ``n``).
+    digits : int, optional
+        Most significant digits.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> probability_text(0.964, 20_000), probability_text(0.9998, 20_000)
+    ('96.4%', '99.98%')
+    >>> probability_text(0.99995, 20_000), probability_text(0.0, 20_000)
+    ('> 99.99%', '< 0.02%')
+    """
+    p = _validate.finite_real("p", p)
+    if not 0.0 <= p <= 1.0:
+        raise InputError(f"p must be a probability in [0, 1]; got {p!r}")
+    n = _validate.positive_int("n", n)
+    error = _orderstats.mcse_probability(p, n, ess=ess)
+    size = float(ess) if ess is not None else float(n)
+    text, _ = _probability(p, error, size, digits)
+    return text
 
 
 def _cite_bool(sample: Sample, digits: int | None) -> str:
     p = float(sample.values.mean())
     error = _orderstats.mcse_probability(p, sample.n, ess=sample.ess)
-    if error == 0.0:
-        (text,) = numbers_text([p * 100], [0.0], digits)
-        return f"{text}% probability"
-    text, points = _plus_minus(p * 100, error * 100, digits)
-    return f"{text}% probability (± {points} percentage point{'' if points == '1' else 's'})"
+    size = sample.ess if sample.ess is not None else float(sample.n)
+    text, points = _probability(p, error, size, digits)
+    if not points:
+        share = "none" if p == 0.0 else "all"
+        return f"{text} probability ({share} of {sample.n:,} draws)"
+    return f"{text} probability (± {points} percentage point{'' if points == '1' else 's'})"
 
 
 def cite(
@@ -374,10 +500,14 @@ def cite(
     * ``"share"`` (a fraction from 0 to 1): ``"64% (90% CrI 58–70%)"``.
     * dates: ``"21 July 2025 (90% CrI 3 July – 14 August 2025)"``, the year written once when
       both bounds share it; a month (``"July 2025"``) when the largest MCSE exceeds a day, a
-      year when it exceeds a month; NaT as ``"never"``. A year alone beyond 9999, or before
+      year when it exceeds a month; NaT as ``"never"``, or as ``"not by 8 August 2026"`` for
+      a DataArray whose ``attrs["not_by"]`` gives the last date its draws could reach (a
+      crossing on finite paths, :func:`attritionsim.synthesis.path_crossing_date`); an
+      interval whose ends are both NaT says so in words. A year alone beyond 9999, or before
       the common era, reads ``"year 273,927,531"`` or ``"year 99,998 BCE"``, not like a count.
-    * booleans: ``"64% probability (± 1 percentage point)"``, the ± being one MCSE rounded to
-      the probability's last digit (left out when every draw agrees).
+    * booleans: ``"64% probability (± 1.0 percentage points)"``, the ± being one MCSE (rule 5
+      of the module docstring); ``"< 0.02% probability (none of 20,000 draws)"`` when every
+      draw agrees.
     * numbers with invalid draws (NaN, or outside their domain: see
       :mod:`attritionsim.domain`): the figures are of the valid draws, and the parentheses say
       how many were left out: ``"88% (90% CrI 80–98%; 2.7% of draws left out as invalid)"``.
@@ -425,7 +555,9 @@ def cite(
         if not sample.n:
             return "no valid value (every draw is invalid)"
         return _left_out(_cite_valid(sample, level, kind, digits), sample.invalid.share)
-    return _cite_valid(sample, level, kind, digits)
+    attrs = getattr(draws, "attrs", None)
+    horizon = attrs.get("not_by") if isinstance(attrs, Mapping) else None
+    return _cite_valid(sample, level, kind, digits, None if horizon is None else str(horizon))
 
 
 def _left_out(text: str, share: float) -> str:
@@ -433,12 +565,18 @@ def _left_out(text: str, share: float) -> str:
     return f"{text[:-1]}; {_share(share)} of draws left out as invalid)"
 
 
-def _cite_valid(sample: Sample, level: float, kind: IntervalKind, digits: int | None) -> str:
-    """:func:`cite` of a number or date sample."""
+def _cite_valid(
+    sample: Sample,
+    level: float,
+    kind: IntervalKind,
+    digits: int | None,
+    not_by: str | None = None,
+) -> str:
+    """:func:`cite` of a number or date sample (``not_by``: a date's finite horizon)."""
     fig = figures(sample, level)
     label = f"{_percent(level)} {'CrI' if kind == 'eti' else 'HDI'}"
     if sample.kind == "date":
-        return _cite_dates(sample, fig, kind, label)
+        return _cite_dates(sample, fig, kind, label, not_by)
     values = [sample.to_number(v) for v in (fig.median, *(fig.eti if kind == "eti" else fig.hdi))]
     errors = [
         sample.to_error(e)
@@ -446,11 +584,11 @@ def _cite_valid(sample: Sample, level: float, kind: IntervalKind, digits: int | 
     ]
     if sample.units == "share":
         mid, low, high = numbers_text(
-            [v * 100 for v in values], [e * 100 for e in errors], digits, "−"
+            [v * 100 for v in values], [e * 100 for e in errors], digits, "−", interval=True
         )
         return f"{mid}% ({label} {low}–{high}%)"
     if sample.units == "ratio":
-        mid, low, high = numbers_text(values, errors, digits, "−")
+        mid, low, high = numbers_text(values, errors, digits, "−", interval=True)
         return f"{mid}:1 ({label} {low}:1–{high}:1)"
     scale, word = 1.0, ""
     for factor, name in ((1e9, " billion"), (1e6, " million")):
@@ -458,7 +596,7 @@ def _cite_valid(sample: Sample, level: float, kind: IntervalKind, digits: int | 
             scale, word = factor, name
             break
     mid, low, high = numbers_text(
-        [v / scale for v in values], [e / scale for e in errors], digits, "−"
+        [v / scale for v in values], [e / scale for e in errors], digits, "−", interval=True
     )
     dash = " – " if "−" in low + high else "–"
     return f"{mid}{word} ({label} {low}{dash}{high}{word})"
@@ -535,23 +673,30 @@ def _share(p: float) -> str:
     return text
 
 
-def _row(entry: Mapping[str, Any], digits: int | None, minus: str) -> list[str]:
-    """Median, ETI low/high, HDI low/high and MCSE of the median, as table cells."""
+def _row(entry: Mapping[str, Any], digits: int | None, minus: str, size: float = 0.0) -> list[str]:
+    """Median, ETI low/high, HDI low/high and MCSE of the median, as table cells.
+
+    ``size``: the (effective) number of draws, for a probability that every draw agrees on.
+    """
     kind = _entry_kind(entry)
     if kind == "bool":
-        error = 100.0 * _error(entry["mcse"])  # a probability in percent, as cite writes it
-        (p,) = numbers_text([100.0 * entry["probability"]], [error], digits, minus)
-        return [f"P = {p}%", "", "", "", "", f"{_sig(error, 2)} pp"]
+        p, error = float(entry["probability"]), _error(entry["mcse"])
+        if 0.0 < error < math.inf:
+            size = p * (1.0 - p) / error**2
+        text, points = _probability(p, error, size, digits)
+        if not points:  # every draw agrees: the MCSE is 0
+            return [f"P {text}", "", "", "", "", "0 pp"]
+        return [f"P = {text}", "", "", "", "", f"{points} pp"]
     mcse = entry["mcse"]
     shown = [entry["median"], *entry["eti"], *entry["hdi"]]
     median_error = _error(mcse["median"])
     if kind == "date":
-        after = entry.get("censored_after")  # NaT: not by that date (synthesized paths)
-        absent = f"not by {after}" if isinstance(after, str) else "never"
-        cells = [v if isinstance(v, str) else absent for v in shown]
+        not_by = entry.get("not_by")
+        censored = "never" if not_by is None else f"not by {not_by}"
+        cells = [v if isinstance(v, str) else censored for v in shown]
         never = entry.get("never")
         if isinstance(never, int | float) and never > 0:
-            said = "of draws" if shown[0] is None and isinstance(after, str) else absent
+            said = "of draws" if cells[0] == censored else censored  # "not by ... (99% of draws)"
             cells[0] += f" ({_share(never)} {said})"
         return [*cells, f"{_sig(median_error, 2)} days"]
     invalid = entry.get("invalid")
@@ -563,13 +708,25 @@ def _row(entry: Mapping[str, Any], digits: int | None, minus: str) -> list[str]:
     median_error *= scale
     # The median and ETI are quoted together (as by cite); the HDI has digits of its own.
     central = numbers_text(
-        values[:3], [median_error, *(scale * _error(e) for e in mcse["eti"])], digits, minus
+        values[:3],
+        [median_error, *(scale * _error(e) for e in mcse["eti"])],
+        digits,
+        minus,
+        interval=True,
     )
-    hdi = numbers_text(values[3:], [scale * _error(e) for e in mcse["hdi"]], digits, minus)
+    hdi = numbers_text(
+        values[3:], [scale * _error(e) for e in mcse["hdi"]], digits, minus, interval=True
+    )
     cells = [c + sign if c[-1:].isdigit() else c for c in (*central, *hdi)]
     if isinstance(invalid, int | float) and invalid > 0:
         cells[0] += f" ({_share(invalid)} invalid)"
     return [*cells, _sig(median_error, 2).replace("-", minus) + (" pp" if sign else "")]
+
+
+def _size(summary: Mapping[str, Any]) -> float:
+    """The effective number of draws of a summary (its ``ess``, else its ``draws``; 0: unknown)."""
+    value = summary.get("ess", summary.get("draws"))
+    return float(value) if isinstance(value, int | float) and value > 0 else 0.0
 
 
 def _header(summary: Mapping[str, Any]) -> list[str]:
@@ -598,7 +755,7 @@ def to_markdown(summary: Mapping[str, Any], /, *, digits: int | None = None) -> 
     ``digits`` significant when given): the median and ETI share the digits :func:`cite`
     would give them, the HDI bounds get their own from their own MCSEs. A share (units
     ``"share"``) is in percent, its MCSE in percentage points (``pp``). Dates are ISO
-    (``never`` for NaT, or ``not by <date>`` for an entry with ``censored_after``); booleans
+    (``never`` for NaT, or ``not by <date>`` for an entry with ``not_by``); booleans
     show their probability as ``P = ...%`` in the median column.
 
     Examples
@@ -624,7 +781,7 @@ def to_markdown(summary: Mapping[str, Any], /, *, digits: int | None = None) -> 
         "|---|---|" + "--:|" * 6,
     ]
     for name, entry in quantities.items():
-        cells = [name, str(entry.get("units", "")), *_row(entry, width, "-")]
+        cells = [name, str(entry.get("units", "")), *_row(entry, width, "-", _size(summary))]
         lines.append("| " + " | ".join(cell(c) for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -677,7 +834,7 @@ def to_latex(summary: Mapping[str, Any], /, *, digits: int | None = None) -> str
     ]
     for name, entry in quantities.items():
         cells = [_latex(name), _latex(str(entry.get("units", "")))]
-        cells += [_latex(c).replace("−", "$-$") for c in _row(entry, width, "−")]
+        cells += [_latex(c).replace("−", "$-$") for c in _row(entry, width, "−", _size(summary))]
         lines.append(" & ".join(cells) + r" \\")
     lines += [r"\bottomrule", r"\end{tabular}"]
     return "\n".join(lines) + "\n"
@@ -751,8 +908,9 @@ def cite_record(record: Record, /, *, style: Literal["markdown", "text"] = "mark
     The publisher, the title (in italics, or quoted in ``"text"`` style), the publication date
     (or, when it is not known, the date the figure describes: ``as of ...``) and the URL.
     A record without a URL names the outlets that reported it (``reported_by``) instead, so that
-    a reader can still find it. Parts that are not known are left out with their punctuation:
-    no empty italics, no dangling separator.
+    a reader can still find it; a URL on a reporting outlet's site (its name is a label of the
+    URL's host: CNN, ``edition.cnn.com``) is labelled "reported by" that outlet. Parts that are
+    not known are left out with their punctuation: no empty italics, no dangling separator.
 
     Parameters
     ----------
@@ -777,6 +935,12 @@ def cite_record(record: Record, /, *, style: Literal["markdown", "text"] = "mark
     'UK Defence Intelligence (2025-03-20), reported by Forces News; Newsmax; Online.ua'
     >>> cite_record(cat["zelensky-2024-12-ukraine-killed"], style="text")
     'President of Ukraine (as of 2024-12-15)'
+
+    A URL on the site of an outlet that reported the figure (``reported_by``) is said to be
+    theirs:
+
+    >>> cite_record(cat["ukmod-2025-06-russia-daily-rate"], style="text")
+    'UK Ministry of Defence (2025-06-04), reported by CNN, https://edition.cnn.com/...'
     """
     markdown = _validate.choice("style", style, ("markdown", "text")) == "markdown"
 
@@ -796,6 +960,9 @@ def cite_record(record: Record, /, *, style: Literal["markdown", "text"] = "mark
     text += f" ({date})"
     url = record.url.strip()
     if url:
+        reporter = _url_outlet(url, record.reported_by, record.publisher)
+        if reporter:  # the page is the outlet's report of the figure, not the publisher's own
+            text += f", reported by {words(reporter)}"
         if markdown:
             url = "".join(_URL_ESCAPES.get(char, char) for char in url)
         text += f", <{url}>" if markdown else f", {url}"
@@ -804,3 +971,24 @@ def cite_record(record: Record, /, *, style: Literal["markdown", "text"] = "mark
         if reported:
             text += f", reported by {reported}"
     return text
+
+
+def _url_outlet(url: str, reported_by: str, publisher: str) -> str | None:
+    """The outlet of ``reported_by`` whose site ``url`` is on, if it is not the publisher's.
+
+    An outlet is on a site when its name's letters (``"CNN"``) are one of the labels of the
+    URL's host (``edition.cnn.com``).
+    """
+    host = re.sub(r"^[a-z]+://", "", url.strip().lower()).split("/", 1)[0]
+    labels = set(host.split("."))
+
+    def key(name: str) -> str:
+        return re.sub(r"[^a-z0-9]", "", name.lower())
+
+    if key(publisher) in labels:
+        return None
+    for part in _SEED_NOTE.sub("", reported_by).split(";"):
+        name = re.split(r"\s+\d{4}-\d{2}-\d{2}|\s*\(", part.strip(), maxsplit=1)[0].strip()
+        if len(key(name)) >= 2 and key(name) in labels:
+            return name
+    return None

@@ -158,6 +158,7 @@ __all__ = [
     "QUALIFIERS",
     "READINGS",
     "READING_KEYS",
+    "SUPPORT_LEVEL_OPEN",
     "UP_TO_REL",
     "QualifierRule",
     "Reading",
@@ -177,6 +178,9 @@ __all__ = [
     "up_to",
 ]
 
+#: The level a range is read at when a reading would make it the support (``level=1``) but
+#: the figure states an unbounded family of its own (:meth:`Reading.with_stated`).
+SUPPORT_LEVEL_OPEN = 0.99
 #: Smallest half-width of "approximately X", relative to X (the default ``min_rel``).
 APPROX_REL = 0.10
 #: How far below X "nearly X" may lie, relative to X.
@@ -884,6 +888,34 @@ class Reading:
     def options(self, qualifier: str) -> dict[str, Any]:
         """The options this reading gives ``qualifier``'s rule (empty: the rule's defaults)."""
         return dict(self.rules.get(qualifier, {}))
+
+    def with_stated(self, qualifier: str, stated: Mapping[str, Any]) -> dict[str, Any]:
+        """The options one figure is read with: this reading's, and what the figure states.
+
+        What the figure states wins. A reading that makes a range the whole support
+        (``level=1`` with its own bounded family, as ``face-value`` does) cannot do so for an
+        unbounded family that the figure states itself (``family = "normal"``): the range is
+        then read as its central :data:`SUPPORT_LEVEL_OPEN` (99%) interval, as near to the
+        support as that family goes.
+
+        Examples
+        --------
+        >>> get_reading("face-value").with_stated("range", {"family": "normal"})
+        {'family': 'normal', 'level': 0.99}
+        >>> get_reading("face-value").with_stated("range", {"family": "pert"})
+        {'family': 'pert', 'level': 1.0}
+        """
+        out = {**self.options(qualifier), **stated}
+        family = out.get("family")
+        if (
+            "level" not in stated
+            and "family" in stated
+            and out.get("level") == 1.0
+            and family in RANGE_FAMILIES
+            and not RANGE_FAMILIES[family].bounded
+        ):
+            out["level"] = SUPPORT_LEVEL_OPEN
+        return out
 
     def effective(self, qualifier: str) -> dict[str, Any]:
         """Every option of :data:`READING_KEYS` for ``qualifier``, as this reading sets it.

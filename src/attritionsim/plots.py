@@ -68,7 +68,7 @@ from ._orderstats import quantile
 from ._typing import FloatArray
 from ._validate import DEFAULT_LEVEL
 from ._version import __version__
-from .citation import numbers_text
+from .citation import numbers_text, probability_text
 from .elicit import QUALIFIERS
 from .errors import AttritionWarning, InputError
 from .summary import IntervalKind, figures, interval, sample_of
@@ -441,9 +441,13 @@ class AxisWindow:
     below, above : float
         Shares of all draws (finite, dated) below ``low`` and above ``high``.
     never : float
-        Share of dates that are ``NaT`` (never).
+        Share of dates that are ``NaT`` (never, or not by ``not_by``).
     infinite : float
         Share of numbers that are infinite.
+    not_by : str
+        The last date the draws could reach (``"8 Aug 2026"``), when their ``NaT`` means
+        "not by then" (the DataArray's ``attrs["not_by"]``: a crossing on finite paths);
+        ``""``: ``NaT`` means never.
     """
 
     low: float
@@ -452,6 +456,7 @@ class AxisWindow:
     above: float = 0.0
     never: float = 0.0
     infinite: float = 0.0
+    not_by: str = ""
 
     @property
     def outside(self) -> float:
@@ -463,11 +468,15 @@ class AxisWindow:
 
         >>> AxisWindow(0.0, 1.0, below=0.01, above=0.013, never=0.005).note()
         '2.3% of draws fall outside the axis; 0.5% never cross'
+        >>> AxisWindow(0.0, 1.0, never=0.992, not_by="8 Aug 2026").note()
+        '99.2% do not cross by 8 Aug 2026'
         """
         parts = []
         if self.outside:
             parts.append(f"{_share_text(self.outside)} of draws fall outside the axis")
-        if self.never:
+        if self.never and self.not_by:
+            parts.append(f"{_share_text(self.never)} do not cross by {self.not_by}")
+        elif self.never:
             parts.append(f"{_share_text(self.never)} never cross")
         if self.infinite:
             parts.append(f"{_share_text(self.infinite)} are infinite")
@@ -521,7 +530,13 @@ def _window_between(draws: _Draws, low: float, high: float) -> AxisWindow:
     infinite = float(np.count_nonzero(np.isinf(draws.x))) / n
     below = float(np.searchsorted(finite, low, side="left")) / n
     above = float(finite.size - np.searchsorted(finite, high, side="right")) / n
-    return AxisWindow(low, high, below, above, never, infinite)
+    return AxisWindow(low, high, below, above, never, infinite, _not_by(draws.da))
+
+
+def _not_by(da: xr.DataArray) -> str:
+    """``"8 Aug 2026"`` where a date quantity's ``NaT`` means "not by" that day, else ``""``."""
+    day = _dates.parse_date(str(da.attrs.get("not_by", ""))[:10])
+    return "" if day is None else f"{day.day} {day.strftime('%b')} {day.year}"
 
 
 def shown_window(da: xr.DataArray, *, quoted: Mapping[str, DateLike] | None = None) -> AxisWindow:
@@ -635,6 +650,7 @@ def _cited(
         [scale * sample.to_error(e) for e in (found.mcse_median, *errors)],
         digits,
         "−",
+        interval=True,
     )
     sign = "%" if scale != 1.0 else ""
     return f"{mid}{sign}", f"{low}{sign}", f"{high}{sign}"
@@ -791,9 +807,50 @@ def plot_distribution(
     if draws.kind == "number":
         (_percent_axis if _is_share(draws.da) and not power else _number_axis)(ax.xaxis)
     _tidy(ax)
-    ax.legend(loc="upper right", frameon=False, fontsize="small")
+    bars = [
+        (float(a), float(b), float(d))
+        for a, b, d in zip(edges[:-1], edges[1:], density, strict=True)
+        if d
+    ]
+    if math.isfinite(median):  # the median line runs the axis' height
+        x = min(max(median, window.low), window.high)
+        bars.append((x, x, ax.get_ylim()[1]))
+    _legend_off_data(fig, ax, bars)
     _title(ax, title, f"{_long_name(draws.da)}: median and {_percent(level)} credible interval")
     return fig
+
+
+def _legend_off_data(fig: Figure, ax: Axes, boxes: Sequence[tuple[float, float, float]]) -> None:
+    """The legend in an upper corner that no data reach, else below the axes.
+
+    ``boxes``: ``(x0, x1, height)`` in data units, each standing on zero (histogram bars,
+    vertical lines). A corner is taken only when the legend's box (with a small margin)
+    meets none of them.
+    """
+    with warnings.catch_warnings():  # missing glyphs are reported once, when it is saved
+        warnings.simplefilter("ignore")
+        fig.draw_without_rendering()  # the layout first: the axes' final size on the page
+    shapes = [
+        transforms.Bbox.from_extents(
+            *ax.transData.transform((x0, 0.0)), *ax.transData.transform((x1, h))
+        )
+        for x0, x1, h in boxes
+    ]
+    for loc in ("upper right", "upper left", "upper center"):
+        legend = ax.legend(loc=loc, frameon=False, fontsize="small")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            box = legend.get_window_extent().expanded(1.04, 1.1)
+        if not any(box.overlaps(shape) for shape in shapes):
+            return
+    ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        bbox_transform=transforms.offset_copy(ax.transAxes, fig=fig, y=-40, units="points"),
+        ncols=2,
+        frameon=False,
+        fontsize="small",
+    )
 
 
 def _power(draws: _Draws) -> int:
@@ -1475,11 +1532,12 @@ def plot_crossing_cdf(
     ----------
     dates : xarray.DataArray
         Crossing dates, one per draw (``datetime64``); ``NaT`` means the threshold is never
-        crossed within the horizon, or, when ``attrs["not_by"]`` names a date (crossing dates
-        of synthesized paths), not by that date; the legend says which.
+        crossed, or, where ``attrs["not_by"]`` gives the paths' last date, not by then (the
+        legend says which).
     quoted : mapping of str to date, optional
         Dates to mark ("CSIS: by summer 2025" -> ``"2025-08-31"``), each drawn as a vertical
-        line; the legend gives the probability of having crossed by then. A label that is
+        line; the legend gives the probability of having crossed by then, with the digits
+        :func:`attritionsim.cite` gives it (its Monte Carlo error's). A label that is
         the date itself is not repeated. A date far off the axis (more than a quarter of its
         span beyond it) does not stretch it: the legend lists it with its probability.
     threshold : float, optional
@@ -1533,6 +1591,7 @@ def plot_crossing_cdf(
     xs = np.sort(draws.x[~np.isnan(draws.x)])
     window = _window(draws, [*_near(draws, quoted_days), *(previous or ())])
     crossed = xs.size / n
+    ess = _ess_of(draws.da)
     blue = color if color is not None else PALETTE["blue"]
     label = f"{label or 'P(crossed by date)'}, reaching {crossed:.1%}"
     inside = xs[(xs >= window.low) & (xs <= window.high)]
@@ -1560,17 +1619,13 @@ def plot_crossing_cdf(
             gid="cdf",
         )
     if crossed < 1.0:
+        missing = f"not crossed by {window.not_by}" if window.not_by else "never crossed (no date)"
         ax.axhline(
             crossed,
             color=PALETTE["grey"],
             linestyle=":",
             linewidth=1.2,
-            label=(
-                f"never crossed (NaT): {_share_text(1.0 - crossed)} of draws"
-                if "not_by" not in dates.attrs  # paths that end: NaT is "not by" their end
-                else f"not crossed by {dates.attrs['not_by']}: {_share_text(1.0 - crossed)} "
-                "of draws"
-            ),
+            label=f"{missing}: {_share_text(1.0 - crossed)} of draws",
             gid="never",
         )
     if window.outside:
@@ -1584,7 +1639,8 @@ def plot_crossing_cdf(
         for i, ((name, _), x) in enumerate(zip(quoted.items(), quoted_days, strict=True)):
             p = np.searchsorted(xs, x, side="right") / n
             colour = PALETTE[_ACCENTS[i % len(_ACCENTS)]]
-            text = f"{_mark_text(str(name), x)}: P = {p:.0%}"
+            shown = probability_text(float(p), n, ess=ess)  # the digits cite gives it
+            text = f"{_mark_text(str(name), x)}: P {'' if shown[0] in '<>' else '= '}{shown}"
             if not window.low <= x <= window.high:
                 side = "before" if x < window.low else "after"
                 ax.plot([], [], " ", label=f"{text} ({side} the axis)", gid=f"off {name}")
@@ -1613,6 +1669,12 @@ def plot_crossing_cdf(
     passed = "the threshold" if level_value is None else fmt_number(level_value)
     _title(ax, title, f"Probability that {passed} is passed by each date")
     return fig
+
+
+def _ess_of(da: xr.DataArray) -> float | None:
+    """The draws' effective sample size (``attrs["ess"]``, as a synthesis sets it), if any."""
+    value = da.attrs.get("ess")
+    return float(value) if isinstance(value, int | float) and value > 0 else None
 
 
 def _mark_text(name: str, x: float) -> str:

@@ -22,8 +22,10 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from . import _orderstats
 from ._format import fmt_sig
-from .citation import cite
+from .citation import cite, numbers_text
+from .domain import count_invalid, domain_of
 from .elicit import Reading
 from .errors import AttritionWarning, InputError
 from .scenario import Scenario
@@ -243,6 +245,41 @@ def _moved(comp: Comparison, key: str) -> str | None:
     )
 
 
+def _invalid_share(da: xr.DataArray) -> float:
+    """The share of a number headline's draws left out as invalid (NaN or off its domain)."""
+    if da.dims != ("draw",) or da.dtype.kind not in "iuf" or not da.size:
+        return 0.0
+    bad = count_invalid(np.asarray(da.values, dtype=np.float64), domain_of(da.attrs))
+    return bad.total / bad.draws if bad.draws else 0.0
+
+
+def _invalid_moved(comp: Comparison, key: str) -> str | None:
+    """The sentence for a headline whose share of invalid draws the readings move a lot.
+
+    "A lot": more than :data:`PROBABILITY_GAP` (5 percentage points) between two readings;
+    the figures of such a headline are of a different share of the draws under each.
+    """
+    shares = {name: _invalid_share(comp.draws[name][key]) for name in comp.names}
+    low = min(comp.names, key=lambda n: shares[n])
+    high = max(comp.names, key=lambda n: shares[n])
+    if not shares[high] - shares[low] > PROBABILITY_GAP:
+        return None
+    each = ", ".join(f"{_percent(shares[n])} under {n}" for n in comp.names)
+    return (
+        f"{comp.label(key)}: the share of draws left out as invalid is {each}; the figures "
+        "stand on a different share of the draws under each reading, so the reading matters "
+        "here whatever the medians say."
+    )
+
+
+def _percent(share: float) -> str:
+    """A share of draws in percent, never rounded to 0% or 100%."""
+    text = f"{100.0 * share:.1f}%"
+    if text == "0.0%" and share > 0.0:
+        return "< 0.1%"
+    return "> 99.9%" if text == "100.0%" and share < 1.0 else text
+
+
 def probability_note(comp: Comparison | None, key: str) -> str | None:
     """``"53–94% across the readings default, face-value, sceptical"`` for a probability.
 
@@ -253,14 +290,18 @@ def probability_note(comp: Comparison | None, key: str) -> str | None:
     first = comp.draws[comp.names[0]][key]
     if first.dtype != bool:
         return None
-    probs = [float(comp.draws[name][key].values.mean()) for name in comp.names]
-    low, high = min(probs), max(probs)
-    shown = (
-        f"{fmt_sig(100.0 * low, 2)}%"
-        if fmt_sig(100.0 * low, 2) == fmt_sig(100.0 * high, 2)
-        else f"{fmt_sig(100.0 * low, 2)}–{fmt_sig(100.0 * high, 2)}%"
-    )
-    return f"{shown} across the readings {', '.join(comp.names)}"
+    found = []
+    for name in comp.names:
+        da = comp.draws[name][key]
+        p = float(da.values.mean())
+        ess = da.attrs.get("ess")
+        size = float(ess) if isinstance(ess, int | float) and ess > 0 else None
+        found.append((p, 100.0 * _orderstats.mcse_probability(p, da.size, ess=size)))
+    (low, e_low), (high, e_high) = min(found), max(found)
+    # both ends at one place, the digits their Monte Carlo errors justify ("3.1–34.0%")
+    lo, hi = numbers_text([100.0 * low, 100.0 * high], [e_low, e_high], interval=True)
+    span = f"{lo}%" if lo == hi else f"{lo}–{hi}%"
+    return f"{span} across the readings {', '.join(comp.names)}"
 
 
 def readings_markdown(comp: Comparison, *, digits: int | None = None) -> list[str]:
@@ -305,12 +346,18 @@ def readings_markdown(comp: Comparison, *, digits: int | None = None) -> list[st
     for key in comp.keys:
         cells = [_cell(comp.draws[name][key], comp.level, digits) for name in comp.names]
         lines.append(f"| {comp.label(key)} | " + " | ".join(cells) + " |")
-    notes = [note for key in comp.keys if (note := _moved(comp, key)) is not None]
+    notes = [
+        note
+        for key in comp.keys
+        for note in (_moved(comp, key), _invalid_moved(comp, key))
+        if note is not None
+    ]
     lines += [""]
     if notes:
         lines += [
             "Where the readings disagree by more than the figure's own uncertainty (half its "
-            f"interval; for a probability, {PROBABILITY_GAP:.0%} points):",
+            f"interval; for a probability, {PROBABILITY_GAP:.0%} points), or leave out shares "
+            f"of invalid draws more than {PROBABILITY_GAP:.0%} points apart:",
             "",
             *(f"- {note}" for note in notes),
         ]

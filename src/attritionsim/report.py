@@ -126,7 +126,22 @@ def headline_sentences(
         note = invalid_note(da)
         if note:
             warnings.warn(f"{label} ({name}): {note}", AttritionWarning, stacklevel=2)
+        _warn_unreached(da, name, level)
     return out
+
+
+def _warn_unreached(da: xr.DataArray, name: str, level: float) -> None:
+    """Warn of a date headline whose draws do not reach their date often enough to matter.
+
+    "Enough": more than the interval's upper tail, ``(1 - level) / 2`` of the draws, so that
+    the upper end of the interval (or more) is "never" or "not by <last date>".
+    """
+    if da.dtype.kind != "M" or da.dims != ("draw",) or not da.size:
+        return
+    never = float(np.isnat(da.values).mean())
+    if never > (1.0 - level) / 2.0:
+        label = str(da.attrs.get("long_name") or name)
+        warnings.warn(f"{label} ({name}): {_never_note(da, never)}", AttritionWarning, stacklevel=3)
 
 
 def invalid_note(da: xr.DataArray) -> str:
@@ -382,7 +397,7 @@ def write_report(
 
 
 def _name_errors(sentences: Sequence[str], keys: Sequence[str], comparison: Any) -> list[str]:
-    """Name the ± of each probability as Monte Carlo error, with the range across readings."""
+    """Name the ± of each probability as one Monte Carlo standard error; the readings' range."""
     out = []
     for sentence, key in zip(sentences, keys, strict=True):
         note = probability_note(comparison, key)
@@ -390,8 +405,8 @@ def _name_errors(sentences: Sequence[str], keys: Sequence[str], comparison: Any)
         if found is not None:
             extra = "" if note is None else f"; {note}"
             sentence = (
-                f"{sentence[: found.start()]} (± {found.group(1)} {found.group(2)} Monte Carlo "
-                f"error{extra})"
+                f"{sentence[: found.start()]} (± {found.group(1)} {found.group(2)}, one Monte "
+                f"Carlo standard error{extra})"
             )
         elif note is not None:
             sentence += f" ({note})"
@@ -447,6 +462,8 @@ def _run_syntheses(
             ],
         }
         sentences = synthesis_sentences(quantities, level=level, digits=digits)
+        for var in quantities.data_vars:
+            _warn_unreached(quantities[var], str(var), level)
         found = _Synthesized(settings, syn, quantities, sentences, section, p, sets)
         out.append(dataclasses.replace(found, threshold=scenario.threshold))
     return out
@@ -1454,7 +1471,8 @@ def _figures(
     for name in numeric:
         label = ds[name].attrs.get("long_name", name)
         valid = _valid_draws(ds[name])  # the draws the figures are of
-        note = plots.shown_window(valid).note()
+        notes = [_left_out_note(ds[name]), plots.shown_window(valid).note()]
+        note = "; ".join(n for n in notes if n)
         caption = f"Distribution: {label}" + (f" ({note})" if note else "")
         save(plots.plot_distribution(valid, level=level, digits=digits), f"{name}", caption)
     for name in dates:
@@ -1527,6 +1545,35 @@ def _figures(
     return made
 
 
+def _left_out_note(da: xr.DataArray) -> str:
+    """A caption's note of the draws left out as invalid: ``""`` when there are none.
+
+    "71.6% of draws left out as invalid (NaN 71.6%)", by kind: NaN, below or above the domain.
+    """
+    if da.dims != ("draw",) or da.dtype.kind not in "iuf":
+        return ""
+    bad = count_invalid(np.asarray(da.values, dtype=np.float64), domain_of(da.attrs))
+    if not bad.total:
+        return ""
+    domain = bad.domain
+    kinds = []
+    if bad.below and domain is not None:
+        kinds.append(f"{_share_of(bad.below, bad.draws)} below {domain.show(domain.low)}")
+    if bad.above and domain is not None:
+        kinds.append(f"{_share_of(bad.above, bad.draws)} above {domain.show(domain.high)}")
+    if bad.nan:
+        kinds.append(f"{_share_of(bad.nan, bad.draws)} without a valid value")
+    return f"{_share_of(bad.total, bad.draws)} of draws left out as invalid: {', '.join(kinds)}"
+
+
+def _share_of(count: int, total: int) -> str:
+    """``count / total`` as a percentage to 0.1 point, never rounded to 0% or 100%."""
+    p = count / total
+    if 0 < p < 0.0005:
+        return "< 0.1%"
+    return "> 99.9%" if 0.9995 <= p < 1 else f"{100.0 * p:.1f}%"
+
+
 def _crossing_figure(
     crossing: xr.DataArray, threshold: float | None, what: str, marked: Mapping[str, str]
 ) -> tuple[Any, str]:
@@ -1538,9 +1585,7 @@ def _crossing_figure(
         title = f"Date {what} pass{'es' if what == 'the count' else ''} {fmt_number(threshold)}"
     fig = plots.plot_crossing_cdf(crossing, quoted=marked, threshold=threshold, title=title)
     note = plots.shown_window(crossing, quoted=marked).note()
-    if "not_by" in crossing.attrs:  # synthesized paths: censored at their last date
-        note = note.replace("never cross", f"not crossed by {_human_day(crossing.attrs['not_by'])}")
-    caption = f"{title}: probability of having passed it by each date ({label})"
+    caption = f"{title}: probability of having passed it by each date; quantity: {label}"
     return fig, caption + (f"; {note}" if note else "")
 
 
@@ -1627,14 +1672,24 @@ def _feeding(model: Model, target: str) -> list[str]:
 
 
 def _sobol_tornado(ds: xr.Dataset, model: Model, target: str) -> Any:
-    """Tornado of total-order Sobol indices (correlated inputs as one factor)."""
+    """Tornado of total-order Sobol indices (correlated inputs as one factor).
+
+    Only factors with an input that feeds ``target`` (as in the rank-correlation tornado): an
+    index estimated for an input the target does not depend on is Monte Carlo noise.
+    """
     idx = sobol_indices(
         model, target, seed=int(ds.attrs["seed"]), draws=min(8192, int(ds.attrs["draws"]))
     )
+    feeding = set(_feeding(model, target))
     values = {}
     for factor, total in zip(idx["input"].values, idx["total"].values, strict=True):
         names = str(factor).split("+")
-        label = " &\n".join(str(ds[n].attrs.get("long_name", n)) for n in names)
+        if not feeding & set(names):  # an input that does not feed the target drives nothing
+            continue
+        fed = [n for n in names if n in feeding]  # a correlated group: name only what feeds
+        label = " &\n".join(str(ds[n].attrs.get("long_name", n)) for n in fed)
+        if len(fed) < len(names):
+            label += "\n(with the inputs correlated with it)"
         values[label] = float(total)
     return plots.plot_tornado(
         ds, target, values=values, top=6, xlabel="Total-order Sobol index (share of variance)"
@@ -1664,9 +1719,9 @@ def _forest_row(cat: Catalogue, ident: str, dist: Any, level: float) -> dict[str
     record = cat.get(ident)
     if record is None:
         return {"label": ident, "value": mid, "low": low, "high": high}
-    shown = numbers_text([low, high], [0.0, 0.0])
+    shown = _three_digits([low, high])
     if record.units == "share":
-        shown = [numbers_text([100 * low, 100 * high], [0.0, 0.0])[i] + "%" for i in (0, 1)]
+        shown = [f"{text}%" for text in _three_digits([100 * low, 100 * high])]
     stated = f"{record.figure}; read {shown[0]}–{shown[1]}"
     return {
         "label": f"{record.publisher} ({_short_day(str(record.as_of))})",
@@ -1875,9 +1930,92 @@ def _inputs_section(ds: xr.Dataset) -> list[str]:
             shown = ""
         lines.append(
             f"| `{name}` | {cell(row['long_name'])}{units} | {cell(given)} | "
-            f"{cell(row['reading'] or 'constant')} | {cell(shown)} |"
+            f"{cell(_rounded_reading(row['reading'] or 'constant'))} | {cell(shown)} |"
         )
     return [*lines, ""]
+
+
+def _sources_section(ds: xr.Dataset, cat: Catalogue) -> list[str]:
+    """The Sources table: every catalogue record an input reads, with its citation.
+
+    A scenario whose inputs are all its own gets a sentence instead of an empty table.
+    """
+    rows = []
+    for name in ds.data_vars:
+        da = ds[name]
+        if da.attrs.get("kind") not in ("input", "constant"):
+            continue
+        for ident in _ids(da):
+            record = cat.get(ident)
+            if record is None:
+                continue
+            rows.append(
+                f"| `{name}` | `{record.id}` | {record.figure} | {record.qualifier} | "
+                f"{_rounded_reading(_reading(da))} | {cite_record(record)} |"
+            )
+    if not rows:
+        return [
+            "## Sources",
+            "",
+            "No input is taken from a catalogue record: every figure is the scenario's own "
+            "(see Inputs).",
+            "",
+        ]
+    return [
+        "## Sources",
+        "",
+        "| Input | Source | Figure | Qualifier | Rule applied | Citation |",
+        "|---|---|---|---|---|---|",
+        *rows,
+        "",
+    ]
+
+
+def _synthesis_sources(found: _Synthesized, cat: Catalogue) -> list[str]:
+    """The records a synthesis stands on, each with its citation (they feed no input)."""
+    rows = []
+    for ident in (str(i) for i in found.syn["source"].values):
+        record = cat.get(ident)
+        if record is not None:
+            rows.append(f"| `{ident}` | {record.figure} | {record.as_of} | {cite_record(record)} |")
+    if not rows:
+        return []
+    return [
+        f"### Synthesis sources: {found.settings.long_name} (`{found.settings.name}`)",
+        "",
+        "| Source | Figure | As of | Citation |",
+        "|---|---|---|---|",
+        *rows,
+        "",
+    ]
+
+
+#: An interval ``[low, high]`` in a distribution's description.
+_INTERVAL = re.compile(r"\[(-?[\d,]+(?:\.\d+)?), (-?[\d,]+(?:\.\d+)?)\]")
+
+
+def _rounded_reading(text: str) -> str:
+    """A reading's description with its interval's ends to three significant digits.
+
+    The same digits as the sources chart gives them ("[855,000, 1,055,556]" reads
+    "[860,000, 1,060,000]"); the stated figure itself is left as the source gave it.
+    """
+
+    def rounded(found: re.Match[str]) -> str:
+        ends = [float(found.group(i).replace(",", "")) for i in (1, 2)]
+        low, high = _three_digits(ends)
+        return f"[{low}, {high}]"
+
+    return _INTERVAL.sub(rounded, text)
+
+
+def _three_digits(values: Sequence[float]) -> list[str]:
+    """Figures at one place, three significant digits of the largest (a reading's interval).
+
+    Each is first taken to seven significant digits (as the descriptions print them), so that
+    an end computed as 854,999.99999 rounds as the 855,000 it is printed as.
+    """
+    return numbers_text([float(f"{v:.7g}") for v in values], [0.0] * len(values))
 
 
 # ------------------------------------------------------------------------------ Markdown
@@ -1921,9 +2059,14 @@ def _markdown(
             f"{int(attrs['draws']):,} draws, effective sample size {float(attrs['ess']):,.0f} "
             f"(the draws are worth that many independent ones), Pareto k̂ "
             f"{float(attrs['pareto_k']):.2f}, seed {attrs['seed']}. Their draws are in "
-            f"`results.nc`, group `{_results_group(found.settings.name)}` (`attritionsim."
-            f'resultsfile.read_results(path, group="{_results_group(found.settings.name)}")`).'
-            + (f" Skipped: {'; '.join(skipped)}." if skipped else ""),
+            f"`results.nc`, group `{_results_group(found.settings.name)}` (`attritionsim "
+            f"summarize results.nc --group {_results_group(found.settings.name)}`)."
+            + (
+                f" {len(skipped)} record(s) skipped as not evidence (listed under the "
+                "synthesis below)."
+                if skipped
+                else ""
+            ),
             "",
         ]
     checked = [(summary["quantities"], ds)]
@@ -1939,6 +2082,7 @@ def _markdown(
         "",
     ]
     for found in syntheses:
+        skipped = json.loads(found.syn.attrs["skipped"])
         lines += [
             f"### The synthesis `{found.settings.name}`",
             "",
@@ -1947,6 +2091,12 @@ def _markdown(
             ),
             "",
         ]
+        if skipped:
+            lines += [
+                "Skipped (projections and restatements of a record at the same date are not "
+                f"evidence): {'; '.join(skipped)}.",
+                "",
+            ]
     for found in syntheses:
         lines += [
             f"## Sources in tension: {found.settings.long_name}",
@@ -1965,23 +2115,10 @@ def _markdown(
     for caption, stem in figures:
         lines += [f"![{caption}](figures/{stem}.svg)", "", f"*{caption}.*", ""]
     lines += _inputs_section(ds)
-    lines += ["## Sources", "", "| Input | Source | Figure | Qualifier | Rule applied | Citation |"]
-    lines += ["|---|---|---|---|---|---|"]
-    for name in ds.data_vars:
-        da = ds[name]
-        if da.attrs.get("kind") not in ("input", "constant"):
-            continue
-        for ident in _ids(da):
-            record = cat.get(ident)
-            if record is None:
-                continue
-            rule = _reading(da)
-            lines.append(
-                f"| `{name}` | `{record.id}` | {record.figure} | {record.qualifier} | "
-                f"{rule} | {cite_record(record)} |"
-            )
+    lines += _sources_section(ds, cat)
+    for found in syntheses:
+        lines += _synthesis_sources(found, cat)
     lines += [
-        "",
         "## Run",
         "",
         f"- seed: {ds.attrs['seed']}",

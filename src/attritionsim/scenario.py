@@ -131,11 +131,11 @@ from typing import Any
 import xarray as xr
 
 from . import _dates, _engine, _rng, _validate, elicit
-from ._format import fmt_value
+from ._format import fmt_number, fmt_value
 from ._validate import DEFAULT_LEVEL
 from .design import METHODS
 from .distributions import Distribution
-from .domain import POLICIES, Domain, count_invalid, domain_of, parse_attr
+from .domain import POLICIES, Domain, count_invalid, domain_of, domain_of_units, parse_attr
 from .errors import InputError
 from .model import Model, simulate
 from .synthesis import (
@@ -679,13 +679,14 @@ def parse_scenario(
             if label in table:
                 store[key] = _string(where, f"{section}.{label}", table[label])
         _quantity_options(where, section, table, key, domains, policies)
+        _one_sided_in_domain(where, section, table, units.get(key), domains.get(key))
         if key in sources:  # labels default to the first source record's
             record = _catalogue(catalogue)[sources[key][0]]
             units.setdefault(key, record.units)
             long_names.setdefault(
                 key,
-                f"{record.side} {record.measure.replace('_', ' ')}, {record.publisher}"
-                f" ({record.as_of})",
+                f"{_SIDE_WORDS.get(record.side, record.side.replace('_', ' '))} "
+                f"{record.measure.replace('_', ' ')}, {record.publisher} ({record.as_of})".lstrip(),
             )
     derived = {
         key: _derived(where, key, value, domains, policies)
@@ -817,6 +818,38 @@ def _quantity_options(
             raise InputError(f"{where(at)}: {err}") from None
     if "invalid" in table:
         policies[key] = _choice(where, f"{section}.invalid", table["invalid"], POLICIES)
+
+
+#: Qualifiers whose figure is a bound the truth lies on one side of.
+_ONE_SIDED = ("more_than", "at_least", "up_to", "nearly")
+
+
+def _one_sided_in_domain(
+    where: _Locator,
+    section: str,
+    table: Mapping[str, Any],
+    units: str | None,
+    declared: Domain | None,
+) -> None:
+    """Refuse a one-sided figure outside its quantity's domain (``more_than = -10_000`` people).
+
+    A bound outside the domain (a count, rate or ratio below 0, a share above 1) states
+    nothing a reader could mean; the domain is the declared one, else the units' one.
+    """
+    kind = next((k for k in _ONE_SIDED if k in table), None)
+    value = table.get(kind) if kind is not None else None
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return
+    domain = declared if declared is not None else domain_of_units(units or "")
+    if domain is None or domain.low <= value <= domain.high:
+        return
+    at = f"{section}.{kind}"
+    what = f"units {units!r}" if declared is None else "the declared domain"
+    raise InputError(
+        f"{where(at)}: {at} = {fmt_number(float(value))} is outside the quantity's domain "
+        f"{repr(domain).removeprefix('Domain(')[:-1]} ({what}); a one-sided figure is a bound "
+        "inside it"
+    )
 
 
 def _shown_list(value: object) -> str:
@@ -951,6 +984,19 @@ def run_scenario(path: str | Path, **overrides: Any) -> xr.Dataset:
 
 
 # ------------------------------------------------------------------------------ one input
+#: A catalogue side as a label's first word: "Russian casualties", not "russia casualties".
+_SIDE_WORDS = {
+    "russia": "Russian",
+    "ukraine": "Ukrainian",
+    "both": "Russian and Ukrainian",
+    "north_korea": "North Korean",
+    "soviet_union": "Soviet",
+    "us": "US",
+    "uk": "UK",
+    "none": "",
+}
+
+
 def _input(
     where: _Locator,
     section: str,
@@ -980,7 +1026,7 @@ def _input(
         if key in options:
             options[key] = _level(where, f"{section}.{key}", options[key])
     rule = elicit.QUALIFIERS.get(kind)
-    options = {**reading.options(kind), **options}  # what the input states wins
+    options = reading.with_stated(kind, options)  # what the input states wins
     if rule is not None and rule.two_sided and "level" not in options:
         options["level"] = default_level  # [scenario] level is the level of stated ranges
     for key in ("rel", "min_rel", "tail", "low", "high", "shape", "lower", "upper"):

@@ -687,6 +687,13 @@ def entry_of(sample: Sample, fig: Figures, never: int, n: int) -> dict[str, Any]
     return out
 
 
+def _horizon(found: dict[str, Any], da: xr.DataArray) -> dict[str, Any]:
+    """``found``, with ``"not_by"`` where its NaT dates mean "not by" a last date, not "never"."""
+    if "never" in found and "not_by" in da.attrs:
+        found["not_by"] = str(da.attrs["not_by"])[:10]
+    return found
+
+
 def _summarizable(da: xr.DataArray) -> bool:
     return da.dims == ("draw",) and da.dtype.kind in "biufM"
 
@@ -779,12 +786,11 @@ def summarize(
         ``sd / sqrt(n)``, ``None`` when some draws are infinite or NaT); dates are ISO
         strings ``"YYYY-MM-DD"`` (the day containing the instant) or ``None`` for NaT, their
         MCSEs are in days, and an entry gets one more key, ``"never"``, the share of NaT
-        draws, only when there are some; when the dates carry ``attrs["not_by"]`` (crossing
-        dates of synthesized paths, :func:`attritionsim.crossing_date`), their NaT means
-        "not by that date", not "never", and the entry says so with ``"censored_after":
-        "YYYY-MM-DD"``. For booleans an entry is ``{"units": str,
-        "probability": p, "mcse": e}``. Values that are not finite (infinite draws, an MCSE
-        that cannot be bounded) are ``None``: JSON has no infinity.
+        draws, only when there are some; and with it ``"not_by"``, the last date the draws
+        could reach (ISO), when the DataArray's ``attrs["not_by"]`` says its NaT means "not by
+        that date" rather than "never" (a crossing on finite paths). For booleans an entry
+        is ``{"units": str, "probability": p, "mcse": e}``. Values that are not finite
+        (infinite draws, an MCSE that cannot be bounded) are ``None``: JSON has no infinity.
 
         A number quantity with *invalid* draws (NaN, or outside its domain: see
         :mod:`attritionsim.domain`) gets three more keys, only when there are some:
@@ -824,7 +830,7 @@ def summarize(
         "level": level,
         "version": str(attrs.get("attritionsim_version", __version__)),
         "quantities": {
-            str(name): _censored(
+            str(name): _horizon(
                 entry(
                     sample_of(data[name], str(name), ess=ess, valid_only=True, into=sorted_copy),
                     level,
@@ -837,13 +843,6 @@ def summarize(
     }
     if ess is not None:
         out["ess"] = ess
-    return out
-
-
-def _censored(out: dict[str, Any], da: xr.DataArray) -> dict[str, Any]:
-    """An entry with ``censored_after`` where its NaT dates mean "not by" a last date."""
-    if out.get("never") and "not_by" in da.attrs:
-        out["censored_after"] = str(da.attrs["not_by"])
     return out
 
 
