@@ -732,3 +732,35 @@ def test_summarize_a_group_reads_the_synthesis_quantities(
         f"attritionsim: error: results file {str(path)!r} has no group 'synthesis/ua'; its "
         "groups: synthesis/ru\n"
     )
+
+
+def test_a_cluster_lost_mid_run_is_one_line_and_writes_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scheduler killed mid-run: exit 1, one line naming the cluster, no report folder."""
+    import contextlib
+
+    from distributed.client import FutureCancelledError
+
+    from attritionsim import dask_backend
+
+    @contextlib.contextmanager
+    def fake(*args: object, **kwargs: object) -> Iterator[object]:
+        yield object()
+
+    def lost(*args: object, **kwargs: object) -> None:
+        raise FutureCancelledError("x-1", reason="scheduler-connection-lost")
+
+    monkeypatch.setattr(dask_backend, "cluster", fake)
+    monkeypatch.setattr(cli, "_run_on", lost)
+    out = tmp_path / "rep"
+    status, text, err = _run(
+        capsys, "report", "--draws", "2000", "--scheduler", "tcp://10.0.0.5:8786", "--out", str(out)
+    )
+    assert (status, text) == (1, "")
+    assert err.startswith(
+        "attritionsim: error: the Dask cluster (tcp://10.0.0.5:8786) stopped mid-run "
+        "(FutureCancelledError: "
+    )
+    assert err.endswith("; nothing was written\n") and err.count("\n") == 1
+    assert not out.exists()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -240,4 +243,65 @@ def test_cluster_without_distributed_says_which_extra(monkeypatch: pytest.Monkey
         pass
     assert str(err.value) == (
         'workers needs dask.distributed, which is not installed: pip install "attritionsim[dask]"'
+    )
+
+
+def test_cluster_refuses_more_workers_than_cores() -> None:
+    cores = os.cpu_count() or 1
+    with pytest.raises(InputError) as err, cluster(workers=cores + 1):
+        pass
+    assert str(err.value) == (
+        f"workers must be at most {cores}, this machine's cores (each worker computes on one; "
+        f"more would only compete for them); got {cores + 1}"
+    )
+
+
+def _talker(reply: bytes | None) -> tuple[socket.socket, str]:
+    """A TCP server that is not Dask: it sends ``reply`` (or nothing) and holds the line."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            conn, _ = server.accept()
+            if reply is not None:
+                conn.sendall(reply)
+            time.sleep(5)
+            conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return server, f"tcp://127.0.0.1:{server.getsockname()[1]}"
+
+
+@pytest.mark.parametrize(
+    ("reply", "said"),
+    [
+        (b"SSH-2.0-OpenSSH_8.9\r\n" * 4, "the program there is not a Dask scheduler"),
+        (None, "no Dask scheduler answered within 1 s"),  # silent: the probe times out
+    ],
+    ids=["banner", "silent"],
+)
+def test_cluster_refuses_a_program_that_is_not_a_scheduler(reply: bytes | None, said: str) -> None:
+    server, address = _talker(reply)
+    start = time.perf_counter()
+    try:
+        with pytest.raises(InputError) as err, cluster(address, timeout=1.0):
+            pass
+    finally:
+        server.close()
+    assert str(err.value).startswith(f"scheduler {address!r}: {said}")
+    assert time.perf_counter() - start < 3.0  # never a hang
+
+
+def test_cluster_refuses_a_scheduler_without_workers() -> None:
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=0, processes=False, dashboard_address=None) as idle:
+        address = idle.scheduler_address
+        with pytest.raises(InputError) as err, cluster(address, timeout=2.0):
+            pass
+    assert str(err.value) == (
+        f"scheduler {address!r}: the scheduler has no workers, so nothing would run; start "
+        f"some ('dask worker {address}') and try again"
     )

@@ -8,6 +8,8 @@ terminated (SIGTERM); an interrupted or terminated run still removes its unfinis
 from __future__ import annotations
 
 import argparse
+import asyncio
+import concurrent.futures
 import contextlib
 import json
 import os
@@ -260,7 +262,19 @@ def _cluster(args: argparse.Namespace) -> Iterator[Any]:
             )
         except InputError as err:  # its messages start with the option's name
             raise InputError(f"--{err}") from None
-        yield client
+        where = args.scheduler or f"{args.workers} local workers"
+        try:
+            yield client
+        except Exception as err:
+            origin = type(err).__module__.split(".")[0]
+            if origin in {"distributed", "tornado"} or isinstance(
+                err, concurrent.futures.CancelledError | asyncio.CancelledError
+            ):
+                raise _ClusterLost(
+                    f"the Dask cluster ({where}) stopped mid-run "
+                    f"({type(err).__name__}: {err}); nothing was written"
+                ) from None
+            raise
 
 
 def _run_on(
@@ -436,6 +450,10 @@ def _main(parser: argparse.ArgumentParser, argv: Sequence[str] | None, bar: _Pro
             return 2
         except BrokenPipeError:
             raise
+        except _ClusterLost as err:
+            bar.end(keep=False)
+            _say(f"attritionsim: error: {_one_line(str(err))}", sys.stderr)
+            return 1
         except Exception as err:  # pragma: no cover - the last line of defence
             bar.end(keep=False)
             message = _one_line(f"{type(err).__name__}: {err}")
@@ -447,6 +465,10 @@ def _main(parser: argparse.ArgumentParser, argv: Sequence[str] | None, bar: _Pro
     if text is not None:
         _say(text, sys.stdout, required=True)
     return 0
+
+
+class _ClusterLost(Exception):
+    """The Dask cluster a run computes on went away (a scheduler killed, workers lost)."""
 
 
 class _Unwritable(Exception):

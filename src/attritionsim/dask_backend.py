@@ -19,6 +19,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import logging
+import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Final
 
@@ -168,8 +169,10 @@ def cluster(
     Give exactly one of ``scheduler`` and ``workers``. The scheduler is reached (or refused)
     within ``timeout`` seconds, before anything is computed; a local cluster has ``workers``
     processes of one thread each, no dashboard, and is shut down when the block ends. Its
-    logging below errors is silenced. In a notebook, ``distributed.Client(address)`` does
-    the same for a running scheduler.
+    logging is silenced: its errors reach the caller as exceptions. In a notebook,
+    ``distributed.Client(address)`` does the same for a running scheduler. The scheduler must
+    answer as one (a Dask scheduler with at least one worker); ``workers`` is at most the
+    machine's cores.
 
     Parameters
     ----------
@@ -202,13 +205,24 @@ def cluster(
         isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
     ):
         raise InputError(f"workers must be a whole number of at least 1; got {workers!r}")
+    cores = os.cpu_count() or 1
+    if workers is not None and workers > cores:
+        raise InputError(
+            f"workers must be at most {cores}, this machine's cores (each worker computes on "
+            f"one; more would only compete for them); got {workers!r}"
+        )
     try:
         from distributed import Client, LocalCluster
     except ImportError:
         raise InputError(f"{what} {_NO_DISTRIBUTED}") from None
-    quiet = logging.getLogger("distributed")
-    previous = quiet.level
-    quiet.setLevel(logging.ERROR)
+    # its errors reach the caller as exceptions; its loggers (some with levels of their own,
+    # such as distributed.client's) say nothing meanwhile
+    names = ["distributed", "distributed.client", "distributed.worker", "distributed.nanny"]
+    names += [n for n in logging.root.manager.loggerDict if n.startswith("distributed.")]
+    quiet = {name: logging.getLogger(name) for name in dict.fromkeys(names)}
+    previous = {name: logger.level for name, logger in quiet.items()}
+    for logger in quiet.values():
+        logger.setLevel(logging.CRITICAL + 1)
     try:
         if scheduler is not None:
             _reach(scheduler, timeout)
@@ -230,7 +244,8 @@ def cluster(
             ):
                 yield client
     finally:
-        quiet.setLevel(previous)
+        for name, logger in quiet.items():
+            logger.setLevel(previous[name])
 
 
 def _reach(address: str, timeout: float) -> None:
@@ -248,13 +263,20 @@ def _reach(address: str, timeout: float) -> None:
             f"{shown}: not an address; give the scheduler's, such as tcp://127.0.0.1:8786"
         )
 
-    async def probe() -> None:
+    async def ask() -> Any:
         comm = await connect(address, timeout=timeout)
-        await comm.close()
+        try:  # a Dask server says what it is; any other program answers otherwise, or not
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    async def probe() -> Any:
+        return await asyncio.wait_for(ask(), timeout)  # whatever the program does, or not
 
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         try:
-            pool.submit(asyncio.run, probe()).result()
+            answer = pool.submit(asyncio.run, probe()).result()
         except ValueError as err:  # the address itself: no port, an unknown scheme
             raise InputError(
                 f"{shown}: not an address ({err}); give the scheduler's, such as "
@@ -265,6 +287,18 @@ def _reach(address: str, timeout: float) -> None:
                 f"{shown}: no Dask scheduler answered within {timeout:g} s; start one "
                 "('dask scheduler') or check the address and that this machine can reach it"
             ) from None
+        except Exception:  # a program that speaks another protocol, in any way
+            answer = None
+    if not (isinstance(answer, dict) and answer.get("type") == "Scheduler"):
+        raise InputError(
+            f"{shown}: the program there is not a Dask scheduler (it did not answer as one "
+            f"within {timeout:g} s); give the address the scheduler prints"
+        )
+    if not answer.get("workers"):
+        raise InputError(
+            f"{shown}: the scheduler has no workers, so nothing would run; start some "
+            f"('dask worker {address}') and try again"
+        )
 
 
 def simulate_on(
