@@ -31,8 +31,10 @@ chunk by chunk (accurate to a few units in the last place, not bit-identical), a
 comes from sums of squares about the pilot's mean (accurate to about ten significant digits).
 ``mcse.hdi`` is a bootstrap on evenly spaced order statistics; here it runs on the pilot's, with
 the pilot's quantile function standing for the draws: an estimate of the same standard error
-that differs from the in-memory one by its own noise (about 10%). The result's ``"chunked"``
-entry says so.
+that differs from the in-memory one by its own noise: about 10% for a bound inside the
+draws' range, but up to 60% for an HDI bound pressed against a limit (a share running up to
+1), where the bootstrap itself is noisy (measured in a cold test). The result's
+``"chunked"`` entry says so.
 
 Memory is about ``chunk_size * (quantities + inputs) * 8`` bytes for the chunk, plus
 ``_PILOT`` draws and ``_BINS`` counts per quantity, plus the kept cells: a few cells around
