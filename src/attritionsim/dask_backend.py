@@ -251,7 +251,7 @@ def cluster(
                     # the scheduler's small HTTP server on any free port, not 8787 (which
                     # another cluster may hold: a warning, and a second try)
                     scheduler_kwargs={"dashboard_address": ":0"},
-                    silence_logs=logging.ERROR,
+                    silence_logs=logging.CRITICAL,  # workers too: a heartbeat lost at close
                 ) as local,
                 Client(local, set_as_default=False) as client,
             ):
