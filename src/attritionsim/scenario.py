@@ -1600,28 +1600,22 @@ def _synthesis(
         if not end > begin:
             raise InputError(f"{where(key('periods'))}: {at}: end {end} must be after {begin}")
         periods.append((begin, end))
-    crossed_by = tuple(
-        _after(
-            where,
-            key("crossed_by"),
-            f"{key('crossed_by')}[{i}]",
-            _day(where, key("crossed_by"), item, f"{key('crossed_by')}[{i}]"),
-            start,
+
+    def days_after_start(name: str, default: list[str]) -> tuple[str, ...]:
+        """A list of dates, each checked to be after the process start."""
+        return tuple(
+            _after(
+                where,
+                key(name),
+                f"{key(name)}[{i}]",
+                _day(where, key(name), item, f"{key(name)}[{i}]"),
+                start,
+            )
+            for i, item in enumerate(_list(where, key(name), table.get(name, default)))
         )
-        for i, item in enumerate(
-            _list(where, key("crossed_by"), table.get("crossed_by", list(default_crossed_by)))
-        )
-    )
-    extra = tuple(
-        _after(
-            where,
-            key("dates"),
-            f"{key('dates')}[{i}]",
-            _day(where, key("dates"), item, f"{key('dates')}[{i}]"),
-            start,
-        )
-        for i, item in enumerate(_list(where, key("dates"), table.get("dates", [])))
-    )
+
+    crossed_by = days_after_start("crossed_by", list(default_crossed_by))
+    extra = days_after_start("dates", [])
     thresholds = []
     given = table.get("thresholds", list(default_thresholds))
     for i, item in enumerate(_list(where, key("thresholds"), given)):
